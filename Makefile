@@ -1,0 +1,61 @@
+# The two commands: `make run` (embedded demo) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Test services: real PostgreSQL and Redis on this machine unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install lint migrations-check browser bench vendor clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Helpdesk:  http://$${HELPDESK_HOST:-127.0.0.1}:$${HELPDESK_PORT:-8000}/"
+	@echo "  Mail and SMS the worker sends are written to var/mail/ and var/sms/."
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Debian's Chromium for the browser tests, installed when missing.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get)..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; \
+	fi
+
+test: install browser lint migrations-check
+	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
+	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench}" $(BIN)/python bench/queue_pages.py
+
+# Refresh the vendored front-end assets from the npm registry.
+vendor:
+	rm -rf /tmp/helpdesk-vendor && mkdir -p /tmp/helpdesk-vendor
+	cd /tmp/helpdesk-vendor && npm pack --silent bootstrap@5.3.9 htmx.org@2.0.11 >/dev/null
+	cd /tmp/helpdesk-vendor && tar xzf bootstrap-5.3.9.tgz && cp package/dist/css/bootstrap.min.css* package/dist/js/bootstrap.bundle.min.js* package/LICENSE $(CURDIR)/static/vendor/bootstrap/ && rm -rf package
+	cd /tmp/helpdesk-vendor && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

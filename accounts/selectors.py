@@ -1,0 +1,19 @@
+from .choices import Role
+
+
+def user_role(user) -> str | None:
+    """The strongest role the user holds, or None for an anonymous visitor."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    if user.has_perm("tickets.supervise_ticket"):
+        return Role.SUPERVISOR
+    if user.has_perm("tickets.work_ticket"):
+        return Role.AGENT
+    return Role.REQUESTER
+
+
+def user_is_staff_member(user) -> bool:
+    """True for people who work tickets (agents, supervisors, administrators)."""
+    return user.is_authenticated and user.has_perm("tickets.work_ticket")

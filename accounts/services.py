@@ -1,0 +1,55 @@
+from django.contrib.auth.models import Group, Permission
+
+from .choices import Role
+
+# Permission codenames (app_label.codename) each role's group carries.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.REQUESTER: ["tickets.add_ticket"],
+    Role.AGENT: ["tickets.add_ticket", "tickets.work_ticket"],
+    Role.SUPERVISOR: ["tickets.add_ticket", "tickets.work_ticket", "tickets.supervise_ticket"],
+    Role.ADMIN: [
+        "tickets.add_ticket",
+        "tickets.work_ticket",
+        "tickets.supervise_ticket",
+        "tickets.view_category",
+        "tickets.add_category",
+        "tickets.change_category",
+        "tickets.delete_category",
+        "escalation.view_supportlevel",
+        "escalation.change_supportlevel",
+        "escalation.view_notification",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "auth.view_group",
+        "auth.change_group",
+        "auth.add_group",
+    ],
+}
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly its listed permissions (idempotent)."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def roles_sync_on_migrate(**kwargs) -> None:
+    roles_sync()
+
+
+def user_set_role(*, user, role: str) -> None:
+    """Put the user in exactly one role group; administrators also reach the admin site."""
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get(name=role))
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -1,0 +1,2 @@
+class NotificationError(Exception):
+    """A notification could not be delivered this time."""

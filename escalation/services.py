@@ -1,0 +1,167 @@
+"""Writes of the escalation app: routing new tickets and the notification outbox."""
+
+import logging
+from collections.abc import Iterable
+from email.utils import make_msgid
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from tickets.choices import Priority
+
+from .choices import Level, NotificationChannel, NotificationKind, NotificationStatus
+from .models import Notification
+from .selectors import level_agents
+from .sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+REQUESTER_KINDS = {NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED}
+LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
+
+
+def route_level(*, category) -> int:
+    """The level a new ticket starts at: its category's default, else Level I."""
+    return category.default_level if category is not None else Level.I
+
+
+def _render(*, kind: str, channel: str, ticket, recipient, context: dict) -> dict[str, str]:
+    full_context = {
+        "ticket": ticket,
+        "recipient": recipient,
+        "ticket_url": settings.HELPDESK_BASE_URL + ticket.get_absolute_url(),
+        **context,
+    }
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        if channel == NotificationChannel.SMS:
+            return {"subject": "", "body_text": render_to_string(f"sms/{kind}.txt", full_context).strip()}
+        subject = render_to_string(f"emails/{kind}_subject.txt", full_context)
+        return {
+            "subject": " ".join(subject.split())[:255],
+            "body_text": render_to_string(f"emails/{kind}_body.txt", full_context).strip() + "\n",
+            "body_html": render_to_string(f"emails/{kind}_body.html", full_context),
+        }
+
+
+def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = None) -> list[Notification]:
+    """Write the outbox rows a ticket change calls for, in the caller's transaction, and
+    hand them to Celery once it commits. Recipients follow the kind:
+
+    - ticket created, reply, resolved: the requester, by email;
+    - escalated, sent back down: the agents of the ticket's (new) level by email, and by
+      SMS too for a P1 escalation.
+    """
+    context = context or {}
+    rows: list[Notification] = []
+
+    def add(channel: str, recipient, address: str) -> None:
+        rendered = _render(kind=kind, channel=channel, ticket=ticket, recipient=recipient, context=context)
+        rows.append(
+            Notification(kind=kind, channel=channel, ticket=ticket, recipient=recipient, address=address, **rendered)
+        )
+
+    if kind in REQUESTER_KINDS:
+        if ticket.requester.email:
+            add(NotificationChannel.EMAIL, ticket.requester, ticket.requester.email)
+    elif kind in LEVEL_KINDS:
+        agents = level_agents(level=ticket.level)
+        if actor is not None:
+            agents = agents.exclude(pk=actor.pk)
+        for agent in agents:
+            if agent.email:
+                add(NotificationChannel.EMAIL, agent, agent.email)
+            if kind == NotificationKind.ESCALATED and ticket.priority == Priority.P1 and agent.phone:
+                add(NotificationChannel.SMS, agent, agent.phone)
+    else:  # pragma: no cover - a new kind without routing is a programming error
+        raise ValueError(f"No routing for notification kind {kind!r}")
+
+    if rows:
+        Notification.objects.bulk_create(rows)
+        transaction.on_commit(partial(notification_enqueue, [row.pk for row in rows]))
+    return rows
+
+
+def notification_enqueue(notification_ids: Iterable[int]) -> int:
+    """Hand outbox rows to Celery. A broker that is away leaves them pending for the
+    sweep; the change that queued them has already committed and is never undone."""
+    from .tasks import notification_send
+
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            notification_send.delay(notification_id)
+        except Exception:  # the broker is away: the sweep will hand these over later
+            logger.warning("Broker unavailable; notification %s stays pending for the sweep", notification_id)
+            break
+        sent += 1
+    return sent
+
+
+def _deliver(notification: Notification) -> str:
+    if notification.channel == NotificationChannel.SMS:
+        return send_sms(to=notification.address, body=notification.body_text)
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.address],
+        connection=get_connection(fail_silently=False),
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    message_id = make_msgid(domain=DNS_NAME)
+    message.extra_headers.update({"Message-ID": message_id, "X-Helpdesk-Ticket": notification.ticket.reference})
+    message.send()
+    return message_id
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one pending notification. The row is claimed with a conditional UPDATE, so
+    a second worker (or a redelivered task) finds nothing to do. Returns True if sent."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("ticket").get(pk=notification_id)
+    try:
+        provider_id = _deliver(notification)
+    except Exception as exc:  # any failure of the outside service is recorded on the row
+        gave_up = notification.attempts >= settings.HELPDESK_NOTIFICATION_MAX_ATTEMPTS
+        delay = settings.HELPDESK_NOTIFICATION_RETRY_AFTER * (2 ** (notification.attempts - 1))
+        Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
+            next_attempt_at=timezone.now() + delay,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("Notification %s failed (attempt %s): %s", notification_id, notification.attempts, exc)
+        return False
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), provider_id=(provider_id or "")[:255], last_error=""
+    )
+    return True
+
+
+def notification_sweep(*, now=None, batch: int = 1000) -> int:
+    """Hand over rows that never reached a worker (broker away, lost message) or are due
+    for another attempt, and release claims held too long by a worker that died.
+    Set-based: two UPDATE/SELECTs over indexed columns, whatever the backlog."""
+    now = now or timezone.now()
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=now - settings.HELPDESK_NOTIFICATION_CLAIM_TIMEOUT
+    ).update(status=NotificationStatus.PENDING, next_attempt_at=now)
+    # Rows created in the last few seconds are still being handed over on commit.
+    due_ids = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+        .exclude(attempts=0, created_at__gt=now - settings.HELPDESK_NOTIFICATION_RETRY_AFTER)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return notification_enqueue(due_ids)

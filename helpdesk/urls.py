@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from health.views import healthz
+from tickets.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("tickets.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+]

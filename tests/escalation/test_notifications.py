@@ -1,0 +1,150 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from escalation import services
+from escalation.choices import NotificationStatus
+from escalation.models import Notification
+from escalation.sms import SmsMessage, get_sms_backend, send_sms
+from tests.factories import TicketFactory, make_agent, make_requester
+from tests.support import broker_at
+from tickets import services as ticket_services
+
+pytestmark = pytest.mark.django_db
+
+
+def pending_ack():
+    """A filed ticket whose acknowledgement is still in the outbox (on-commit not run)."""
+    ticket = ticket_services.ticket_create(
+        requester=make_requester(), subject="VPN down", description="No VPN", urgency="high"
+    )
+    return ticket, Notification.objects.get(ticket=ticket)
+
+
+def test_delivery_sends_the_email_and_marks_the_row_sent():
+    ticket, row = pending_ack()
+    assert services.notification_deliver(notification_id=row.pk) is True
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT
+    assert row.attempts == 1 and row.sent_at is not None and row.provider_id.startswith("<")
+    message = mail.outbox[0]
+    assert message.to == [ticket.requester.email]
+    assert ticket.reference in message.subject
+    assert message.alternatives and ticket.reference in message.alternatives[0][0]
+    assert message.extra_headers["X-Helpdesk-Ticket"] == ticket.reference
+
+
+def test_a_second_delivery_of_the_same_row_sends_nothing():
+    _ticket, row = pending_ack()
+    assert services.notification_deliver(notification_id=row.pk) is True
+    assert services.notification_deliver(notification_id=row.pk) is False
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+
+def test_a_failed_send_is_recorded_and_retried_later(settings):
+    _ticket, row = pending_ack()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    assert services.notification_deliver(notification_id=row.pk) is False
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING
+    assert row.attempts == 1
+    assert "ConnectionRefusedError" in row.last_error
+    assert row.next_attempt_at > timezone.now()
+    # Not due yet: a redelivered task does nothing.
+    assert services.notification_deliver(notification_id=row.pk) is False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert services.notification_deliver(notification_id=row.pk) is True
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (NotificationStatus.SENT, 2, "")
+
+
+def test_a_row_that_keeps_failing_ends_failed(settings):
+    _ticket, row = pending_ack()
+    settings.HELPDESK_NOTIFICATION_MAX_ATTEMPTS = 2
+    settings.SMS_BACKEND = "escalation.sms.base.BaseSmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    for _attempt in range(2):
+        Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        services.notification_deliver(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (NotificationStatus.FAILED, 2)
+
+
+def test_the_sweep_hands_over_rows_left_pending_and_releases_stale_claims():
+    _ticket, row = pending_ack()
+    # Fresh rows are still being handed over on commit: the sweep leaves them alone.
+    assert services.notification_sweep() == 0
+    assert mail.outbox == []
+    later = timezone.now() + timedelta(minutes=1)
+    assert services.notification_sweep(now=later) == 1  # eager Celery delivers at once
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_releases_rows_claimed_by_a_worker_that_died(settings):
+    _ticket, row = pending_ack()
+    long_ago = timezone.now() - timedelta(hours=1)
+    Notification.objects.filter(pk=row.pk).update(
+        status=NotificationStatus.SENDING, claimed_at=long_ago, created_at=long_ago, attempts=1
+    )
+    services.notification_sweep()
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT
+    assert row.attempts == 2
+
+
+def test_enqueueing_with_the_broker_away_keeps_the_rows_pending():
+    _ticket, row = pending_ack()
+    with broker_at("redis://127.0.0.1:1/0"):
+        assert services.notification_enqueue([row.pk]) == 0
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING
+
+
+def test_filing_a_ticket_with_the_broker_away_still_saves_it(django_capture_on_commit_callbacks):
+    with broker_at("redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):
+        ticket, row = pending_ack()
+    assert ticket.pk is not None
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.PENDING
+
+
+def test_no_email_is_queued_for_a_requester_without_an_address():
+    requester = make_requester(email="")
+    ticket = ticket_services.ticket_create(requester=requester, subject="x", description="y", urgency="low")
+    assert not Notification.objects.filter(ticket=ticket).exists()
+
+
+def test_notifications_are_written_in_the_recipients_language():
+    agent1 = make_agent(1)
+    make_agent(2, language="id")
+    ticket = TicketFactory(level=1)
+    ticket_services.ticket_escalate(ticket_id=ticket.pk, by=agent1, reason="butuh akses server")
+    row = Notification.objects.get(ticket=ticket)
+    assert row.subject.startswith(f"[{ticket.reference}]")
+    assert "butuh akses server" in row.body_text
+
+
+def test_file_sms_backend_writes_one_json_file_per_message(tmp_path):
+    backend = get_sms_backend("escalation.sms.filebased.SmsBackend", file_path=tmp_path)
+    ids = backend.send_messages([SmsMessage(to="+6281200000001", body="P1 HD-000001")])
+    files = list(tmp_path.glob("*.json"))
+    assert len(files) == 1
+    record = json.loads(files[0].read_text())
+    assert record == {**record, "id": ids[0], "to": "+6281200000001", "body": "P1 HD-000001"}
+
+
+def test_console_sms_backend_prints_the_message(capsys, settings):
+    settings.SMS_BACKEND = "escalation.sms.console.SmsBackend"
+    message_id = send_sms(to="+6281200000001", body="hello")
+    out = capsys.readouterr().out
+    assert message_id in out and "+6281200000001" in out and "hello" in out

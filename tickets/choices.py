@@ -1,0 +1,81 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+class Impact(models.TextChoices):
+    LOW = "low", _("Low — one person")
+    MEDIUM = "medium", _("Medium — a team or department")
+    HIGH = "high", _("High — the whole organisation or a critical service")
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("Low — can wait")
+    MEDIUM = "medium", _("Medium — work is slowed")
+    HIGH = "high", _("High — work has stopped")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 — critical")
+    P2 = 2, _("P2 — high")
+    P3 = 3, _("P3 — medium")
+    P4 = 4, _("P4 — low")
+
+
+# Impact × urgency → priority, the usual ITIL matrix.
+PRIORITY_MATRIX: dict[tuple[str, str], int] = {
+    (Impact.HIGH, Urgency.HIGH): Priority.P1,
+    (Impact.HIGH, Urgency.MEDIUM): Priority.P2,
+    (Impact.MEDIUM, Urgency.HIGH): Priority.P2,
+    (Impact.HIGH, Urgency.LOW): Priority.P3,
+    (Impact.MEDIUM, Urgency.MEDIUM): Priority.P3,
+    (Impact.LOW, Urgency.HIGH): Priority.P3,
+    (Impact.MEDIUM, Urgency.LOW): Priority.P4,
+    (Impact.LOW, Urgency.MEDIUM): Priority.P4,
+    (Impact.LOW, Urgency.LOW): Priority.P4,
+}
+
+
+def priority_for(*, impact: str, urgency: str) -> int:
+    return PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    COMMENTED = "commented", _("Replied")
+    NOTE_ADDED = "note_added", _("Internal note")
+    ASSIGNED = "assigned", _("Assignee changed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ESCALATED = "escalated", _("Escalated")
+    DE_ESCALATED = "de_escalated", _("Sent back down")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    CATEGORY_CHANGED = "category_changed", _("Category changed")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+
+
+class QueueView(models.TextChoices):
+    UNASSIGNED = "unassigned", _("Unassigned")
+    MINE = "mine", _("Assigned to me")
+    OPEN = "open", _("All open")

@@ -1,0 +1,39 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OPEN_STATUSES, Priority, Status
+from .models import Category, Ticket, pk_from_reference
+
+QUEUE_SORTS = {
+    "priority": ("priority", "created_at", "id"),
+    "-priority": ("-priority", "-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+class TicketQueueFilter(django_filters.FilterSet):
+    """Filters an agent can apply on a queue page."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    priority = django_filters.TypedChoiceFilter(label=_("Priority"), choices=Priority.choices, coerce=int)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES]
+    )
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "priority", "status", "category"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        pk = pk_from_reference(value)
+        if pk is not None:
+            return queryset.filter(pk=pk)
+        return queryset.filter(Q(subject__icontains=value))

@@ -1,0 +1,152 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Impact, Status, Urgency
+from .models import Category
+from .validators import validate_attachment
+
+
+class TicketCreateForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, help_text=_("One line: what is wrong, e.g. “Cannot print on floor 3”.")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("I am not sure"),
+    )
+    impact = forms.ChoiceField(label=_("Who is affected?"), choices=Impact.choices, initial=Impact.LOW)
+    urgency = forms.ChoiceField(label=_("How urgent is it?"), choices=Urgency.choices, initial=Urgency.MEDIUM)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, what you expected, and any error message, step by step."),
+    )
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        validators=[validate_attachment],
+        help_text=_("Optional: a screenshot or log file."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = True
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.layout = Layout(
+            "subject",
+            Div(
+                Div("category", css_class="col-md-4"),
+                Div("impact", css_class="col-md-4"),
+                Div("urgency", css_class="col-md-4"),
+                css_class="row",
+            ),
+            "description",
+            "attachment",
+            Submit("submit", _("File ticket")),
+        )
+
+
+class _ActionForm(forms.Form):
+    """A small form posted to one ticket action; its helper knows the target URL."""
+
+    submit_label = _("Save")
+    url_name = ""
+    button_class = "btn-primary"
+
+    def __init__(self, *args, ticket=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        if ticket is not None:
+            self.helper.form_action = reverse(self.url_name, kwargs={"reference": ticket.reference})
+        self.helper.form_id = f"form-{self.url_name.split(':')[-1]}"
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.add_input(Submit("submit", self.submit_label, css_class=self.button_class))
+
+
+class CommentForm(_ActionForm):
+    url_name = "tickets:comment"
+    submit_label = _("Send")
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
+    attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
+
+    def __init__(self, *args, staff: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["internal"]
+
+
+class EscalateForm(_ActionForm):
+    url_name = "tickets:escalate"
+    submit_label = _("Escalate")
+    button_class = "btn-warning"
+    reason = forms.CharField(
+        label=_("Reason for escalation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you found and tried, so the next level can start where you stopped."),
+    )
+
+
+class DeescalateForm(_ActionForm):
+    url_name = "tickets:deescalate"
+    submit_label = _("Send back down")
+    button_class = "btn-outline-secondary"
+    reason = forms.CharField(label=_("Reason for sending it back"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveForm(_ActionForm):
+    url_name = "tickets:resolve"
+    submit_label = _("Resolve")
+    button_class = "btn-success"
+    resolution = forms.CharField(
+        label=_("Resolution summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In plain language: what was wrong and what you did. The requester will read this."),
+    )
+
+
+class StatusForm(_ActionForm):
+    url_name = "tickets:status"
+    submit_label = _("Change status")
+    button_class = "btn-outline-primary"
+    status = forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in Status if s != Status.RESOLVED])
+    reason = forms.CharField(label=_("Note (optional)"), required=False)
+
+
+class AssignForm(_ActionForm):
+    url_name = "tickets:assign"
+    submit_label = _("Assign")
+    button_class = "btn-outline-primary"
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, agents=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+
+class ReclassifyForm(_ActionForm):
+    url_name = "tickets:reclassify"
+    submit_label = _("Update")
+    button_class = "btn-outline-primary"
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+
+
+class ReopenForm(_ActionForm):
+    url_name = "tickets:reopen"
+    submit_label = _("Reopen")
+    button_class = "btn-outline-danger"
+    reason = forms.CharField(label=_("What is still wrong?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConfirmForm(_ActionForm):
+    url_name = "tickets:confirm"
+    submit_label = _("Yes, it is fixed")
+    button_class = "btn-success"

@@ -1,0 +1,204 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalation.choices import Level
+
+from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Priority, Status, Urgency
+
+REFERENCE_PREFIX = "HD-"
+REFERENCE_RE = re.compile(r"^HD-(\d{6,})$", re.IGNORECASE)
+
+
+def reference_for(pk: int) -> str:
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
+def pk_from_reference(reference: str) -> int | None:
+    match = REFERENCE_RE.match(reference.strip())
+    return int(match.group(1)) if match else None
+
+
+class Category(models.Model):
+    """What a ticket is about; routes new tickets to a default level and impact."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    default_level = models.PositiveSmallIntegerField(_("default level"), choices=Level.choices, default=Level.I)
+    default_impact = models.CharField(_("default impact"), max_length=8, choices=Impact.choices, default=Impact.LOW)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    """A request for help; its priority always equals the impact × urgency matrix."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("category")
+    )
+    impact = models.CharField(_("impact"), max_length=8, choices=Impact.choices, default=Impact.LOW)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.MEDIUM)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.P4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    level = models.PositiveSmallIntegerField(_("support level"), choices=Level.choices, default=Level.I)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
+    resolution = models.TextField(_("resolution summary"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [
+            ("work_ticket", _("Can work tickets at own support levels")),
+            ("supervise_ticket", _("Can work tickets at every level and see the dashboard")),
+        ]
+        indexes = [
+            # Queue pages: open tickets of one level in each sort order.
+            models.Index(
+                fields=["level", "priority", "created_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_priority_idx",
+            ),
+            models.Index(
+                fields=["level", "created_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_created_idx",
+            ),
+            models.Index(
+                fields=["level", "updated_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_updated_idx",
+            ),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", kwargs={"reference": self.reference})
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Comment(models.Model):
+    """A public reply or an internal note; internal notes are never shown to requesters."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("message"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket_idx")]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # A random folder per file keeps names unguessable and never overwrites another file.
+    return f"{timezone.now():attachments/%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket (or on one of its comments), stored through Django's storage API."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket: who, when, what, from, to and why. Never updated or deleted."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    from_value = models.CharField(_("from"), max_length=255, blank=True)
+    to_value = models.CharField(_("to"), max_length=255, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_idx"),
+        ]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_value} → {self.to_value}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Ticket events are append-only.")

@@ -1,0 +1,156 @@
+"""Reads of the tickets app: who may see what, queues, timelines and the dashboard."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from escalation.choices import Level
+from escalation.selectors import agent_can_act_at, agent_levels
+
+from .choices import OPEN_STATUSES, EventKind, Priority, QueueView
+from .filters import QUEUE_SORTS, TicketQueueFilter
+from .models import Attachment, Comment, Ticket, TicketEvent, pk_from_reference
+
+
+def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
+    """The one access rule for ticket pages: requesters see only their own tickets
+    (anything else is a 404, so references cannot be probed); staff see every ticket
+    but act only at their levels and below (403 when ``write`` is asked above them)."""
+    pk = pk_from_reference(reference)
+    if pk is None:
+        raise Http404
+    ticket = Ticket.objects.select_related("requester", "assignee", "category").filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    staff = bool(agent_levels(user))
+    if not staff:
+        if ticket.requester_id != user.pk:
+            raise Http404
+        return ticket
+    if write and not agent_can_act_at(user, ticket.level) and ticket.requester_id != user.pk:
+        raise PermissionDenied
+    return ticket
+
+
+def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(requester=user).select_related("category", "assignee").order_by("-updated_at", "-id")
+
+
+def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[QuerySet[Ticket], TicketQueueFilter]:
+    """Open tickets of one level for a queue tab, filtered and sorted. Every sort order
+    is served by a partial index on open tickets."""
+    base = Ticket.objects.filter(level=level, status__in=OPEN_STATUSES)
+    if view == QueueView.UNASSIGNED:
+        base = base.filter(assignee__isnull=True)
+    elif view == QueueView.MINE:
+        base = base.filter(assignee=user)
+    queue_filter = TicketQueueFilter(params, queryset=base)
+    queryset = queue_filter.qs if queue_filter.is_valid() else base
+    return (
+        queryset.select_related("category", "assignee", "requester").order_by(
+            *QUEUE_SORTS.get(sort, QUEUE_SORTS["priority"])
+        ),
+        queue_filter,
+    )
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # "comment" or "event"
+    item: object
+
+
+def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
+    """Comments (with attachments) and audit events of one ticket, oldest first.
+    Internal notes, and the events that announce them, stay out for requesters."""
+    comments = (
+        Comment.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .exclude(kind__in=[EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED])
+    )
+    if not include_internal:
+        comments = comments.filter(is_internal=False)
+        events = events.exclude(kind=EventKind.NOTE_ADDED)
+    entries = [TimelineEntry(c.created_at, "comment", c) for c in comments]
+    entries += [TimelineEntry(e.created_at, "event", e) for e in events]
+    entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "event" else 1))
+    return entries
+
+
+def ticket_attachments(*, ticket: Ticket) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(ticket=ticket, comment__isnull=True).order_by("id")
+
+
+def attachment_get_for_user(*, user, pk: int) -> Attachment:
+    """An attachment, if its ticket is visible to the user and it is not on an internal note."""
+    attachment = Attachment.objects.select_related("ticket", "comment").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    ticket_get_for_user(user=user, reference=attachment.ticket.reference)
+    if attachment.comment is not None and attachment.comment.is_internal and not agent_levels(user):
+        raise Http404
+    return attachment
+
+
+@dataclass
+class DashboardData:
+    levels: list[tuple[int, str]]
+    priorities: list[tuple[int, str]]
+    matrix: dict[int, dict[int, int]]
+    level_totals: dict[int, int]
+    priority_totals: dict[int, int]
+    total_open: int
+    unassigned: dict[int, int]
+    oldest: list[Ticket]
+    escalations_today: int
+    escalations_today_by_level: dict[int, int]
+
+
+def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> DashboardData:
+    """The supervisor's first view: four aggregate queries and one short list."""
+    now = now or timezone.now()
+    levels = [(level.value, level.label) for level in Level]
+    priorities = [(priority.value, priority.label) for priority in Priority]
+    matrix = {level: {priority: 0 for priority, _label in priorities} for level, _label in levels}
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    for row in open_tickets.values("level", "priority").annotate(n=Count("id")).order_by():
+        matrix[row["level"]][row["priority"]] = row["n"]
+    unassigned = {level: 0 for level, _label in levels}
+    for row in open_tickets.filter(assignee__isnull=True).values("level").annotate(n=Count("id")).order_by():
+        unassigned[row["level"]] = row["n"]
+    start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    escalated = TicketEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=start_of_day)
+    by_level = {level: 0 for level, _label in levels}
+    for row in escalated.values("to_value").annotate(n=Count("id")).order_by():
+        if row["to_value"].isdigit() and int(row["to_value"]) in by_level:
+            by_level[int(row["to_value"])] = row["n"]
+    oldest = list(open_tickets.select_related("assignee", "category").order_by("created_at", "id")[:oldest_limit])
+    return DashboardData(
+        levels=levels,
+        priorities=priorities,
+        matrix=matrix,
+        level_totals={level: sum(row.values()) for level, row in matrix.items()},
+        priority_totals={p: sum(matrix[level][p] for level, _l in levels) for p, _label in priorities},
+        total_open=sum(sum(row.values()) for row in matrix.values()),
+        unassigned=unassigned,
+        oldest=oldest,
+        escalations_today=sum(by_level.values()),
+        escalations_today_by_level=by_level,
+    )
+
+
+def my_open_counts(*, user) -> dict[str, int]:
+    """Small counts for an agent's navigation: tickets assigned to them, open."""
+    return Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES).aggregate(
+        open=Count("id"), urgent=Count("id", filter=Q(priority=Priority.P1))
+    )

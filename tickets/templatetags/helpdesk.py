@@ -1,0 +1,81 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from escalation.choices import Level
+
+from ..choices import EventKind, Impact, Priority, Status, Urgency
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    Status.NEW: "text-bg-info",
+    Status.OPEN: "text-bg-primary",
+    Status.PENDING: "text-bg-warning",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-secondary",
+}
+FIELD_CHOICES = {"status": Status, "level": Level, "priority": Priority, "impact": Impact, "urgency": Urgency}
+
+
+@register.simple_tag
+def priority_badge(value: int):
+    label = Priority(value).label
+    return format_html('<span class="badge badge-p{} text-white" title="{}">P{}</span>', value, label, value)
+
+
+@register.simple_tag
+def status_badge(value: str):
+    return format_html(
+        '<span class="badge {}">{}</span>', STATUS_CLASSES.get(value, "text-bg-light"), Status(value).label
+    )
+
+
+@register.simple_tag
+def level_label(value: int):
+    return Level(value).label
+
+
+def _display(field: str, value: str) -> str:
+    choices = FIELD_CHOICES.get(field)
+    if not value:
+        return _("nobody") if field == "assignee" else "—"
+    if choices is not None:
+        try:
+            return str(choices(int(value) if value.isdigit() else value).label)
+        except ValueError:
+            return value
+    return value
+
+
+@register.simple_tag
+def event_text(event) -> str:
+    """One readable line for an audit event, in the reader's language."""
+    old, new = _display(event.field, event.from_value), _display(event.field, event.to_value)
+    if event.kind == EventKind.CREATED:
+        return _("filed the ticket (routed to %(level)s)") % {"level": new}
+    if event.kind == EventKind.ASSIGNED:
+        return _("changed the assignee from %(old)s to %(new)s") % {"old": old, "new": new}
+    if event.kind in (EventKind.ESCALATED, EventKind.DE_ESCALATED):
+        verb = _("escalated") if event.kind == EventKind.ESCALATED else _("sent back down")
+        return _("%(verb)s the ticket from %(old)s to %(new)s") % {"verb": verb, "old": old, "new": new}
+    if event.kind == EventKind.NOTE_ADDED:
+        return _("added an internal note")
+    if event.field:
+        return _("%(kind)s: %(field)s from %(old)s to %(new)s") % {
+            "kind": EventKind(event.kind).label,
+            "field": event.field,
+            "old": old,
+            "new": new,
+        }
+    return str(EventKind(event.kind).label)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, 0) if mapping else 0
+
+
+@register.filter
+def sum_values(values):
+    return sum(values)

@@ -1,0 +1,36 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ReferenceConverter:
+    regex = r"[Hh][Dd]-\d{6,}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "tickets"
+urlpatterns = [
+    path("tickets/", views.my_tickets, name="mine"),
+    path("tickets/new/", views.ticket_new, name="new"),
+    path("tickets/<ref:reference>/", views.ticket_detail, name="detail"),
+    path("tickets/<ref:reference>/comment/", views.ticket_comment, name="comment"),
+    path("tickets/<ref:reference>/take/", views.ticket_take, name="take"),
+    path("tickets/<ref:reference>/assign/", views.ticket_assign, name="assign"),
+    path("tickets/<ref:reference>/status/", views.ticket_status, name="status"),
+    path("tickets/<ref:reference>/escalate/", views.ticket_escalate, name="escalate"),
+    path("tickets/<ref:reference>/deescalate/", views.ticket_deescalate, name="deescalate"),
+    path("tickets/<ref:reference>/resolve/", views.ticket_resolve, name="resolve"),
+    path("tickets/<ref:reference>/reclassify/", views.ticket_reclassify, name="reclassify"),
+    path("tickets/<ref:reference>/confirm/", views.ticket_confirm, name="confirm"),
+    path("tickets/<ref:reference>/reopen/", views.ticket_reopen, name="reopen"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("queue/", views.queue, name="queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,361 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.choices import Role
+from accounts.selectors import user_role
+from escalation.choices import Level
+from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents
+
+from . import services
+from .choices import OPEN_STATUSES, QueueView, Status
+from .exceptions import NotAllowedError, TicketError
+from .filters import QUEUE_SORTS
+from .forms import (
+    AssignForm,
+    CommentForm,
+    ConfirmForm,
+    DeescalateForm,
+    EscalateForm,
+    ReclassifyForm,
+    ReopenForm,
+    ResolveForm,
+    StatusForm,
+    TicketCreateForm,
+)
+from .selectors import (
+    attachment_get_for_user,
+    dashboard_data,
+    ticket_attachments,
+    ticket_get_for_user,
+    ticket_list_for_requester,
+    ticket_queue,
+    ticket_timeline,
+)
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+@require_GET
+def home(request):
+    role = user_role(request.user)
+    if role in (Role.SUPERVISOR, Role.ADMIN):
+        return redirect("tickets:dashboard")
+    if role == Role.AGENT:
+        return redirect("tickets:queue")
+    return redirect("tickets:mine")
+
+
+@require_GET
+def my_tickets(request):
+    paginator = Paginator(ticket_list_for_requester(user=request.user), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "tickets/my_tickets.html", {"page": page})
+
+
+def ticket_new(request):
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    attachments=[data["attachment"]] if data.get("attachment") else [],
+                )
+            except TicketError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket %(ref)s filed. We have sent you a confirmation by email.") % {"ref": ticket.reference},
+                )
+                return redirect(ticket)
+        return render(request, "tickets/ticket_new.html", {"form": form}, status=400)
+    return render(request, "tickets/ticket_new.html", {"form": TicketCreateForm()})
+
+
+def _detail_context(request, ticket, bound: dict | None = None) -> dict:
+    """Everything the ticket page shows; ``bound`` replaces fresh forms with the ones
+    just posted, so a refused action keeps what the person typed."""
+    user = request.user
+    staff = bool(agent_levels(user))
+    can_act = staff and agent_can_act_at(user, ticket.level)
+    owner = ticket.requester_id == user.pk
+    is_open = ticket.status in OPEN_STATUSES
+    forms = {}
+    if ticket.status != Status.CLOSED and (owner or can_act):
+        forms["comment"] = CommentForm(ticket=ticket, staff=can_act)
+    if can_act:
+        forms["status"] = StatusForm(ticket=ticket, initial={"status": ticket.status})
+        if is_open:
+            forms["assign"] = AssignForm(
+                ticket=ticket, agents=assignable_agents(level=ticket.level), initial={"assignee": ticket.assignee_id}
+            )
+            forms["reclassify"] = ReclassifyForm(
+                ticket=ticket,
+                initial={"category": ticket.category_id, "impact": ticket.impact, "urgency": ticket.urgency},
+            )
+            forms["resolve"] = ResolveForm(ticket=ticket)
+            if ticket.level < Level.III:
+                forms["escalate"] = EscalateForm(ticket=ticket)
+            if ticket.level > Level.I:
+                forms["deescalate"] = DeescalateForm(ticket=ticket)
+    if ticket.status == Status.RESOLVED and (owner or can_act):
+        forms["confirm"] = ConfirmForm(ticket=ticket)
+        forms["reopen"] = ReopenForm(ticket=ticket)
+    for key, form in (bound or {}).items():
+        forms[key] = form
+    return {
+        "ticket": ticket,
+        "timeline": ticket_timeline(ticket=ticket, include_internal=staff),
+        "attachments": ticket_attachments(ticket=ticket),
+        "forms": forms,
+        "staff": staff,
+        "can_act": can_act,
+        "owner": owner,
+        "can_take": can_act and is_open and ticket.assignee_id != user.pk,
+    }
+
+
+@require_GET
+def ticket_detail(request, reference):
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
+
+
+def _action(request, reference, *, key, form_class, perform, success, form_kwargs=None):
+    """Bind the posted form, call the service, and either redirect with a message or
+    show the page again with the refusal and the person's input intact."""
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    form = form_class(request.POST, request.FILES, ticket=ticket, **(form_kwargs or {}))
+    status = 400
+    if form.is_valid():
+        try:
+            perform(ticket, form.cleaned_data)
+        except TicketError as exc:
+            messages.error(request, exc.message)
+            status = 403 if isinstance(exc, NotAllowedError) else 409
+            ticket.refresh_from_db()
+        else:
+            messages.success(request, success)
+            return redirect(ticket)
+    else:
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket, {key: form}), status=status)
+
+
+@require_POST
+def ticket_comment(request, reference):
+    def perform(ticket, data):
+        services.comment_add(
+            ticket_id=ticket.pk,
+            author=request.user,
+            body=data["body"],
+            internal=data.get("internal", False),
+            attachments=[data["attachment"]] if data.get("attachment") else [],
+        )
+
+    return _action(
+        request,
+        reference,
+        key="comment",
+        form_class=CommentForm,
+        perform=perform,
+        success=_("Your message was added."),
+        form_kwargs={"staff": bool(agent_levels(request.user))},
+    )
+
+
+@require_POST
+def ticket_take(request, reference):
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    try:
+        services.ticket_take(ticket_id=ticket.pk, by=request.user)
+    except TicketError as exc:
+        messages.error(request, exc.message)
+        return render(
+            request,
+            "tickets/ticket_detail.html",
+            _detail_context(request, ticket),
+            status=403 if isinstance(exc, NotAllowedError) else 409,
+        )
+    messages.success(request, _("You now own %(ref)s.") % {"ref": ticket.reference})
+    return redirect(ticket)
+
+
+@require_POST
+def ticket_assign(request, reference):
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    return _action(
+        request,
+        reference,
+        key="assign",
+        form_class=AssignForm,
+        perform=lambda t, d: services.ticket_assign(ticket_id=t.pk, by=request.user, assignee=d["assignee"]),
+        success=_("Assignee updated."),
+        form_kwargs={"agents": assignable_agents(level=ticket.level)},
+    )
+
+
+@require_POST
+def ticket_status(request, reference):
+    return _action(
+        request,
+        reference,
+        key="status",
+        form_class=StatusForm,
+        perform=lambda t, d: services.ticket_change_status(
+            ticket_id=t.pk, by=request.user, status=d["status"], reason=d["reason"]
+        ),
+        success=_("Status updated."),
+    )
+
+
+@require_POST
+def ticket_escalate(request, reference):
+    return _action(
+        request,
+        reference,
+        key="escalate",
+        form_class=EscalateForm,
+        perform=lambda t, d: services.ticket_escalate(ticket_id=t.pk, by=request.user, reason=d["reason"]),
+        success=_("Escalated. The next level's agents have been notified."),
+    )
+
+
+@require_POST
+def ticket_deescalate(request, reference):
+    return _action(
+        request,
+        reference,
+        key="deescalate",
+        form_class=DeescalateForm,
+        perform=lambda t, d: services.ticket_deescalate(ticket_id=t.pk, by=request.user, reason=d["reason"]),
+        success=_("Sent back down. That level's agents have been notified."),
+    )
+
+
+@require_POST
+def ticket_resolve(request, reference):
+    return _action(
+        request,
+        reference,
+        key="resolve",
+        form_class=ResolveForm,
+        perform=lambda t, d: services.ticket_resolve(ticket_id=t.pk, by=request.user, resolution=d["resolution"]),
+        success=_("Resolved. The requester has been asked to confirm."),
+    )
+
+
+@require_POST
+def ticket_reclassify(request, reference):
+    return _action(
+        request,
+        reference,
+        key="reclassify",
+        form_class=ReclassifyForm,
+        perform=lambda t, d: services.ticket_reclassify(
+            ticket_id=t.pk, by=request.user, impact=d["impact"], urgency=d["urgency"], category=d["category"]
+        ),
+        success=_("Classification updated."),
+    )
+
+
+@require_POST
+def ticket_confirm(request, reference):
+    return _action(
+        request,
+        reference,
+        key="confirm",
+        form_class=ConfirmForm,
+        perform=lambda t, d: services.ticket_confirm_resolution(ticket_id=t.pk, by=request.user),
+        success=_("Thank you. The ticket is closed."),
+    )
+
+
+@require_POST
+def ticket_reopen(request, reference):
+    return _action(
+        request,
+        reference,
+        key="reopen",
+        form_class=ReopenForm,
+        perform=lambda t, d: services.ticket_reopen(ticket_id=t.pk, by=request.user, reason=d["reason"]),
+        success=_("The ticket is open again; support will pick it up."),
+    )
+
+
+@require_GET
+def attachment_download(request, pk):
+    attachment = attachment_get_for_user(user=request.user, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@require_GET
+@permission_required("tickets.work_ticket", raise_exception=True)
+def queue(request):
+    levels = agent_levels(request.user)
+    if not levels:
+        raise PermissionDenied
+    try:
+        level = int(request.GET.get("level", levels[0]))
+    except ValueError:
+        level = levels[0]
+    if level not in levels:
+        raise PermissionDenied
+    view = request.GET.get("view", QueueView.OPEN)
+    if view not in QueueView.values:
+        view = QueueView.OPEN
+    sort = request.GET.get("sort", "priority")
+    if sort not in QUEUE_SORTS:
+        sort = "priority"
+    try:
+        per_page = int(request.GET.get("per_page", 25))
+    except ValueError:
+        per_page = 25
+    if per_page not in PAGE_SIZES:
+        per_page = 25
+    tickets, queue_filter = ticket_queue(user=request.user, level=level, view=view, params=request.GET, sort=sort)
+    page = Paginator(tickets, per_page).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    sort_params = keep.copy()
+    sort_params.pop("sort", None)
+    context = {
+        "page": page,
+        "filter": queue_filter,
+        "level": level,
+        "levels": [(value, Level(value).label) for value in levels],
+        "view": view,
+        "views": QueueView.choices,
+        "sort": sort,
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "query": keep.urlencode(),
+        "sort_query": sort_params.urlencode(),
+    }
+    template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/queue.html"
+    return render(request, template, context)
+
+
+@require_GET
+@permission_required("tickets.supervise_ticket", raise_exception=True)
+def dashboard(request):
+    return render(request, "tickets/dashboard.html", {"data": dashboard_data(), "queue_url": reverse("tickets:queue")})
