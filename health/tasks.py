@@ -1,4 +1,5 @@
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .services import heartbeat_record
 
@@ -7,3 +8,9 @@ from .services import heartbeat_record
 def heartbeat() -> None:
     """Periodic: proves beat schedules and a worker runs (read by /healthz/)."""
     heartbeat_record()
+
+
+@worker_ready.connect
+def _heartbeat_on_start(sender=None, **kwargs) -> None:
+    # A worker that just started is alive: say so now instead of at the first beat.
+    heartbeat.delay()

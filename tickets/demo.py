@@ -177,7 +177,9 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
             impact = category.default_impact if rng.random() < 0.6 else rng.choice(impacts)
             urgency = rng.choice(urgencies)
             status = rng.choices(statuses, status_weights)[0]
-            created_at = now - timedelta(minutes=rng.randint(5, days * 24 * 60))
+            # Open tickets are mostly recent; finished ones spread over the whole period.
+            age_days = 14 if status in OPEN_STATUSES else days
+            created_at = now - timedelta(minutes=rng.randint(5, age_days * 24 * 60))
             escalations = 0
             level = category.default_level
             if level < Level.III and rng.random() < 0.18:

@@ -19,11 +19,15 @@ class TicketQueueFilter(django_filters.FilterSet):
     """Filters an agent can apply on a queue page."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    priority = django_filters.TypedChoiceFilter(label=_("Priority"), choices=Priority.choices, coerce=int)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices, empty_label=_("Any"))
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES]
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES],
+        empty_label=_("Any open"),
     )
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("Any")
+    )
 
     class Meta:
         model = Ticket

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from escalation.choices import Level
 
@@ -14,6 +15,12 @@ STATUS_CLASSES = {
     Status.PENDING: "text-bg-warning",
     Status.RESOLVED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
+}
+FIELD_LABELS = {
+    "priority": _lazy("priority"),
+    "impact": _lazy("impact"),
+    "urgency": _lazy("urgency"),
+    "category": _lazy("category"),
 }
 FIELD_CHOICES = {"status": Status, "level": Level, "priority": Priority, "impact": Impact, "urgency": Urgency}
 
@@ -59,15 +66,15 @@ def event_text(event) -> str:
     if event.kind in (EventKind.ESCALATED, EventKind.DE_ESCALATED):
         verb = _("escalated") if event.kind == EventKind.ESCALATED else _("sent back down")
         return _("%(verb)s the ticket from %(old)s to %(new)s") % {"verb": verb, "old": old, "new": new}
+    if event.field == "status":
+        return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:
         return _("added an internal note")
+    if event.kind == EventKind.ATTACHMENT_ADDED:
+        return _("attached %(name)s") % {"name": new}
     if event.field:
-        return _("%(kind)s: %(field)s from %(old)s to %(new)s") % {
-            "kind": EventKind(event.kind).label,
-            "field": event.field,
-            "old": old,
-            "new": new,
-        }
+        field_label = FIELD_LABELS.get(event.field, event.field)
+        return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
     return str(EventKind(event.kind).label)
 
 
