@@ -53,3 +53,10 @@ def user_set_role(*, user, role: str) -> None:
     if role == Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Remember the user's language; notifications to them are written in it."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

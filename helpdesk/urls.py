@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_set
 from health.views import healthz
 from tickets.views import home
 
@@ -8,7 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("tickets.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]
