@@ -139,7 +139,8 @@ def _action(request, reference, *, key, form_class, perform, success, form_kwarg
     """Bind the posted form, call the service, and either redirect with a message or
     show the page again with the refusal and the person's input intact."""
     ticket = ticket_get_for_user(user=request.user, reference=reference)
-    form = form_class(request.POST, request.FILES, ticket=ticket, **(form_kwargs or {}))
+    extra = form_kwargs(ticket) if callable(form_kwargs) else (form_kwargs or {})
+    form = form_class(request.POST, request.FILES, ticket=ticket, **extra)
     status = 400
     if form.is_valid():
         try:
@@ -197,7 +198,6 @@ def ticket_take(request, reference):
 
 @require_POST
 def ticket_assign(request, reference):
-    ticket = ticket_get_for_user(user=request.user, reference=reference)
     return _action(
         request,
         reference,
@@ -205,7 +205,7 @@ def ticket_assign(request, reference):
         form_class=AssignForm,
         perform=lambda t, d: services.ticket_assign(ticket_id=t.pk, by=request.user, assignee=d["assignee"]),
         success=_("Assignee updated."),
-        form_kwargs={"agents": assignable_agents(level=ticket.level)},
+        form_kwargs=lambda ticket: {"agents": assignable_agents(level=ticket.level)},
     )
 
 

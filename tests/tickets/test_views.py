@@ -239,3 +239,45 @@ def test_unknown_references_are_404_not_500(client):
     assert client.get("/tickets/HD-999999/").status_code == 404
     assert client.post("/tickets/HD-999999/escalate/", {"reason": "x"}).status_code == 404
     assert client.get("/tickets/HD-12/").status_code == 404
+
+
+def test_ticket_page_query_count_does_not_grow_with_its_history(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import services
+
+    agent = make_agent(1)
+    ticket = TicketFactory(level=1)
+    client.force_login(agent)
+    services.comment_add(ticket_id=ticket.pk, author=agent, body="first")
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(ticket.get_absolute_url()).status_code == 200
+    for n in range(15):
+        services.comment_add(
+            ticket_id=ticket.pk,
+            author=agent,
+            body=f"reply {n}",
+            internal=n % 2 == 0,
+            attachments=[SimpleUploadedFile(f"log{n}.txt", b"x", content_type="text/plain")],
+        )
+    services.ticket_change_status(ticket_id=ticket.pk, by=agent, status=Status.PENDING)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "reply 14" in html and "log14.txt" in html
+    assert len(after) == len(before)
+
+
+def test_assigning_over_http_offers_and_accepts_only_agents_of_the_level(client):
+    supervisor = make_supervisor()
+    level2 = make_agent(2)
+    level1 = make_agent(1)
+    ticket = TicketFactory(level=2)
+    client.force_login(supervisor)
+    url = reverse("tickets:assign", kwargs={"reference": ticket.reference})
+    refused = client.post(url, {"assignee": level1.pk})
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+    assert client.post(url, {"assignee": level2.pk}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == level2
