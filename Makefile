@@ -28,9 +28,13 @@ run: install
 	@echo ""
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
+# Typed rooms: writes, reads and tasks.
+TYPED := $(wildcard */services.py */selectors.py */tasks.py)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(TYPED)
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -104,8 +105,8 @@ def attachment_get_for_user(*, user, pk: int) -> Attachment:
 
 @dataclass
 class DashboardData:
-    levels: list[tuple[int, str]]
-    priorities: list[tuple[int, str]]
+    levels: list[tuple[int, Any]]  # (value, lazily translated label)
+    priorities: list[tuple[int, Any]]
     matrix: dict[int, dict[int, int]]
     level_totals: dict[int, int]
     priority_totals: dict[int, int]

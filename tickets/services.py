@@ -322,7 +322,7 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int) -> Ticket:
         reason=reason,
         at=now,
     )
-    if ticket.assignee_id is not None:
+    if ticket.assignee is not None:
         # The ticket joins the new level's unassigned queue.
         _event(ticket, by, EventKind.ASSIGNED, field="assignee", old=ticket.assignee.username, new="", at=now)
         ticket.assignee = None
