@@ -52,21 +52,34 @@ class TicketCreateForm(forms.Form):
         )
 
 
+class ActionSubmit(Submit):
+    """A submit button whose colour is chosen per form (Submit always adds btn-primary)."""
+
+    field_classes = "btn"
+
+
 class _ActionForm(forms.Form):
-    """A small form posted to one ticket action; its helper knows the target URL."""
+    """A small form posted to one ticket action; its helper knows the target URL.
+
+    Several of these share one page, so element ids are prefixed with the action's name
+    (labels must point at their own form's field)."""
 
     submit_label = _("Save")
     url_name = ""
     button_class = "btn-primary"
 
     def __init__(self, *args, ticket=None, **kwargs) -> None:
+        action = self.url_name.split(":")[-1]
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         if ticket is not None:
             self.helper.form_action = reverse(self.url_name, kwargs={"reference": ticket.reference})
-        self.helper.form_id = f"form-{self.url_name.split(':')[-1]}"
+        self.helper.form_id = f"form-{action}"
         self.helper.attrs = {"enctype": "multipart/form-data"}
-        self.helper.add_input(Submit("submit", self.submit_label, css_class=self.button_class))
+        self.helper.add_input(
+            ActionSubmit("submit", self.submit_label, css_class=self.button_class, css_id=f"form-{action}-submit")
+        )
 
 
 class CommentForm(_ActionForm):

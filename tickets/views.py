@@ -38,6 +38,7 @@ from .selectors import (
     ticket_queue,
     ticket_timeline,
 )
+from .services import MANUAL_TRANSITIONS
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -98,7 +99,8 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
     if ticket.status != Status.CLOSED and (owner or can_act):
         forms["comment"] = CommentForm(ticket=ticket, staff=can_act)
     if can_act:
-        forms["status"] = StatusForm(ticket=ticket, initial={"status": ticket.status})
+        if MANUAL_TRANSITIONS[ticket.status]:
+            forms["status"] = StatusForm(ticket=ticket)
         if is_open:
             forms["assign"] = AssignForm(
                 ticket=ticket, agents=assignable_agents(level=ticket.level), initial={"assignee": ticket.assignee_id}
