@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 
 from escalation.sms import locmem as sms_locmem
 from helpdesk.celery import app as celery_app
+from tests.support import restore_reference_data
 
 # Playwright's sync API keeps an event loop running in the test thread; without this
 # Django's ORM raises SynchronousOnlyOperation. Test runs only.
@@ -59,6 +60,13 @@ def _celery_eager(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Support levels, categories and role groups as migrating left them. A transactional
+    test ends by emptying every table, so the next one must put these back."""
+    restore_reference_data()
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
+import importlib
 from contextlib import contextmanager
 
+from django.apps import apps
 from kombu import pools
 
+from accounts.services import roles_sync
 from helpdesk.celery import app as celery_app
 
 
@@ -24,3 +27,16 @@ def broker_at(url: str):
     finally:
         celery_app.conf.update(saved, task_always_eager=eager)
         _reset_producers()
+
+
+# Reference rows that data migrations create.
+REFERENCE_DATA_MIGRATIONS = [
+    ("escalation.migrations.0002_support_levels", "create_levels"),
+    ("tickets.migrations.0002_default_categories", "create_categories"),
+]
+
+
+def restore_reference_data() -> None:
+    for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)
+    roles_sync()

@@ -1,18 +1,6 @@
-import importlib
-
 import pytest
-from django.apps import apps
-
-from accounts.services import roles_sync
 
 from .pages import Helpdesk
-
-# Reference rows that data migrations create. A transactional test ends by emptying every
-# table, so the next browser test would otherwise find no support levels or categories.
-REFERENCE_DATA_MIGRATIONS = [
-    ("escalation.migrations.0002_support_levels", "create_levels"),
-    ("tickets.migrations.0002_default_categories", "create_categories"),
-]
 
 
 @pytest.fixture(scope="session")
@@ -22,10 +10,8 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
-        getattr(importlib.import_module(module_name), function_name)(apps, None)
-    roles_sync()
+def _reference_data(reference_data):
+    """Browser tests are transactional: put the migrated reference rows back first."""
 
 
 @pytest.fixture

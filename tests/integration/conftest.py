@@ -1,0 +1,255 @@
+"""Integration tests: real PostgreSQL, real Redis and a real Celery worker process.
+
+The worker is a child process started once per module. It reads the test database
+(``test_helpdesk``) through its own connections, so tests commit what it must see
+(``django_db(transaction=True)``), and it writes mail and SMS to files this module's
+helpers read back.
+"""
+
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from tests.support import broker_at
+
+T = TypeVar("T")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).with_name("celery")
+WORKER_NAME = "itest"
+READY_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+POLL_INTERVAL = 0.05
+LOG_TAIL_LINES = 200
+# Django's file-based email backend ends every message with this line.
+MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+class CeleryProcess:
+    """A ``celery`` command running as a child process; a thread collects its output."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str]) -> None:
+        self.args = args
+        self._lines: list[str] = []
+        self._lines_lock = threading.Lock()
+        self._test_start = 0
+        self.process = subprocess.Popen(
+            args,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        self._reader = threading.Thread(target=self._read_output, name="celery-output", daemon=True)
+        self._reader.start()
+
+    def _read_output(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._lines_lock:
+                self._lines.append(line)
+
+    @property
+    def log(self) -> str:
+        with self._lines_lock:
+            return "".join(self._lines)
+
+    def log_since_test_start(self) -> str:
+        with self._lines_lock:
+            return "".join(self._lines[self._test_start :])
+
+    def mark_test_start(self) -> None:
+        with self._lines_lock:
+            self._test_start = len(self._lines)
+
+    def _log_tail(self) -> str:
+        with self._lines_lock:
+            return "".join(self._lines[-LOG_TAIL_LINES:])
+
+    def failure(self, message: str) -> AssertionError:
+        return AssertionError(f"{message}\n--- celery output ({' '.join(self.args[1:])}) ---\n{self._log_tail()}")
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float = 15.0, what: str = "") -> T:
+        """Poll ``predicate`` until it returns something truthy and return that; fail with
+        the process output when the deadline passes or the process exits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if self.process.poll() is not None:
+                raise self.failure(f"celery exited with code {self.process.returncode} while waiting for {what}")
+            if time.monotonic() >= deadline:
+                raise self.failure(f"Waited {timeout:.0f} s for {what or predicate!r}")
+            time.sleep(POLL_INTERVAL)
+
+    def wait_for_line(self, pattern: str, timeout: float, what: str) -> re.Match:
+        compiled = re.compile(pattern)
+        return self.wait_for(lambda: compiled.search(self.log), timeout=timeout, what=what)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT)
+        self._reader.join(timeout=STOP_TIMEOUT)
+
+
+class CeleryWorker(CeleryProcess):
+    """The worker, and what it delivered: mail files in ``mail_dir``, SMS files in ``sms_dir``."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], mail_dir: Path, sms_dir: Path) -> None:
+        super().__init__(args, env=env)
+        self.mail_dir = mail_dir
+        self.sms_dir = sms_dir
+
+    def clear_outbox(self) -> None:
+        for folder in (self.mail_dir, self.sms_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+
+    def emails(self, *, to: str | None = None, reference: str | None = None) -> list[EmailMessage]:
+        """Every complete message the worker wrote, optionally only those to one address
+        or about one ticket."""
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            # The last chunk is empty, or a message still being written.
+            for chunk in path.read_bytes().split(MAIL_SEPARATOR)[:-1]:
+                message = email.message_from_bytes(chunk, policy=email.policy.default)
+                if to is not None and to not in message.get_all("To", []):
+                    continue
+                if reference is not None and message["X-Helpdesk-Ticket"] != reference:
+                    continue
+                messages.append(message)
+        return messages
+
+    def sms(self, *, to: str | None = None) -> list[dict]:
+        """Every SMS the worker wrote (the backend renames a file into place when complete)."""
+        records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(self.sms_dir.glob("*.json"))]
+        return [record for record in records if to is None or record["to"] == to]
+
+    def task_results(self, *task_ids: str) -> dict[str, str]:
+        """The logged return value of each of these tasks that has finished."""
+        log = self.log
+        results = {}
+        for task_id in task_ids:
+            match = re.search(rf"\[{re.escape(task_id)}\] succeeded in \S+s: (.*)$", log, re.MULTILINE)
+            if match:
+                results[task_id] = match.group(1)
+        return results
+
+
+def _database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database this test process uses (the test database)."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
+    credentials = user + (f":{password}" if password else "")
+    host = quote(settings_dict.get("HOST") or "", safe="")
+    port = settings_dict.get("PORT")
+    netloc = (f"{credentials}@" if credentials else "") + host + (f":{port}" if port else "")
+    return f"postgres://{netloc}/{quote(settings_dict['NAME'], safe='')}"
+
+
+def _require_services() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("integration tests need PostgreSQL: set DATABASE_URL")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("integration tests need Redis as the Celery broker: set CELERY_BROKER_URL")
+
+
+@pytest.fixture(scope="module")
+def _celery_worker(django_db_setup, tmp_path_factory):
+    _require_services()
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    root = tmp_path_factory.mktemp("celery-worker")
+    mail_dir, sms_dir, var_dir = root / "mail", root / "sms", root / "var"
+    for folder in (mail_dir, sms_dir, var_dir):
+        folder.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SMS_BACKEND": "escalation.sms.filebased.SmsBackend",
+        "SMS_FILE_PATH": str(sms_dir),
+        "HELPDESK_VAR_DIR": str(var_dir),
+    }
+    args = [
+        str(CELERY),
+        "-A",
+        "helpdesk",
+        "worker",
+        "-l",
+        "info",
+        "--pool=threads",
+        "--concurrency",
+        "2",
+        "-n",
+        f"{WORKER_NAME}@%h",
+        # Alone on its broker database: no peers to synchronise with at startup.
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    worker = CeleryWorker(args, env=env, mail_dir=mail_dir, sms_dir=sms_dir)
+    try:
+        worker.wait_for_line(rf"{WORKER_NAME}@\S+ ready\.", timeout=READY_TIMEOUT, what="the worker to be ready")
+        # A starting worker queues a heartbeat for itself; let it land now rather than
+        # in the middle of a test.
+        worker.wait_for_line(
+            r"Task health\.tasks\.heartbeat\[\S+\] succeeded", timeout=READY_TIMEOUT, what="the start-up heartbeat"
+        )
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker, reference_data):
+    """The module's running worker, with empty mail and SMS folders for this test."""
+    if _celery_worker.process.poll() is not None:
+        raise _celery_worker.failure(f"The worker exited with code {_celery_worker.process.returncode}")
+    _celery_worker.clear_outbox()
+    _celery_worker.mark_test_start()
+    return _celery_worker
+
+
+@pytest.fixture
+def broker_unreachable():
+    """A context manager: inside it, this process publishes to a broker that refuses connections."""
+    return lambda: broker_at("redis://127.0.0.1:1/0")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    worker = getattr(item, "funcargs", {}).get("celery_worker_process")
+    if worker is not None and report.failed:
+        report.sections.append(("celery worker output during the test", worker.log_since_test_start()))
