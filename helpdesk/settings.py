@@ -34,7 +34,7 @@ VAR_DIR = Path(os.environ.get("HELPDESK_VAR_DIR", BASE_DIR / "var")).resolve()
 DEBUG = env_bool("DEBUG", True)
 
 _INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY") or _INSECURE_SECRET_KEY
 if not DEBUG and SECRET_KEY == _INSECURE_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses the development key.")
 

@@ -101,6 +101,18 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_queue_updated_idx",
             ),
+            # The unassigned tab, and unassigned counts per level on the dashboard.
+            models.Index(
+                fields=["level", "priority", "created_at"],
+                condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+                name="ticket_queue_unassigned_idx",
+            ),
+            # Oldest open tickets, across levels (dashboard).
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_oldest_idx",
+            ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]

@@ -14,7 +14,7 @@ from escalation.choices import Level
 from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents
 
 from . import services
-from .choices import OPEN_STATUSES, QueueView, Status
+from .choices import OPEN_STATUSES, Priority, QueueView, Status
 from .exceptions import NotAllowedError, TicketError
 from .filters import QUEUE_SORTS
 from .forms import (
@@ -31,6 +31,7 @@ from .forms import (
 )
 from .selectors import (
     attachment_get_for_user,
+    category_choices,
     dashboard_data,
     ticket_attachments,
     ticket_get_for_user,
@@ -351,6 +352,11 @@ def queue(request):
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
         "query": keep.urlencode(),
+        # Filter drop-downs are drawn from plain choices: cheaper than rendering widgets.
+        "priority_choices": [(str(value), label) for value, label in Priority.choices],
+        "status_choices": [(status.value, status.label) for status in OPEN_STATUSES],
+        "category_choices": [(str(pk), name) for pk, name in category_choices()],
+        "current": {key: request.GET.get(key, "") for key in ("q", "priority", "status", "category")},
         "sort_query": sort_params.urlencode(),
     }
     template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/queue.html"

@@ -1,0 +1,35 @@
+# One image for the web app, the Celery worker and beat; docker-compose.yml picks the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HELPDESK_VAR_DIR=/app/var \
+    WEB_CONCURRENCY=3
+
+RUN groupadd --system --gid 10001 helpdesk \
+    && useradd --system --uid 10001 --gid helpdesk --home-dir /app --no-create-home --shell /usr/sbin/nologin helpdesk
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+
+# Static files are built into the image (WhiteNoise serves them). The key and broker below
+# exist only for this step: settings refuse DEBUG=0 without a key, and the default
+# filesystem broker would create folders in the image.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-time-key-not-used-at-runtime CELERY_BROKER_URL=memory:// \
+        python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/media \
+    && chown -R helpdesk:helpdesk /app/var
+
+USER helpdesk
+
+EXPOSE 8000
+
+# Workers from WEB_CONCURRENCY; heartbeat files in /dev/shm so a slow disk cannot stall them.
+CMD ["gunicorn", "helpdesk.wsgi", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
