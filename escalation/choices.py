@@ -16,6 +16,8 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("Ticket escalated")
     DE_ESCALATED = "de_escalated", _("Ticket sent back down")
     RESOLVED = "resolved", _("Ticket resolved")
+    REQUESTER_REPLIED = "requester_replied", _("Requester replied")
+    REOPENED = "reopened", _("Ticket reopened")
 
 
 class NotificationChannel(models.TextChoices):

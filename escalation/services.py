@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 REQUESTER_KINDS = {NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED}
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
+ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
 
 
 def route_level(*, category) -> int:
@@ -55,7 +56,9 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
 
     - ticket created, reply, resolved: the requester, by email;
     - escalated, sent back down: the agents of the ticket's (new) level by email, and by
-      SMS too for a P1 escalation.
+      SMS too for a P1 escalation;
+    - requester replied, reopened: the assignee, by email (nobody while unassigned: the
+      ticket is in its level's unassigned queue).
     """
     context = context or {}
     rows: list[Notification] = []
@@ -78,6 +81,10 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
                 add(NotificationChannel.EMAIL, agent, agent.email)
             if kind == NotificationKind.ESCALATED and ticket.priority == Priority.P1 and agent.phone:
                 add(NotificationChannel.SMS, agent, agent.phone)
+    elif kind in ASSIGNEE_KINDS:
+        assignee = ticket.assignee
+        if assignee is not None and assignee.email and (actor is None or assignee.pk != actor.pk):
+            add(NotificationChannel.EMAIL, assignee, assignee.email)
     else:  # pragma: no cover - a new kind without routing is a programming error
         raise ValueError(f"No routing for notification kind {kind!r}")
 

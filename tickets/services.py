@@ -207,7 +207,11 @@ def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, at
                 notification_queue(
                     kind=NotificationKind.REPLY, ticket=ticket, actor=author, context={"comment": comment}
                 )
-            elif _is_owner(author, ticket) and ticket.status == Status.PENDING:
+            elif _is_owner(author, ticket) and not internal:
+                notification_queue(
+                    kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=author, context={"comment": comment}
+                )
+            if _is_owner(author, ticket) and ticket.status == Status.PENDING:
                 _event(
                     ticket,
                     author,
@@ -417,6 +421,7 @@ def ticket_reopen(*, ticket_id: int, by, reason: str) -> Ticket:
     ticket.resolved_at = None
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+    notification_queue(kind=NotificationKind.REOPENED, ticket=ticket, actor=by, context={"reason": reason})
     return ticket
 
 

@@ -20,8 +20,9 @@ class SmsBackend(BaseSmsBackend):
         ids = []
         for message in messages:
             message_id = uuid.uuid4().hex
-            record = {"id": message_id, "to": message.to, "body": message.body, "at": timezone.now().isoformat()}
-            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            now = timezone.localtime()
+            record = {"id": message_id, "to": message.to, "body": message.body, "at": now.isoformat()}
+            stamp = now.strftime("%Y%m%d-%H%M%S")
             target = self.file_path / f"{stamp}-{message_id}.json"
             partial = target.with_suffix(".tmp")
             partial.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -344,3 +344,71 @@ def test_audit_events_cannot_be_changed_or_deleted():
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+
+
+def test_a_requester_reply_and_a_reopen_are_mailed_to_the_assignee(django_capture_on_commit_callbacks):
+    requester = make_requester()
+    agent = make_agent(1)
+    ticket = TicketFactory(level=1, requester=requester, assignee=agent, status=Status.OPEN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(ticket_id=ticket.pk, author=requester, body="It happened again at 10:00")
+    assert [m.to for m in mail.outbox] == [[agent.email]]
+    assert "It happened again at 10:00" in mail.outbox[0].body
+    services.ticket_resolve(ticket_id=ticket.pk, by=agent, resolution="Rebooted")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Still slow")
+    assert [m.to for m in mail.outbox] == [[agent.email]]
+    assert "Still slow" in mail.outbox[0].body
+
+
+def test_a_requester_reply_to_an_unassigned_ticket_mails_nobody(django_capture_on_commit_callbacks):
+    requester = make_requester()
+    ticket = TicketFactory(level=1, requester=requester)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(ticket_id=ticket.pk, author=requester, body="any news?")
+    assert mail.outbox == []
+
+
+def test_every_change_lands_in_the_audit_trail_with_actor_and_values():
+    requester = make_requester()
+    agent1, agent2 = make_agent(1), make_agent(2)
+    ticket = file_ticket(requester, urgency=Urgency.HIGH)
+    steps = [
+        (lambda: services.ticket_take(ticket_id=ticket.pk, by=agent1), agent1, EventKind.ASSIGNED),
+        (lambda: services.comment_add(ticket_id=ticket.pk, author=agent1, body="hi"), agent1, EventKind.COMMENTED),
+        (
+            lambda: services.comment_add(ticket_id=ticket.pk, author=agent1, body="n", internal=True),
+            agent1,
+            EventKind.NOTE_ADDED,
+        ),
+        (
+            lambda: services.ticket_change_status(ticket_id=ticket.pk, by=agent1, status=Status.PENDING),
+            agent1,
+            EventKind.STATUS_CHANGED,
+        ),
+        (
+            lambda: services.ticket_reclassify(
+                ticket_id=ticket.pk, by=agent1, impact=Impact.HIGH, urgency=Urgency.HIGH, category=None
+            ),
+            agent1,
+            EventKind.PRIORITY_CHANGED,
+        ),
+        (lambda: services.ticket_escalate(ticket_id=ticket.pk, by=agent1, reason="r"), agent1, EventKind.ESCALATED),
+        (
+            lambda: services.ticket_deescalate(ticket_id=ticket.pk, by=agent2, reason="r"),
+            agent2,
+            EventKind.DE_ESCALATED,
+        ),
+        (lambda: services.ticket_resolve(ticket_id=ticket.pk, by=agent1, resolution="x"), agent1, EventKind.RESOLVED),
+        (lambda: services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="no"), requester, EventKind.REOPENED),
+        (lambda: services.ticket_resolve(ticket_id=ticket.pk, by=agent1, resolution="y"), agent1, EventKind.RESOLVED),
+        (lambda: services.ticket_confirm_resolution(ticket_id=ticket.pk, by=requester), requester, EventKind.CLOSED),
+    ]
+    for change, actor, kind in steps:
+        before = TicketEvent.objects.filter(ticket=ticket).count()
+        change()
+        new_events = TicketEvent.objects.filter(ticket=ticket).order_by("id")[before:]
+        assert new_events, kind
+        assert kind in [event.kind for event in new_events]
+        assert all(event.actor == actor for event in new_events)
