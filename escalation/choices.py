@@ -18,6 +18,8 @@ class NotificationKind(models.TextChoices):
     RESOLVED = "resolved", _("Ticket resolved")
     REQUESTER_REPLIED = "requester_replied", _("Requester replied")
     REOPENED = "reopened", _("Ticket reopened")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
 
 
 class NotificationChannel(models.TextChoices):
@@ -30,3 +32,24 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class SlaMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaThreshold(models.TextChoices):
+    WARNING_1 = "warning_1", _("First warning")
+    WARNING_2 = "warning_2", _("Second warning")
+    BREACHED = "breached", _("Breached")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")

@@ -1,5 +1,9 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .choices import Level
 
@@ -43,4 +47,124 @@ def assignable_agents(*, level: int) -> QuerySet:
         .objects.filter(is_active=True, support_levels__number__gte=level)
         .distinct()
         .order_by("first_name", "username")
+    )
+
+
+def level_supervisors(*, level: int) -> list:
+    """Supervisors of a level: those who are members of it, else every supervisor."""
+    from accounts.choices import Role
+
+    supervisors = get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct()
+    own = list(supervisors.filter(support_levels__number=level))
+    return own or list(supervisors)
+
+
+@dataclass
+class SlaLine:
+    at: datetime
+    text: str
+    tone: str  # "run", "pause", "warn", "breach", "met", "info"
+
+
+@dataclass
+class SlaExplanation:
+    policy: object | None
+    lines: list[SlaLine]
+    first_response_met: bool | None  # None while still running
+    resolution_met: bool | None
+
+
+def sla_explain(*, ticket) -> SlaExplanation:
+    """The ticket's SLA story, oldest first: which promise applies, when the clock ran,
+    paused, warned and breached, and why (three small queries)."""
+    from tickets.choices import OPEN_STATUSES, EventKind, Status
+    from tickets.models import TicketEvent
+
+    from .models import SlaEvent
+
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    lines: list[SlaLine] = []
+    if policy is not None:
+        lines.append(
+            SlaLine(
+                ticket.created_at,
+                _("Clock started. P%(p)s promise: first response within %(r)s, resolution within %(s)s (%(cal)s).")
+                % {
+                    "p": ticket.priority,
+                    "r": _minutes_text(policy.first_response_minutes),
+                    "s": _minutes_text(policy.resolution_minutes),
+                    "cal": policy.calendar.name,
+                },
+                "run",
+            )
+        )
+    history = TicketEvent.objects.filter(ticket=ticket, field__in=["status", "priority"]).order_by("created_at", "id")
+    for event in history:
+        if event.field == "priority":
+            lines.append(
+                SlaLine(
+                    event.created_at,
+                    _("Priority changed from P%(old)s to P%(new)s: due times recomputed as if from the start.")
+                    % {"old": event.from_value, "new": event.to_value},
+                    "info",
+                )
+            )
+        elif event.to_value == Status.PENDING:
+            lines.append(SlaLine(event.created_at, _("Clock paused: waiting for the customer."), "pause"))
+        elif event.to_value in (Status.RESOLVED, Status.CLOSED) and event.from_value in OPEN_STATUSES:
+            lines.append(SlaLine(event.created_at, _("Clock stopped: resolved."), "met"))
+        elif event.to_value in (Status.NEW, Status.OPEN) and event.from_value not in OPEN_STATUSES:
+            why = _("reopened") if event.kind == EventKind.REOPENED else _("back to work")
+            lines.append(SlaLine(event.created_at, _("Clock running again: %(why)s.") % {"why": why}, "run"))
+        elif event.to_value == Status.OPEN and event.from_value == Status.PENDING:
+            lines.append(SlaLine(event.created_at, _("Clock resumed: the ticket is open again."), "run"))
+    for sla_event in SlaEvent.objects.filter(ticket=ticket).order_by("due_at", "id"):
+        breach = sla_event.threshold == "breached"
+        lines.append(
+            SlaLine(
+                sla_event.due_at,
+                (_("Breached: %(metric)s target missed.") if breach else _("%(threshold)s: %(metric)s."))
+                % {"metric": sla_event.get_metric_display().lower(), "threshold": sla_event.get_threshold_display()},
+                "breach" if breach else "warn",
+            )
+        )
+    first_response_met = None
+    if ticket.first_response_at is not None:
+        due = ticket.first_response_due_at
+        first_response_met = due is None or ticket.first_response_at <= due
+        lines.append(
+            SlaLine(
+                ticket.first_response_at,
+                _("First response given: target met.") if first_response_met else _("First response given, late."),
+                "met" if first_response_met else "breach",
+            )
+        )
+    resolution_met = None
+    if ticket.resolved_at is not None:
+        due = ticket.resolution_due_at
+        resolution_met = due is None or ticket.resolved_at <= due
+    lines.sort(key=lambda line: line.at)
+    return SlaExplanation(
+        policy=policy, lines=lines, first_response_met=first_response_met, resolution_met=resolution_met
+    )
+
+
+def _minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s h") % {"h": hours}
+    return _("%(m)s min") % {"m": minutes}
+
+
+def sla_policy_for(*, priority: int, category_id: int | None):
+    """The category's own policy for this priority if there is one, else the default."""
+    from .models import SlaPolicy
+
+    return (
+        SlaPolicy.objects.select_related("calendar")
+        .filter(Q(category_id=category_id) | Q(category__isnull=True), priority=priority)
+        .order_by(F("category_id").asc(nulls_last=True))
+        .first()
     )

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .services import sla
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -13,3 +14,15 @@ def notification_send(notification_id: int) -> bool:
 def notification_sweep() -> int:
     """Periodic: hand over outbox rows left pending."""
     return services.notification_sweep()
+
+
+@shared_task(ignore_result=True)
+def sla_sweep() -> int:
+    """Periodic: record SLA thresholds crossed since the last sweep."""
+    return len(sla.sla_sweep())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def sla_notify(event_ids: list[int]) -> int:
+    """Queue the notifications for a chunk of SLA events (each event once)."""
+    return services.sla_notifications_queue(event_ids=event_ids)

@@ -219,7 +219,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = float(os.environ.get("HELPDESK_SWEEP_SECONDS", "30"))
 HELPDESK_HEARTBEAT_SECONDS = float(os.environ.get("HELPDESK_HEARTBEAT_SECONDS", "30"))
+HELPDESK_SLA_SWEEP_SECONDS = float(os.environ.get("HELPDESK_SLA_SWEEP_SECONDS", "20"))
 CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "escalation.tasks.sla_sweep",
+        "schedule": HELPDESK_SLA_SWEEP_SECONDS,
+    },
     "notification-sweep": {
         "task": "escalation.tasks.notification_sweep",
         "schedule": HELPDESK_SWEEP_SECONDS,

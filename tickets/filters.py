@@ -1,11 +1,15 @@
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATUSES, Priority, Status
 from .models import Category, Ticket, pk_from_reference
 
-QUEUE_SORTS = {
+QUEUE_SORTS: dict[str, tuple[Any, ...]] = {
+    "due": (F("sla_due_at").asc(nulls_last=True), "priority", "id"),
+    "-due": (F("sla_due_at").desc(nulls_last=True), "-priority", "-id"),
     "priority": ("priority", "created_at", "id"),
     "-priority": ("-priority", "-created_at", "-id"),
     "created": ("created_at", "id"),

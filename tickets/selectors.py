@@ -5,7 +5,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -154,3 +154,37 @@ def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> Da
 def category_choices() -> list[tuple[int, str]]:
     """(id, name) of every category, for filter drop-downs."""
     return list(Category.objects.order_by("name").values_list("id", "name"))
+
+
+@dataclass
+class SlaRisk:
+    levels: list[tuple[int, Any]]
+    at_risk: dict[int, int]
+    breached: dict[int, int]
+    tickets: list[Any]  # Ticket rows
+
+
+def sla_risk(*, now: datetime | None = None, limit: int = 15) -> SlaRisk:
+    """Open tickets warned but not yet breached ("at risk") and breached, per level, and
+    the most urgent of them: two queries over the due-time columns."""
+    now = now or timezone.now()
+    current_warning = Case(
+        When(first_response_at__isnull=True, then=F("first_response_warn1_at")), default=F("resolution_warn1_at")
+    )
+    risky = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_due_at__isnull=False).alias(warned_at=current_warning)
+    at_risk_filter = Q(sla_due_at__gt=now, warned_at__lte=now)
+    levels = [(level.value, level.label) for level in Level]
+    at_risk = dict.fromkeys((value for value, _label in levels), 0)
+    breached = dict.fromkeys((value for value, _label in levels), 0)
+    counts = risky.values("level").annotate(
+        at_risk=Count("sla_due_at", filter=at_risk_filter), breached=Count("sla_due_at", filter=Q(sla_due_at__lte=now))
+    )
+    for row in counts.order_by():
+        at_risk[row["level"]] = row["at_risk"]
+        breached[row["level"]] = row["breached"]
+    urgent = list(
+        risky.filter(at_risk_filter | Q(sla_due_at__lte=now))
+        .select_related("assignee")
+        .order_by("sla_due_at", "id")[:limit]
+    )
+    return SlaRisk(levels=levels, at_risk=at_risk, breached=breached, tickets=urgent)

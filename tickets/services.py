@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from escalation.choices import Level, NotificationKind
 from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents
 from escalation.services import notification_queue, route_level
+from escalation.services.sla import sla_refresh
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
 from .exceptions import NotAllowedError, TicketError, TransitionError
@@ -154,6 +155,7 @@ def ticket_create(
             )
             _event(ticket, requester, EventKind.CREATED, field="level", new=ticket.level, at=now)
             _save_attachments(ticket, None, requester, files, saved)
+            sla_refresh(ticket=ticket)
             notification_queue(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=requester)
     except BaseException:
         _stored_files_cleanup(saved)
@@ -225,6 +227,8 @@ def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, at
                 ticket.status = Status.OPEN
                 fields.append("status")
             ticket.save(update_fields=fields)
+            if len(fields) > 1:  # first response or status moved: the clock changed
+                sla_refresh(ticket=ticket)
     except BaseException:
         _stored_files_cleanup(saved)
         raise
@@ -263,6 +267,8 @@ def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
         ticket.status = Status.OPEN
         fields.append("status")
     ticket.save(update_fields=fields)
+    if "status" in fields:
+        sla_refresh(ticket=ticket)
     return ticket
 
 
@@ -296,6 +302,7 @@ def ticket_change_status(*, ticket_id: int, by, status: str, reason: str = "") -
     ticket.status = status
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    sla_refresh(ticket=ticket)
     return ticket
 
 
@@ -378,6 +385,7 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str) -> Ticket:
     ticket.first_response_at = ticket.first_response_at or now
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolution", "resolved_at", "first_response_at", "updated_at"])
+    sla_refresh(ticket=ticket)
     notification_queue(kind=NotificationKind.RESOLVED, ticket=ticket, actor=by)
     return ticket
 
@@ -400,6 +408,7 @@ def ticket_confirm_resolution(*, ticket_id: int, by) -> Ticket:
     ticket.closed_at = now
     ticket.updated_at = now
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    sla_refresh(ticket=ticket)
     return ticket
 
 
@@ -421,6 +430,7 @@ def ticket_reopen(*, ticket_id: int, by, reason: str) -> Ticket:
     ticket.resolved_at = None
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+    sla_refresh(ticket=ticket)
     notification_queue(kind=NotificationKind.REOPENED, ticket=ticket, actor=by, context={"reason": reason})
     return ticket
 
@@ -451,4 +461,5 @@ def ticket_reclassify(*, ticket_id: int, by, impact: str, urgency: str, category
     if changed:
         ticket.updated_at = now
         ticket.save(update_fields=[*changed, "updated_at"])
+        sla_refresh(ticket=ticket)
     return ticket

@@ -33,4 +33,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("queue/", views.queue, name="queue"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/sla/", views.dashboard_sla, name="dashboard-sla"),
 ]

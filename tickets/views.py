@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.selectors import user_role
 from escalation.choices import Level
-from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents
+from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents, sla_explain
 
 from . import services
 from .choices import OPEN_STATUSES, Priority, QueueView, Status
@@ -33,6 +34,7 @@ from .selectors import (
     attachment_get_for_user,
     category_choices,
     dashboard_data,
+    sla_risk,
     ticket_attachments,
     ticket_get_for_user,
     ticket_list_for_requester,
@@ -129,6 +131,8 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         "can_act": can_act,
         "owner": owner,
         "can_take": can_act and is_open and ticket.assignee_id != user.pk,
+        "sla": sla_explain(ticket=ticket) if staff else None,
+        "now": timezone.now(),
     }
 
 
@@ -357,6 +361,7 @@ def queue(request):
         "status_choices": [(status.value, status.label) for status in OPEN_STATUSES],
         "category_choices": [(str(pk), name) for pk, name in category_choices()],
         "current": {key: request.GET.get(key, "") for key in ("q", "priority", "status", "category")},
+        "now": timezone.now(),
         "sort_query": sort_params.urlencode(),
     }
     template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/queue.html"
@@ -366,4 +371,15 @@ def queue(request):
 @require_GET
 @permission_required("tickets.supervise_ticket", raise_exception=True)
 def dashboard(request):
-    return render(request, "tickets/dashboard.html", {"data": dashboard_data(), "queue_url": reverse("tickets:queue")})
+    return render(
+        request,
+        "tickets/dashboard.html",
+        {"data": dashboard_data(), "risk": sla_risk(), "now": timezone.now(), "queue_url": reverse("tickets:queue")},
+    )
+
+
+@require_GET
+@permission_required("tickets.supervise_ticket", raise_exception=True)
+def dashboard_sla(request):
+    """The live SLA panel of the dashboard (polled by htmx)."""
+    return render(request, "tickets/_sla_panel.html", {"risk": sla_risk(), "now": timezone.now()})

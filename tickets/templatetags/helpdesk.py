@@ -1,4 +1,6 @@
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -86,3 +88,41 @@ def get_item(mapping, key):
 @register.filter
 def sum_values(values):
     return sum(values)
+
+
+def _duration_text(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
+
+
+@register.simple_tag
+def sla_badge(ticket, now=None):
+    """Time left to the nearest breach: green, amber once warned, red when breached;
+    grey while the clock is paused. static/js/countdown.js keeps the text current."""
+    now = now or timezone.now()
+    due = ticket.sla_due_at
+    if due is None:
+        if ticket.status == Status.PENDING:
+            return format_html('<span class="badge text-bg-secondary">{}</span>', _("Paused"))
+        return ""
+    warn_at = ticket.first_response_warn1_at if ticket.first_response_at is None else ticket.resolution_warn1_at
+    left = (due - now).total_seconds()
+    if left <= 0:
+        css, text = "text-bg-danger", _("Overdue %(t)s") % {"t": _duration_text(left)}
+    else:
+        css = "text-bg-warning" if warn_at is not None and now >= warn_at else "text-bg-success"
+        text = _("%(t)s left") % {"t": _duration_text(left)}
+    return format_html(
+        '<span class="badge sla-badge {}" data-due="{}" data-warn="{}" title="{}">{}</span>',
+        css,
+        due.isoformat(),
+        warn_at.isoformat() if warn_at else "",
+        _("Due %(when)s") % {"when": date_format(timezone.localtime(due), "DATETIME_FORMAT")},
+        text,
+    )

@@ -1,4 +1,4 @@
-"""Writes of the escalation app: routing new tickets and the notification outbox."""
+"""The notification outbox: rows written with the ticket change, delivered by workers."""
 
 import logging
 from collections.abc import Iterable
@@ -15,21 +15,21 @@ from django.utils import timezone, translation
 
 from tickets.choices import Priority
 
-from .choices import Level, NotificationChannel, NotificationKind, NotificationStatus
-from .models import Notification
-from .selectors import level_agents
-from .sms import send_sms
+from ..choices import NotificationChannel, NotificationKind, NotificationStatus, SlaThreshold
+from ..models import Notification, SlaEvent
+from ..selectors import level_agents, level_supervisors
+from ..sms import send_sms
 
 logger = logging.getLogger(__name__)
 
 REQUESTER_KINDS = {NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED}
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
 ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
-
-
-def route_level(*, category) -> int:
-    """The level a new ticket starts at: its category's default, else Level I."""
-    return category.default_level if category is not None else Level.I
+SLA_KINDS = {NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACH}
+# Breaches of these priorities are also sent by SMS.
+SMS_BREACH_PRIORITIES = {Priority.P1, Priority.P2}
+# SLA events handed to one notification task.
+SLA_NOTIFY_CHUNK = 200
 
 
 def _render(*, kind: str, channel: str, ticket, recipient, context: dict) -> dict[str, str]:
@@ -58,7 +58,10 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
     - escalated, sent back down: the agents of the ticket's (new) level by email, and by
       SMS too for a P1 escalation;
     - requester replied, reopened: the assignee, by email (nobody while unassigned: the
-      ticket is in its level's unassigned queue).
+      ticket is in its level's unassigned queue);
+    - SLA warning: the assignee, or the level's agents while unassigned, by email;
+    - SLA breach: the same people and the level's supervisors, by email, and by SMS too
+      for P1 and P2.
     """
     context = context or {}
     rows: list[Notification] = []
@@ -85,6 +88,15 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
         assignee = ticket.assignee
         if assignee is not None and assignee.email and (actor is None or assignee.pk != actor.pk):
             add(NotificationChannel.EMAIL, assignee, assignee.email)
+    elif kind in SLA_KINDS:
+        people = [ticket.assignee] if ticket.assignee is not None else list(level_agents(level=ticket.level))
+        if kind == NotificationKind.SLA_BREACH:
+            people += [p for p in level_supervisors(level=ticket.level) if p not in people]
+        for person in people:
+            if person.email:
+                add(NotificationChannel.EMAIL, person, person.email)
+            if kind == NotificationKind.SLA_BREACH and ticket.priority in SMS_BREACH_PRIORITIES and person.phone:
+                add(NotificationChannel.SMS, person, person.phone)
     else:  # pragma: no cover - a new kind without routing is a programming error
         raise ValueError(f"No routing for notification kind {kind!r}")
 
@@ -97,7 +109,7 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
 def notification_enqueue(notification_ids: Iterable[int]) -> int:
     """Hand outbox rows to Celery. A broker that is away leaves them pending for the
     sweep; the change that queued them has already committed and is never undone."""
-    from .tasks import notification_send
+    from ..tasks import notification_send
 
     sent = 0
     for notification_id in notification_ids:
@@ -172,3 +184,41 @@ def notification_sweep(*, now=None, batch: int = 1000) -> int:
         .values_list("pk", flat=True)[:batch]
     )
     return notification_enqueue(due_ids)
+
+
+def sla_notifications_enqueue(event_ids: list[int]) -> None:
+    """Hand newly recorded SLA events to workers in chunks (rendering mail is the slow
+    part, so the sweep itself stays short). A broker that is away loses nothing: the
+    events stay un-notified and the next sweep hands them over again."""
+    from ..tasks import sla_notify
+
+    for start in range(0, len(event_ids), SLA_NOTIFY_CHUNK):
+        try:
+            sla_notify.delay(event_ids[start : start + SLA_NOTIFY_CHUNK])
+        except Exception:
+            logger.warning("Broker unavailable; SLA events stay un-notified for the next sweep")
+            return
+
+
+def sla_notifications_queue(*, event_ids: list[int]) -> int:
+    """Write the outbox rows for SLA events not yet notified; each event is claimed with a
+    conditional UPDATE, so a repeated task never notifies twice."""
+    events = list(
+        SlaEvent.objects.filter(pk__in=event_ids, notified_at__isnull=True)
+        .select_related("ticket", "ticket__assignee", "ticket__requester")
+        .order_by("id")
+    )
+    queued = 0
+    for event in events:
+        with transaction.atomic():
+            claimed = SlaEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+            if not claimed:
+                continue
+            kind = (
+                NotificationKind.SLA_BREACH
+                if event.threshold == SlaThreshold.BREACHED
+                else NotificationKind.SLA_WARNING
+            )
+            notification_queue(kind=kind, ticket=event.ticket, context={"event": event})
+            queued += 1
+    return queued

@@ -1,0 +1,21 @@
+"""Writes of the escalation app, by topic: routing, notifications, SLA."""
+
+from .notifications import (
+    notification_deliver,
+    notification_enqueue,
+    notification_queue,
+    notification_sweep,
+    sla_notifications_enqueue,
+    sla_notifications_queue,
+)
+from .routing import route_level
+
+__all__ = [
+    "notification_deliver",
+    "notification_enqueue",
+    "notification_queue",
+    "notification_sweep",
+    "route_level",
+    "sla_notifications_enqueue",
+    "sla_notifications_queue",
+]

@@ -1,0 +1,226 @@
+"""SLA clocks: due times from a ticket's history, and the sweep that records crossings.
+
+A ticket's clock runs while it is new or open, pauses while it is pending on the
+customer, and stops when it is resolved or closed (a reopen starts it again). Due times
+are recomputed from that history on every relevant change, so a priority change moves
+them as if the new priority had applied from the start. The sweep is set-based SQL:
+one INSERT … SELECT records every threshold crossed (once, by a unique constraint, so
+two sweeps at once never double anything) and one UPDATE moves each swept ticket's
+next check to its next threshold.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least, NullIf
+from django.utils import timezone
+
+from tickets.choices import OPEN_STATUSES, Status
+
+from ..calendars import BusinessCalendar, due_from_runs, indonesian_holidays
+from ..choices import SlaMetric, SlaThreshold
+from ..models import Calendar, SlaEvent, SlaPolicy
+from ..selectors import sla_policy_for
+
+RUNNING = {Status.NEW, Status.OPEN}
+# Far enough that no real threshold reaches it; stands in for "none" inside LEAST().
+NEVER = datetime(9999, 1, 1, tzinfo=ZoneInfo("UTC"))
+NOTIFY_RETRY_AFTER = timedelta(minutes=2)
+STALE_BATCH = 5000
+
+# (metric, threshold) → the ticket column holding the instant it is crossed.
+THRESHOLD_COLUMNS: dict[tuple[str, str], str] = {
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.WARNING_1): "first_response_warn1_at",
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.WARNING_2): "first_response_warn2_at",
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.BREACHED): "first_response_due_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.WARNING_1): "resolution_warn1_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.WARNING_2): "resolution_warn2_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.BREACHED): "resolution_due_at",
+}
+SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at", "sla_next_check_at"]
+
+
+@lru_cache(maxsize=64)
+def _package_holidays(years: tuple[int, ...]) -> frozenset:
+    return frozenset(indonesian_holidays(years))
+
+
+def business_calendar(calendar: Calendar, *, around: datetime | None = None) -> BusinessCalendar:
+    """The arithmetic calendar for a stored one: its periods, its own holidays and, when
+    asked for, Indonesian public holidays for the years around ``around``."""
+    zone = ZoneInfo(calendar.time_zone)
+    if calendar.always_open:
+        return BusinessCalendar.around_the_clock(zone)
+    weekly: list[list[tuple]] = [[] for _day in range(7)]
+    for period in calendar.periods.all():
+        weekly[period.weekday].append((period.start, period.end))
+    days = set(calendar.holidays.values_list("date", flat=True))
+    if calendar.indonesian_holidays:
+        year = (around or timezone.now()).astimezone(zone).year
+        days |= _package_holidays((year - 1, year, year + 1))
+    return BusinessCalendar(
+        tz=zone,
+        weekly=tuple(tuple(sorted(windows)) for windows in weekly),
+        holidays=frozenset(days),
+    )
+
+
+def clock_runs(*, created_at: datetime, status_changes: list[tuple[datetime, str]]) -> list:
+    """[start, end) intervals in which the clock ran, from the ticket's status history
+    (a list of (when, new status), oldest first); the last may be open (end None)."""
+    runs: list[tuple[datetime, datetime | None]] = []
+    started: datetime | None = created_at
+    for at, status in status_changes:
+        if status in RUNNING and started is None:
+            started = at
+        elif status not in RUNNING and started is not None:
+            if at > started:
+                runs.append((started, at))
+            started = None
+    if started is not None:
+        runs.append((started, None))
+    return runs
+
+
+def _thresholds(calendar: BusinessCalendar, runs: list, minutes: int, policy: SlaPolicy) -> dict[str, datetime | None]:
+    target = timedelta(minutes=minutes)
+    return {
+        SlaThreshold.WARNING_1: due_from_runs(calendar, runs, target * policy.first_warning_percent / 100),
+        SlaThreshold.WARNING_2: due_from_runs(calendar, runs, target * policy.second_warning_percent / 100),
+        SlaThreshold.BREACHED: due_from_runs(calendar, runs, target),
+    }
+
+
+def sla_schedule(
+    *,
+    ticket,
+    status_changes: list[tuple[datetime, str]],
+    policy: SlaPolicy | None,
+    calendar: BusinessCalendar | None,
+    recorded: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> dict:
+    """The SLA columns for a ticket: every threshold instant (None while paused or with no
+    policy), the nearest breach ahead and the next instant the sweep must look at."""
+    columns: dict[str, datetime | None] = dict.fromkeys(SLA_COLUMNS)
+    if policy is None or calendar is None:
+        return columns
+    runs = clock_runs(created_at=ticket.created_at, status_changes=status_changes)
+    for metric, minutes in (
+        (SlaMetric.FIRST_RESPONSE, policy.first_response_minutes),
+        (SlaMetric.RESOLUTION, policy.resolution_minutes),
+    ):
+        for threshold, at in _thresholds(calendar, runs, minutes, policy).items():
+            columns[THRESHOLD_COLUMNS[(metric, threshold)]] = at
+    pending = _pending_thresholds(ticket)
+    columns["sla_due_at"] = (columns["first_response_due_at"] if ticket.first_response_at is None else None) or (
+        columns["resolution_due_at"] if ticket.status in OPEN_STATUSES else None
+    )
+    upcoming: list[datetime] = [
+        at for key in pending if key not in recorded and (at := columns[THRESHOLD_COLUMNS[key]]) is not None
+    ]
+    columns["sla_next_check_at"] = min(upcoming, default=None)
+    return columns
+
+
+def _pending_thresholds(ticket) -> list[tuple[str, str]]:
+    """Thresholds that can still be crossed: first response until it is given,
+    resolution while the ticket is open."""
+    if ticket.status not in OPEN_STATUSES:
+        return []
+    metrics = [SlaMetric.RESOLUTION] if ticket.first_response_at else [SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION]
+    return [key for key in THRESHOLD_COLUMNS if key[0] in metrics]
+
+
+def sla_refresh(*, ticket) -> dict:
+    """Recompute and store the ticket's SLA columns from its history (call after any
+    change of status, priority, category or first response)."""
+    from tickets.models import TicketEvent
+
+    status_changes = list(
+        TicketEvent.objects.filter(ticket=ticket, field="status")
+        .order_by("created_at", "id")
+        .values_list("created_at", "to_value")
+    )
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
+    recorded = set(SlaEvent.objects.filter(ticket=ticket).values_list("metric", "threshold"))
+    columns = sla_schedule(
+        ticket=ticket, status_changes=status_changes, policy=policy, calendar=calendar, recorded=recorded
+    )
+    type(ticket).objects.filter(pk=ticket.pk).update(**columns)
+    for name, value in columns.items():
+        setattr(ticket, name, value)
+    return columns
+
+
+def _crossing_sql(now: datetime) -> tuple[str, list]:
+    """One INSERT … SELECT for all six thresholds. Table and column names come from the
+    models, never from input; every value is a query parameter."""
+    from tickets.models import Ticket
+
+    ticket_table = Ticket._meta.db_table
+    event_table = SlaEvent._meta.db_table
+    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    selects, params = [], []
+    for (metric, threshold), column in THRESHOLD_COLUMNS.items():
+        condition = f"{column} <= %s"
+        if metric == SlaMetric.FIRST_RESPONSE:
+            condition += " AND first_response_at IS NULL"
+        selects.append(
+            f"SELECT id AS ticket_id, %s AS metric, %s AS threshold, {column} AS due_at, level"  # noqa: S608
+            f" FROM {ticket_table} WHERE status IN ({open_statuses}) AND sla_next_check_at <= %s AND {condition}"
+        )
+        params += [metric, threshold, *OPEN_STATUSES, now, now]
+    sql = (
+        f"INSERT INTO {event_table} (ticket_id, metric, threshold, due_at, level, recorded_at)"  # noqa: S608
+        f" SELECT ticket_id, metric, threshold, due_at, level, %s FROM ({' UNION ALL '.join(selects)}) AS crossing"
+        " WHERE true ON CONFLICT (ticket_id, metric, threshold) DO NOTHING RETURNING id"
+    )
+    return sql, [now, *params]
+
+
+def sla_sweep(*, now: datetime | None = None) -> list[int]:
+    """Record every threshold crossed by now (each once) and move the swept tickets'
+    next check forward. Returns the ids of the SLA events recorded by this sweep."""
+    from tickets.models import Ticket
+
+    now = now or timezone.now()
+    sql, params = _crossing_sql(now)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            event_ids = [row[0] for row in cursor.fetchall()]
+        next_threshold = [
+            Coalesce(
+                Case(
+                    When(
+                        Q(**{f"{column}__gt": now})
+                        & (Q(first_response_at__isnull=True) if metric == SlaMetric.FIRST_RESPONSE else Q()),
+                        then=F(column),
+                    ),
+                    output_field=DateTimeField(),
+                ),
+                Value(NEVER),
+            )
+            for (metric, _threshold), column in THRESHOLD_COLUMNS.items()
+        ]
+        Ticket.objects.filter(status__in=OPEN_STATUSES, sla_next_check_at__lte=now).update(
+            sla_next_check_at=NullIf(Least(*next_threshold), Value(NEVER))
+        )
+        # Events whose notification never reached a worker (broker away) go out again.
+        stale = list(
+            SlaEvent.objects.filter(notified_at__isnull=True, recorded_at__lt=now - NOTIFY_RETRY_AFTER)
+            .order_by("id")
+            .values_list("pk", flat=True)[:STALE_BATCH]
+        )
+        to_notify = event_ids + stale
+        if to_notify:
+            from .notifications import sla_notifications_enqueue
+
+            transaction.on_commit(lambda: sla_notifications_enqueue(to_notify))
+    return event_ids
