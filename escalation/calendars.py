@@ -84,7 +84,8 @@ class BusinessCalendar:
 
     ``weekly`` has 7 entries, Monday first; each is a sorted tuple of non-overlapping
     ``(start, end)`` wall-clock windows with end after start, where an end of ``time(0)``
-    stands for 24:00. ``holidays`` are local dates without working time. With
+    stands for 24:00; touching windows are merged, and lists are stored as tuples so the
+    calendar stays hashable. ``holidays`` are local dates without working time. With
     ``always_open`` every instant counts and ``weekly`` and ``holidays`` are ignored.
     """
 

@@ -1,6 +1,7 @@
 """Demo data: the six demo accounts and realistic tickets, inserted in bulk."""
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,9 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.services import roles_sync, user_set_role
 from escalation.choices import Level
-from escalation.models import SupportLevel
+from escalation.models import SlaEvent, SupportLevel
+from escalation.selectors import sla_policy_for
+from escalation.services.sla import THRESHOLD_COLUMNS, business_calendar, pending_thresholds, sla_schedule
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
 from .models import Category, Comment, Ticket, TicketEvent
@@ -164,6 +167,7 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
     requesters = [u for name, u in users.items() if name in {"requester", *[r[0] for r in EXTRA_REQUESTERS]}]
     agents = {1: users["agent1"], 2: users["agent2"], 3: users["agent3"]}
     now = timezone.now()
+    sla = DemoSla()
     created = 0
     impacts, urgencies = list(Impact.values), list(Urgency.values)
     statuses = [Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED]
@@ -177,9 +181,13 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
             impact = category.default_impact if rng.random() < 0.6 else rng.choice(impacts)
             urgency = rng.choice(urgencies)
             status = rng.choices(statuses, status_weights)[0]
-            # Open tickets are mostly recent; finished ones spread over the whole period.
-            age_days = 14 if status in OPEN_STATUSES else days
-            created_at = now - timedelta(minutes=rng.randint(5, age_days * 24 * 60))
+            # Open tickets are mostly recent (a few hours, a long tail of days); finished
+            # ones spread over the whole period.
+            if status in OPEN_STATUSES:
+                age_minutes = min(5 + rng.expovariate(1 / (10 * 60)), 10 * 24 * 60)
+            else:
+                age_minutes = rng.randint(5, days * 24 * 60)
+            created_at = now - timedelta(minutes=age_minutes)
             escalations = 0
             level = category.default_level
             if level < Level.III and rng.random() < 0.18:
@@ -187,7 +195,7 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
                 level += escalations
             assignee = agents[level] if status != Status.NEW and rng.random() < 0.8 else None
             responded = status != Status.NEW
-            first_response = created_at + timedelta(minutes=rng.randint(3, 240)) if responded else None
+            first_response = min(created_at + timedelta(minutes=rng.randint(3, 240)), now) if responded else None
             resolved_at = closed_at = None
             updated_at = first_response or created_at
             if status in (Status.RESOLVED, Status.CLOSED):
@@ -218,11 +226,42 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
                     closed_at=min(closed_at, now) if closed_at else None,
                 )
             )
-            plans.append((category.default_level, escalations, responded))
+            ticket = tickets[-1]
+            changes = _status_changes(ticket)
+            ticket_sla = sla.schedule(ticket, changes, now=now)
+            for column, value in ticket_sla.columns.items():
+                setattr(ticket, column, value)
+            plans.append((category.default_level, escalations, responded, changes, ticket_sla.crossed))
         with transaction.atomic():
             Ticket.objects.bulk_create(tickets, batch_size=batch_size)
-            events, comments = [], []
-            for ticket, (start_level, escalations, responded) in zip(tickets, plans, strict=True):
+            events, comments, sla_events = [], [], []
+            for ticket, (start_level, escalations, responded, changes, crossed) in zip(tickets, plans, strict=True):
+                if ticket.status == Status.PENDING:
+                    events.append(
+                        TicketEvent(
+                            ticket=ticket,
+                            actor=agents[ticket.level],
+                            kind=EventKind.STATUS_CHANGED,
+                            field="status",
+                            from_value=Status.OPEN,
+                            to_value=Status.PENDING,
+                            reason="Asked the user for a screenshot.",
+                            created_at=changes[0][0],
+                        )
+                    )
+                # Thresholds already behind us were dealt with back then: recorded, not re-sent.
+                sla_events += [
+                    SlaEvent(
+                        ticket=ticket,
+                        metric=metric,
+                        threshold=threshold,
+                        due_at=at,
+                        level=ticket.level,
+                        recorded_at=at,
+                        notified_at=at,
+                    )
+                    for metric, threshold, at in crossed
+                ]
                 events.append(
                     TicketEvent(
                         ticket=ticket,
@@ -281,9 +320,55 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
                         )
                     )
             TicketEvent.objects.bulk_create(events, batch_size=batch_size)
+            SlaEvent.objects.bulk_create(sla_events, batch_size=batch_size)
             Comment.objects.bulk_create(comments, batch_size=batch_size)
         created += size
     return created
+
+
+def _status_changes(ticket: Ticket) -> list[tuple]:
+    """The status history the demo implies (pending since the last update)."""
+    if ticket.status == Status.PENDING:
+        return [(ticket.updated_at, Status.PENDING)]
+    changes = []
+    if ticket.resolved_at:
+        changes.append((ticket.resolved_at, Status.RESOLVED))
+    if ticket.closed_at:
+        changes.append((ticket.closed_at, Status.CLOSED))
+    return changes
+
+
+@dataclass
+class DemoTicketSla:
+    columns: dict
+    crossed: list[tuple[str, str, object]]
+
+
+class DemoSla:
+    """SLA columns for demo tickets, with one calendar per policy built once."""
+
+    def __init__(self) -> None:
+        self.policies = {}
+        for priority in (1, 2, 3, 4):
+            policy = sla_policy_for(priority=priority, category_id=None)
+            self.policies[priority] = (policy, business_calendar(policy.calendar) if policy else None)
+
+    def schedule(self, ticket: Ticket, changes: list[tuple], *, now) -> DemoTicketSla:
+        policy, calendar = self.policies[ticket.priority]
+        columns = sla_schedule(ticket=ticket, status_changes=changes, policy=policy, calendar=calendar)
+        crossed = [
+            (metric, threshold, columns[column])
+            for (metric, threshold), column in THRESHOLD_COLUMNS.items()
+            if (metric, threshold) in pending_thresholds(ticket)
+            and columns[column] is not None
+            and columns[column] <= now
+        ]
+        if crossed:
+            recorded = {(metric, threshold) for metric, threshold, _at in crossed}
+            columns = sla_schedule(
+                ticket=ticket, status_changes=changes, policy=policy, calendar=calendar, recorded=recorded
+            )
+        return DemoTicketSla(columns=columns, crossed=crossed)
 
 
 def open_ticket_count() -> int:

@@ -116,7 +116,7 @@ def sla_schedule(
     ):
         for threshold, at in _thresholds(calendar, runs, minutes, policy).items():
             columns[THRESHOLD_COLUMNS[(metric, threshold)]] = at
-    pending = _pending_thresholds(ticket)
+    pending = pending_thresholds(ticket)
     columns["sla_due_at"] = (columns["first_response_due_at"] if ticket.first_response_at is None else None) or (
         columns["resolution_due_at"] if ticket.status in OPEN_STATUSES else None
     )
@@ -127,7 +127,7 @@ def sla_schedule(
     return columns
 
 
-def _pending_thresholds(ticket) -> list[tuple[str, str]]:
+def pending_thresholds(ticket) -> list[tuple[str, str]]:
     """Thresholds that can still be crossed: first response until it is given,
     resolution while the ticket is open."""
     if ticket.status not in OPEN_STATUSES:

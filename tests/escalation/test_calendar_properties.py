@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from escalation.calendars import BusinessCalendar, due_from_runs, indonesian_holidays, working_time_in_runs
@@ -12,6 +12,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 JAYAPURA = ZoneInfo("Asia/Jayapura")
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2027, 12, 31)
 MICROSECOND = timedelta(microseconds=1)
+HOUR = timedelta(hours=1)
 
 OFFICE_DAY = ((time(8), time(17)),)
 CALENDARS = {
@@ -112,9 +113,12 @@ def test_a_longer_duration_is_never_due_earlier(case, one, other):
 
 @fast
 @given(calendars_and_starts(), spans, durations)
+# Adding to a local datetime is wall-clock arithmetic that drops fold: 02:30 fold=1 + 0 is
+# 02:30 fold=0, an hour earlier. The later start must be computed in UTC.
+@example((CALENDARS["berlin 24x7"], datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN)), timedelta(0), HOUR)
 def test_a_later_start_is_never_due_earlier(case, delay, duration):
     calendar, start = case
-    assert calendar.add(start, duration) <= calendar.add(start + delay, duration)
+    assert calendar.add(start, duration) <= calendar.add(start.astimezone(UTC) + delay, duration)
 
 
 @fast
