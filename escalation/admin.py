@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Calendar, Holiday, Notification, SlaEvent, SlaPolicy, SupportLevel, WorkingPeriod
+from .models import (
+    Calendar,
+    EscalationRule,
+    EscalationRuleFiring,
+    Holiday,
+    Notification,
+    SlaEvent,
+    SlaPolicy,
+    SupportLevel,
+    WorkingPeriod,
+)
 
 
 @admin.register(SupportLevel)
@@ -64,6 +74,37 @@ class SlaEventAdmin(admin.ModelAdmin):
     list_filter = ("metric", "threshold", "level")
     raw_id_fields = ("ticket",)
     readonly_fields = [f.name for f in SlaEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "is_active",
+        "level",
+        "priority",
+        "trigger",
+        "minutes",
+        "metric",
+        "threshold",
+        "escalate",
+        "page_supervisors",
+    )
+    list_filter = ("is_active", "level", "trigger")
+    list_editable = ("is_active",)
+
+
+@admin.register(EscalationRuleFiring)
+class EscalationRuleFiringAdmin(admin.ModelAdmin):
+    list_display = ("fired_at", "rule", "ticket", "level")
+    list_filter = ("rule",)
+    raw_id_fields = ("ticket",)
 
     def has_add_permission(self, request):
         return False

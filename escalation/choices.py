@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", _("Ticket reopened")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
+    SUPERVISOR_PAGE = "supervisor_page", _("Supervisor paged")
 
 
 class NotificationChannel(models.TextChoices):
@@ -53,3 +54,8 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+class RuleTrigger(models.TextChoices):
+    NOT_TAKEN = "not_taken", _("Not taken within some minutes at this level")
+    SLA_THRESHOLD = "sla_threshold", _("An SLA threshold is crossed at this level")

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from . import services
-from .services import sla
+from .services import ladders, sla
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -18,8 +18,11 @@ def notification_sweep() -> int:
 
 @shared_task(ignore_result=True)
 def sla_sweep() -> int:
-    """Periodic: record SLA thresholds crossed since the last sweep."""
-    return len(sla.sla_sweep())
+    """Periodic: record SLA thresholds crossed since the last sweep, and fire the
+    "not taken in time" escalation rules."""
+    recorded = len(sla.sla_sweep())
+    ladders.ladders_apply_not_taken()
+    return recorded
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -34,6 +34,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("escalation.migrations.0002_support_levels", "create_levels"),
     ("tickets.migrations.0002_default_categories", "create_categories"),
     ("escalation.migrations.0005_default_calendars_and_policies", "create_defaults"),
+    ("escalation.migrations.0007_default_escalation_rules", "create_rules"),
 ]
 
 

@@ -216,6 +216,7 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
                     priority=priority_for(impact=impact, urgency=urgency),
                     status=status,
                     level=level,
+                    level_entered_at=created_at + timedelta(minutes=1 + escalations) if escalations else created_at,
                     assignee=assignee,
                     channel=rng.choices(list(Channel.values), [60, 15, 15, 3, 5, 2])[0],
                     resolution="Fixed: see the conversation for the steps taken." if resolved_at else "",

@@ -61,6 +61,7 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.P4)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     level = models.PositiveSmallIntegerField(_("support level"), choices=Level.choices, default=Level.I)
+    level_entered_at = models.DateTimeField(_("at this level since"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

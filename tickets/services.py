@@ -6,6 +6,7 @@ its audit event, and queues notifications in the same transaction. Refusals rais
 """
 
 from collections.abc import Sequence
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,6 +150,7 @@ def ticket_create(
                 urgency=urgency,
                 priority=priority_for(impact=impact, urgency=urgency),
                 level=route_level(category=category),
+                level_entered_at=now,
                 channel=channel,
                 created_at=now,
                 updated_at=now,
@@ -306,7 +308,7 @@ def ticket_change_status(*, ticket_id: int, by, status: str, reason: str = "") -
     return ticket
 
 
-def _move_level(*, ticket_id: int, by, reason: str, step: int) -> Ticket:
+def _move_level(*, ticket_id: int, by, reason: str, step: int, from_level: int | None = None) -> Ticket | None:
     escalating = step > 0
     reason = _require_text(
         reason,
@@ -315,7 +317,10 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int) -> Ticket:
         else _("Say why you are sending the ticket back down."),
     )
     ticket = _lock(ticket_id)
-    _require_staff_at(by, ticket)
+    if from_level is not None and (ticket.level != from_level or ticket.status not in OPEN_STATUSES):
+        return None  # an automatic move whose ticket has moved on meanwhile
+    if by is not None:  # None: the helpdesk itself, applying an escalation rule
+        _require_staff_at(by, ticket)
     _require_open(ticket, _("escalate") if escalating else _("send back down"))
     target = ticket.level + step
     if target > Level.III:
@@ -338,8 +343,9 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int) -> Ticket:
         _event(ticket, by, EventKind.ASSIGNED, field="assignee", old=ticket.assignee.username, new="", at=now)
         ticket.assignee = None
     ticket.level = target
+    ticket.level_entered_at = now
     ticket.updated_at = now
-    ticket.save(update_fields=["level", "assignee", "updated_at"])
+    ticket.save(update_fields=["level", "level_entered_at", "assignee", "updated_at"])
     notification_queue(
         kind=NotificationKind.ESCALATED if escalating else NotificationKind.DE_ESCALATED,
         ticket=ticket,
@@ -352,13 +358,21 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int) -> Ticket:
 @transaction.atomic
 def ticket_escalate(*, ticket_id: int, by, reason: str) -> Ticket:
     """Move an open ticket one level up with a reason; the new level's agents are told."""
-    return _move_level(ticket_id=ticket_id, by=by, reason=reason, step=+1)
+    return cast(Ticket, _move_level(ticket_id=ticket_id, by=by, reason=reason, step=+1))
+
+
+@transaction.atomic
+def ticket_escalate_automatically(*, ticket_id: int, from_level: int, reason: str) -> Ticket | None:
+    """The helpdesk escalates by rule, through the same path as a person (audit event
+    with the rule as reason, notices to the next level). Does nothing, and returns None,
+    if the ticket is no longer open at ``from_level``, so a rule fires once per level."""
+    return _move_level(ticket_id=ticket_id, by=None, reason=reason, step=+1, from_level=from_level)
 
 
 @transaction.atomic
 def ticket_deescalate(*, ticket_id: int, by, reason: str) -> Ticket:
     """Send an open ticket one level down with a reason; that level's agents are told."""
-    return _move_level(ticket_id=ticket_id, by=by, reason=reason, step=-1)
+    return cast(Ticket, _move_level(ticket_id=ticket_id, by=by, reason=reason, step=-1))
 
 
 @transaction.atomic

@@ -97,6 +97,12 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
                 add(NotificationChannel.EMAIL, person, person.email)
             if kind == NotificationKind.SLA_BREACH and ticket.priority in SMS_BREACH_PRIORITIES and person.phone:
                 add(NotificationChannel.SMS, person, person.phone)
+    elif kind == NotificationKind.SUPERVISOR_PAGE:
+        for person in level_supervisors(level=ticket.level):
+            if person.email:
+                add(NotificationChannel.EMAIL, person, person.email)
+            if person.phone:
+                add(NotificationChannel.SMS, person, person.phone)
     else:  # pragma: no cover - a new kind without routing is a programming error
         raise ValueError(f"No routing for notification kind {kind!r}")
 
@@ -200,9 +206,16 @@ def sla_notifications_enqueue(event_ids: list[int]) -> None:
             return
 
 
+def _ladders_apply_sla_event(*, event) -> int:
+    from .ladders import ladders_apply_sla_event
+
+    return ladders_apply_sla_event(event=event)
+
+
 def sla_notifications_queue(*, event_ids: list[int]) -> int:
-    """Write the outbox rows for SLA events not yet notified; each event is claimed with a
-    conditional UPDATE, so a repeated task never notifies twice."""
+    """Write the outbox rows for SLA events not yet notified, and fire the escalation
+    rules they trigger; each event is claimed with a conditional UPDATE, so a repeated
+    task never notifies or escalates twice."""
     events = list(
         SlaEvent.objects.filter(pk__in=event_ids, notified_at__isnull=True)
         .select_related("ticket", "ticket__assignee", "ticket__requester")
@@ -220,5 +233,6 @@ def sla_notifications_queue(*, event_ids: list[int]) -> int:
                 else NotificationKind.SLA_WARNING
             )
             notification_queue(kind=kind, ticket=event.ticket, context={"event": event})
+            _ladders_apply_sla_event(event=event)
             queued += 1
     return queued

@@ -1,9 +1,9 @@
-"""Integration tests: real PostgreSQL, real Redis and a real Celery worker process.
+"""Integration tests: real PostgreSQL, real Redis and real Celery processes.
 
-The worker is a child process started once per module. It reads the test database
-(``test_helpdesk``) through its own connections, so tests commit what it must see
-(``django_db(transaction=True)``), and it writes mail and SMS to files this module's
-helpers read back.
+Workers (and, where a test needs the schedule, beat) are child processes started once
+per module. They read the test database (``test_helpdesk``) through their own
+connections, so tests commit what they must see (``django_db(transaction=True)``), and
+workers write mail and SMS to files this module's helpers read back.
 """
 
 import email
@@ -35,6 +35,7 @@ T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 WORKER_NAME = "itest"
+SLA_WORKER_NAMES = ("slaA", "slaB")
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.05
@@ -93,24 +94,25 @@ class CeleryProcess:
     def wait_for(self, predicate: Callable[[], T], timeout: float = 15.0, what: str = "") -> T:
         """Poll ``predicate`` until it returns something truthy and return that; fail with
         the process output when the deadline passes or the process exits."""
-        deadline = time.monotonic() + timeout
-        while True:
-            result = predicate()
-            if result:
-                return result
-            if self.process.poll() is not None:
-                raise self.failure(f"celery exited with code {self.process.returncode} while waiting for {what}")
-            if time.monotonic() >= deadline:
-                raise self.failure(f"Waited {timeout:.0f} s for {what or predicate!r}")
-            time.sleep(POLL_INTERVAL)
+        return wait_until(predicate, processes=[self], timeout=timeout, what=what)
 
     def wait_for_line(self, pattern: str, timeout: float, what: str) -> re.Match:
         compiled = re.compile(pattern)
         return self.wait_for(lambda: compiled.search(self.log), timeout=timeout, what=what)
 
-    def stop(self) -> None:
+    def lines_since_test_start(self) -> int:
+        """How many lines the process has written since the test started (a checkpoint)."""
+        with self._lines_lock:
+            return len(self._lines) - self._test_start
+
+    def terminate(self) -> None:
+        """Ask the process to shut down warmly, without waiting for it."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.terminate()
             try:
                 self.process.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -162,6 +164,105 @@ class CeleryWorker(CeleryProcess):
                 results[task_id] = match.group(1)
         return results
 
+    def task_returns(self, task: str, *, after_line: int = 0) -> list[str]:
+        """The logged return values of every run of ``task`` (a dotted task name) that
+        finished since the test started, skipping the first ``after_line`` lines."""
+        with self._lines_lock:
+            lines = self._lines[self._test_start + after_line :]
+        pattern = re.compile(rf"Task {re.escape(task)}\[\S+\] succeeded in \S+s: (.*)$")
+        return [match.group(1) for line in lines if (match := pattern.search(line))]
+
+
+class CeleryBeat(CeleryProcess):
+    """``celery beat``, publishing the periodic tasks of CELERY_BEAT_SCHEDULE."""
+
+    def sends(self, entry: str) -> int:
+        """How many times beat has published the schedule entry named ``entry`` so far."""
+        return len(re.findall(rf"Sending due task {re.escape(entry)} ", self.log))
+
+
+class WorkersAndBeat:
+    """Several workers sharing one mail folder and one SMS folder, and one beat."""
+
+    def __init__(self, workers: list[CeleryWorker], beat: CeleryBeat) -> None:
+        self.workers = workers
+        self.beat = beat
+        self.processes: list[CeleryProcess] = [*workers, beat]
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float = 15.0, what: str = "") -> T:
+        return wait_until(predicate, processes=self.processes, timeout=timeout, what=what)
+
+    def emails(self, **filters) -> list[EmailMessage]:
+        # The folders are shared: any worker reads what every worker delivered.
+        return self.workers[0].emails(**filters)
+
+    def sms(self, **filters) -> list[dict]:
+        return self.workers[0].sms(**filters)
+
+    def task_results(self, *task_ids: str) -> dict[str, str]:
+        """The logged return value of each of these tasks that has finished, whichever
+        worker ran it."""
+        results: dict[str, str] = {}
+        for worker in self.workers:
+            results.update(worker.task_results(*task_ids))
+        return results
+
+    def checkpoint(self) -> list[int]:
+        """Where each worker's output stands now, for ``task_returns(after=...)``."""
+        return [worker.lines_since_test_start() for worker in self.workers]
+
+    def task_returns(self, task: str, *, after: list[int] | None = None) -> list[list[str]]:
+        """Per worker, the return values of the runs of ``task`` that finished since the
+        test started (or since ``after``, a checkpoint)."""
+        after = after or [0] * len(self.workers)
+        return [worker.task_returns(task, after_line=line) for worker, line in zip(self.workers, after, strict=True)]
+
+    def prepare_for_test(self) -> None:
+        for process in self.processes:
+            if process.process.poll() is not None:
+                raise process.failure(f"celery exited with code {process.process.returncode}")
+        self.workers[0].clear_outbox()
+        for process in self.processes:
+            process.mark_test_start()
+
+    def output_since_test_start(self) -> str:
+        return "\n".join(
+            f"--- {' '.join(process.args[1:])} ---\n{process.log_since_test_start()}" for process in self.processes
+        )
+
+    def stop(self) -> None:
+        # Beat first, so nothing new is published while the workers drain.
+        self.beat.stop()
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            worker.stop()
+
+
+def wait_until(
+    predicate: Callable[[], T], *, processes: list[CeleryProcess], timeout: float = 15.0, what: str = ""
+) -> T:
+    """Poll ``predicate`` until it returns something truthy and return that; fail with the
+    output of the first process that exited, or of them all when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        for process in processes:
+            if process.process.poll() is not None:
+                raise process.failure(
+                    f"celery exited with code {process.process.returncode} while waiting for {what}"
+                )
+        if time.monotonic() >= deadline:
+            message = f"Waited {timeout:.0f} s for {what or predicate!r}"
+            if len(processes) == 1:
+                raise processes[0].failure(message)
+            raise AssertionError(
+                "\n".join([message, *(str(process.failure("")) for process in processes)])
+            )
+        time.sleep(POLL_INTERVAL)
+
 
 def _database_url(settings_dict: dict) -> str:
     """A DATABASE_URL for the database this test process uses (the test database)."""
@@ -181,15 +282,17 @@ def _require_services() -> None:
         pytest.skip("integration tests need Redis as the Celery broker: set CELERY_BROKER_URL")
 
 
-@pytest.fixture(scope="module")
-def _celery_worker(django_db_setup, tmp_path_factory):
-    _require_services()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    root = tmp_path_factory.mktemp("celery-worker")
+def _outbox_folders(root: Path) -> tuple[Path, Path, Path]:
     mail_dir, sms_dir, var_dir = root / "mail", root / "sms", root / "var"
     for folder in (mail_dir, sms_dir, var_dir):
         folder.mkdir()
-    env = {
+    return mail_dir, sms_dir, var_dir
+
+
+def _celery_env(*, mail_dir: Path, sms_dir: Path, var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a celery child: the test database, the test broker, and mail
+    and SMS written to files in the given folders."""
+    return {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "DATABASE_URL": _database_url(connection.settings_dict),
@@ -200,8 +303,12 @@ def _celery_worker(django_db_setup, tmp_path_factory):
         "SMS_BACKEND": "escalation.sms.filebased.SmsBackend",
         "SMS_FILE_PATH": str(sms_dir),
         "HELPDESK_VAR_DIR": str(var_dir),
+        **extra,
     }
-    args = [
+
+
+def _worker_args(name: str) -> list[str]:
+    return [
         str(CELERY),
         "-A",
         "helpdesk",
@@ -212,19 +319,30 @@ def _celery_worker(django_db_setup, tmp_path_factory):
         "--concurrency",
         "2",
         "-n",
-        f"{WORKER_NAME}@%h",
-        # Alone on its broker database: no peers to synchronise with at startup.
+        f"{name}@%h",
+        # Workers need nothing from each other at startup (no revoked tasks to share),
+        # and gossip would only add broker traffic.
         "--without-mingle",
         "--without-gossip",
     ]
-    worker = CeleryWorker(args, env=env, mail_dir=mail_dir, sms_dir=sms_dir)
+
+
+def _heartbeats_done(workers: list[CeleryWorker]) -> int:
+    return sum(len(re.findall(r"Task health\.tasks\.heartbeat\[\S+\] succeeded", worker.log)) for worker in workers)
+
+
+@pytest.fixture(scope="module")
+def _celery_worker(django_db_setup, tmp_path_factory):
+    _require_services()
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    mail_dir, sms_dir, var_dir = _outbox_folders(tmp_path_factory.mktemp("celery-worker"))
+    env = _celery_env(mail_dir=mail_dir, sms_dir=sms_dir, var_dir=var_dir)
+    worker = CeleryWorker(_worker_args(WORKER_NAME), env=env, mail_dir=mail_dir, sms_dir=sms_dir)
     try:
         worker.wait_for_line(rf"{WORKER_NAME}@\S+ ready\.", timeout=READY_TIMEOUT, what="the worker to be ready")
         # A starting worker queues a heartbeat for itself; let it land now rather than
         # in the middle of a test.
-        worker.wait_for_line(
-            r"Task health\.tasks\.heartbeat\[\S+\] succeeded", timeout=READY_TIMEOUT, what="the start-up heartbeat"
-        )
+        worker.wait_for(lambda: _heartbeats_done([worker]), timeout=READY_TIMEOUT, what="the start-up heartbeat")
         yield worker
     finally:
         worker.stop()
@@ -240,6 +358,55 @@ def celery_worker_process(_celery_worker, reference_data):
     return _celery_worker
 
 
+@pytest.fixture(scope="module")
+def _two_workers_and_beat(django_db_setup, tmp_path_factory):
+    _require_services()
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    root = tmp_path_factory.mktemp("celery-workers-and-beat")
+    mail_dir, sms_dir, var_dir = _outbox_folders(root)
+    env = _celery_env(
+        mail_dir=mail_dir,
+        sms_dir=sms_dir,
+        var_dir=var_dir,
+        HELPDESK_SLA_SWEEP_SECONDS="1",
+        HELPDESK_SWEEP_SECONDS="2",
+    )
+    workers: list[CeleryWorker] = []
+    beat: CeleryBeat | None = None
+    try:
+        for name in SLA_WORKER_NAMES:
+            workers.append(CeleryWorker(_worker_args(name), env=env, mail_dir=mail_dir, sms_dir=sms_dir))
+        for name, worker in zip(SLA_WORKER_NAMES, workers, strict=True):
+            worker.wait_for_line(rf"{name}@\S+ ready\.", timeout=READY_TIMEOUT, what=f"worker {name} to be ready")
+        # Each starting worker queues a heartbeat; let both land before any test starts.
+        wait_until(
+            lambda: _heartbeats_done(workers) >= len(workers),
+            processes=list(workers),
+            timeout=READY_TIMEOUT,
+            what="the start-up heartbeats",
+        )
+        beat_args = [str(CELERY), "-A", "helpdesk", "beat", "-l", "info", "--schedule", str(root / "beat-schedule")]
+        beat = CeleryBeat(beat_args, env=env)
+        cluster = WorkersAndBeat(workers, beat)
+        cluster.wait_for(lambda: beat.sends("sla-sweep"), timeout=READY_TIMEOUT, what="beat to publish an SLA sweep")
+        yield cluster
+    finally:
+        if beat is not None:
+            beat.stop()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def two_workers_and_beat(_two_workers_and_beat, reference_data):
+    """Two running workers and beat (SLA sweep every second, outbox sweep every two),
+    with empty mail and SMS folders for this test."""
+    _two_workers_and_beat.prepare_for_test()
+    return _two_workers_and_beat
+
+
 @pytest.fixture
 def broker_unreachable():
     """A context manager: inside it, this process publishes to a broker that refuses connections."""
@@ -250,6 +417,12 @@ def broker_unreachable():
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    worker = getattr(item, "funcargs", {}).get("celery_worker_process")
-    if worker is not None and report.failed:
+    if not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    worker = funcargs.get("celery_worker_process")
+    if worker is not None:
         report.sections.append(("celery worker output during the test", worker.log_since_test_start()))
+    cluster = funcargs.get("two_workers_and_beat")
+    if cluster is not None:
+        report.sections.append(("celery workers and beat output during the test", cluster.output_since_test_start()))

@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from escalation.services.ladders import ladders_backfill
 from tickets.demo import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from tickets.models import Ticket
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         count = tickets if tickets is not None else (0 if Ticket.objects.exists() else 300)
         if count:
             demo_tickets_create(count=count, users=users, seed=seed)
+            # Demo lateness is history: escalation rules it would trip count as fired.
+            ladders_backfill()
             self.stdout.write(_("Added %(n)s demo tickets.") % {"n": count})
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password for new ones: %(pw)s):") % {"pw": password})

@@ -1,0 +1,530 @@
+"""Wall time of the SLA sweep on a large PostgreSQL dataset, and the cost of one ticket's due times.
+
+Run from the project root: ``.venv/bin/python bench/sla_sweep.py [--tickets N] [--reseed] [--explain]``.
+It uses its own database (``BENCH_SLA_DATABASE_URL``), creates and migrates it when needed and
+seeds it with set-based SQL (INSERT … SELECT FROM generate_series) only when it does not hold
+the dataset asked for, so reruns go straight to the measurements.
+
+The dataset: one ticket in five is open (new, open or pending; pending ones have no SLA
+times), the rest resolved or closed; ids are not ordered by status, so the open tickets are
+spread over the whole table. Every threshold already behind the sweep instant is recorded
+as an SLA event, as earlier sweeps would have left it. One open ticket in twenty (one ticket
+in a hundred) crosses exactly one new threshold in the minute before the sweep instant, so
+each sweep must record exactly that many events. Each sweep runs inside a transaction that
+is rolled back, so every run sees the same data. Exits 1 when a sweep records the wrong
+number of events.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from due_times import HOLIDAY_COUNT, measure, random_instants, three_pauses  # noqa: E402  (bench/ is on sys.path)
+from queue_pages import database_ensure, load  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla"
+# The sweep instant the data is laid out around: Monday 2 March 2026, 10:00 in Jakarta.
+SWEEP_AT = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+# The previous sweep ran a minute earlier: nothing is due then (the steady state).
+QUIET_AT = SWEEP_AT - timedelta(minutes=1)
+OPEN_EVERY = 5  # one ticket in five is open
+CROSSING_EVERY = 20  # one open ticket in twenty crosses a threshold at the sweep
+# Wall-clock stand-ins for each priority's targets (first response, resolution): office-hours
+# targets stretched over nights and weekends, P1 around the clock. The sweep only compares
+# stored instants, so their exact calendar arithmetic does not matter here.
+FIRST_RESPONSE_TARGETS = ["15 minutes", "160 minutes", "640 minutes", "1 day"]
+RESOLUTION_TARGETS = ["4 hours", "1 day", "4 days", "7 days"]
+TARGET_SECONDS = 1.0
+DUE_TIMES_TARGET_US = 1000.0
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        default=int(os.environ.get("BENCH_TICKETS", "1000000")),
+        help="tickets in the dataset, a multiple of 100 (default: env BENCH_TICKETS or 1000000)",
+    )
+    parser.add_argument("--reseed", action="store_true", help="truncate tickets and seed again")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "7")), help="timed sweeps")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed sweeps before the timed ones")
+    parser.add_argument("--calls", type=int, default=5000, help="timed due-time computations per case")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print EXPLAIN (ANALYZE, BUFFERS) of every statement the sweep runs (rolled back)",
+    )
+    args = parser.parse_args()
+    if args.tickets <= 0 or args.tickets % (OPEN_EVERY * CROSSING_EVERY):
+        parser.error(f"--tickets must be a positive multiple of {OPEN_EVERY * CROSSING_EVERY}")
+    return args
+
+
+class Expected:
+    """The dataset the bench asks for."""
+
+    def __init__(self, tickets: int) -> None:
+        self.tickets = tickets
+        self.open = tickets // OPEN_EVERY
+        self.crossing = self.open // CROSSING_EVERY
+
+
+def dataset_counts() -> tuple[int, int, int]:
+    """Tickets, open tickets and open tickets due for the sweep at SWEEP_AT."""
+    from tickets.choices import OPEN_STATUSES
+    from tickets.models import Ticket
+
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    return (
+        Ticket.objects.count(),
+        open_tickets.count(),
+        open_tickets.filter(sla_next_check_at__lte=SWEEP_AT).count(),
+    )
+
+
+def _threshold_case(columns: list[str], *, index: str) -> str:
+    return "(ARRAY[" + ", ".join(columns) + f"])[{index}]"
+
+
+def tickets_insert_sql() -> str:
+    """One INSERT … SELECT for every ticket. The innermost query draws the random numbers
+    (OFFSET 0 keeps each layer from being merged into the next, so each draw happens once);
+    the next decides the status and the history instants; the next the six threshold
+    instants; the outer one the queue's due time and the sweep's next check."""
+    from escalation.services.sla import THRESHOLD_COLUMNS
+    from tickets.models import Ticket
+
+    first_response = ["first_response_warn1_at", "first_response_warn2_at", "first_response_due_at"]
+    resolution = ["resolution_warn1_at", "resolution_warn2_at", "resolution_due_at"]
+    assert sorted(first_response + resolution) == sorted(THRESHOLD_COLUMNS.values())
+    ordered = first_response + resolution
+    # For an open ticket, the next check is its earliest pending threshold still ahead.
+    # Finished tickets keep the thresholds reached before they were resolved; pending ones have none.
+    thresholds = ",\n        ".join(
+        f"CASE WHEN kind = 'running' OR (kind = 'finished' AND created_at + {share} * {target} <= resolved_at)"
+        f" THEN created_at + {share} * {target} END AS {column}"
+        for column, share, target in [
+            ("first_response_warn1_at", "0.5", "first_response_target"),
+            ("first_response_warn2_at", "0.8", "first_response_target"),
+            ("first_response_due_at", "1.0", "first_response_target"),
+            ("resolution_warn1_at", "0.5", "resolution_target"),
+            ("resolution_warn2_at", "0.8", "resolution_target"),
+            ("resolution_due_at", "1.0", "resolution_target"),
+        ]
+    )
+    ahead = ", ".join(
+        [f"CASE WHEN first_response_at IS NULL AND {column} > %(now)s THEN {column} END" for column in first_response]
+        + [f"CASE WHEN {column} > %(now)s THEN {column} END" for column in resolution]
+    )
+    # Table and column names come from the models and constants above; values are parameters.
+    return f"""
+INSERT INTO {Ticket._meta.db_table} (
+    subject, description, impact, urgency, priority, status, level, channel, resolution,
+    created_at, updated_at, first_response_at, resolved_at, closed_at,
+    assignee_id, category_id, requester_id,
+    {", ".join(ordered)}, sla_due_at, sla_next_check_at
+)
+SELECT
+    subject, description, impact, urgency, priority, status, level, channel, resolution,
+    created_at, updated_at, first_response_at, resolved_at, closed_at,
+    assignee_id, category_id, requester_id,
+    {", ".join(ordered)},
+    CASE WHEN kind = 'running' THEN COALESCE(CASE WHEN first_response_at IS NULL THEN first_response_due_at END,
+                                             resolution_due_at) END,
+    CASE WHEN crossing THEN {_threshold_case(ordered, index="crossing_threshold + 1")}
+         WHEN kind = 'running' THEN LEAST({ahead}) END
+FROM (
+    SELECT history.*,
+        {thresholds}
+    FROM (
+        SELECT timeline.*,
+            CASE WHEN kind = 'finished' THEN 'Fixed: see the conversation for the steps taken.' ELSE '' END AS resolution,
+            CASE WHEN status = 'closed' THEN LEAST(resolved_at + r9 * interval '3 days', %(now)s) END AS closed_at,
+            LEAST(GREATEST(created_at, first_response_at, resolved_at) + r9 * interval '1 hour', %(now)s) AS updated_at
+        FROM (
+            SELECT placed.*,
+                CASE WHEN kind = 'finished'
+                     THEN LEAST(first_response_at + r8 * 1.3 * resolution_target, %(now)s - interval '1 minute')
+                END AS resolved_at
+            FROM (
+                SELECT started.*,
+                    CASE WHEN status <> 'new'
+                         THEN LEAST(created_at + r7 * 1.2 * first_response_target, %(now)s - interval '1 minute')
+                    END AS first_response_at
+                FROM (
+                    SELECT shaped.*,
+                        CASE
+                            -- The crossing threshold falls in the 50 s before the sweep instant.
+                            WHEN crossing THEN %(now)s - r6 * interval '50 seconds'
+                                - (ARRAY[0.5, 0.8, 1.0])[crossing_threshold %% 3 + 1]
+                                  * CASE WHEN crossing_threshold < 3 THEN first_response_target
+                                         ELSE resolution_target END
+                            -- Open tickets are mostly young: 36 h on average, none older than 30 days.
+                            WHEN open_class THEN %(now)s - interval '90 seconds'
+                                - LEAST(30 * 24, -ln(1 - r6) * 36) * interval '1 hour'
+                            ELSE %(now)s - interval '1 day' - r6 * interval '365 days'
+                        END AS created_at
+                    FROM (
+                        SELECT drawn.*,
+                            status IN ('new', 'open') AS running_status,
+                            CASE WHEN status IN ('new', 'open') THEN 'running'
+                                 WHEN status = 'pending' THEN 'paused' ELSE 'finished' END AS kind,
+                            CASE WHEN NOT crossing THEN NULL
+                                 WHEN status = 'new' THEN (open_number / (2 * {CROSSING_EVERY})) %% 6
+                                 ELSE 3 + (open_number / (2 * {CROSSING_EVERY})) %% 3 END AS crossing_threshold,
+                            (%(first_response_targets)s::interval[])[priority] AS first_response_target,
+                            (%(resolution_targets)s::interval[])[priority] AS resolution_target,
+                            (ARRAY['high', 'high', 'medium', 'low'])[priority] AS impact,
+                            (ARRAY['high', 'medium', 'medium', 'medium'])[priority] AS urgency,
+                            'Ticket ' || n || ': ' || (ARRAY['Cannot log in after password expired',
+                                'Outlook keeps asking for my password', 'Printer on floor 3 jams every page',
+                                'Laptop very slow after update', 'VPN connects but no internal sites',
+                                'File server not reachable'])[1 + n %% 6] AS subject,
+                            'Since this morning: ' || (ARRAY['Cannot log in after password expired',
+                                'Outlook keeps asking for my password', 'Printer on floor 3 jams every page',
+                                'Laptop very slow after update', 'VPN connects but no internal sites',
+                                'File server not reachable'])[1 + n %% 6]
+                                || E'. I restarted the computer and tried again, it still happens.\\n\\n'
+                                || 'Location: Head office, floor 2.' AS description,
+                            (ARRAY['web', 'web', 'web', 'email', 'phone', 'chat'])[1 + n %% 6] AS channel,
+                            (%(categories)s::bigint[])[1 + floor(r3 * cardinality(%(categories)s::bigint[]))::int]
+                                AS category_id,
+                            (%(requesters)s::bigint[])[1 + n %% cardinality(%(requesters)s::bigint[])] AS requester_id,
+                            CASE WHEN status <> 'new' AND r5 < 0.8 THEN (%(agents)s::bigint[])[level] END AS assignee_id
+                        FROM (
+                            SELECT n, open_class, open_number, crossing, r3, r5, r6, r7, r8, r9,
+                                CASE
+                                    WHEN crossing THEN CASE WHEN open_number %% (2 * {CROSSING_EVERY}) = 0
+                                                            THEN 'new' ELSE 'open' END
+                                    WHEN open_class AND open_number %% {CROSSING_EVERY} BETWEEN 1 AND 3 THEN 'pending'
+                                    WHEN open_class AND open_number %% {CROSSING_EVERY} BETWEEN 4 AND 10 THEN 'new'
+                                    WHEN open_class THEN 'open'
+                                    WHEN r1 < 0.8 THEN 'closed'
+                                    ELSE 'resolved'
+                                END AS status,
+                                CASE WHEN r2 < 0.05 THEN 1 WHEN r2 < 0.20 THEN 2 WHEN r2 < 0.60 THEN 3 ELSE 4 END
+                                    AS priority,
+                                CASE WHEN r4 < 0.70 THEN 1 WHEN r4 < 0.92 THEN 2 ELSE 3 END AS level
+                            FROM (
+                                SELECT n,
+                                    n %% {OPEN_EVERY} = 0 AS open_class,
+                                    n / {OPEN_EVERY} AS open_number,
+                                    n %% ({OPEN_EVERY} * {CROSSING_EVERY}) = 0 AS crossing,
+                                    random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
+                                    random() AS r6, random() AS r7, random() AS r8, random() AS r9
+                                FROM generate_series(1, %(tickets)s) AS n
+                                OFFSET 0
+                            ) AS random_draws
+                            OFFSET 0
+                        ) AS drawn
+                        OFFSET 0
+                    ) AS shaped
+                    OFFSET 0
+                ) AS started
+                OFFSET 0
+            ) AS placed
+            OFFSET 0
+        ) AS timeline
+        OFFSET 0
+    ) AS history
+    OFFSET 0
+) AS scheduled
+"""  # noqa: S608
+
+
+def events_insert_sql() -> str:
+    """Every threshold crossed before the sweep instant, as earlier sweeps recorded it:
+    first response ones up to the first response, resolution ones up to the resolution,
+    and never the threshold an open ticket's next check still waits for."""
+    from escalation.choices import SlaMetric
+    from escalation.models import SlaEvent
+    from escalation.services.sla import THRESHOLD_COLUMNS
+    from tickets.models import Ticket
+
+    rows = ",\n".join(
+        f"('{metric}', '{threshold}', ticket.{column}, "
+        + (
+            "COALESCE(ticket.first_response_at, %(now)s))"
+            if metric == SlaMetric.FIRST_RESPONSE
+            else "COALESCE(ticket.resolved_at, %(now)s))"
+        )
+        for (metric, threshold), column in THRESHOLD_COLUMNS.items()
+    )
+    return f"""
+INSERT INTO {SlaEvent._meta.db_table} (ticket_id, metric, threshold, due_at, recorded_at, level, notified_at)
+SELECT ticket.id, crossed.metric, crossed.threshold, crossed.at, crossed.at, ticket.level, crossed.at
+FROM {Ticket._meta.db_table} AS ticket
+CROSS JOIN LATERAL (VALUES {rows}) AS crossed (metric, threshold, at, until)
+WHERE crossed.at IS NOT NULL AND crossed.at <= crossed.until
+  AND (ticket.sla_next_check_at IS NULL OR crossed.at < ticket.sla_next_check_at)
+"""  # noqa: S608
+
+
+def dataset_seed(*, expected: Expected) -> float:
+    """Truncate the tickets (and everything pointing at them) and seed them again; seconds taken."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from tickets.demo import EXTRA_REQUESTERS, demo_users_ensure
+    from tickets.models import Category, Ticket
+
+    started = time.perf_counter()
+    users = demo_users_ensure(password=os.environ.get("DEMO_PASSWORD", "helpdesk-demo"))
+    requesters = [users["requester"].pk, *[users[username].pk for username, *_rest in EXTRA_REQUESTERS]]
+    agents = [users["agent1"].pk, users["agent2"].pk, users["agent3"].pk]
+    categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+    assert get_user_model().objects.filter(pk__in=requesters + agents).count() == len(requesters) + len(agents)
+    parameters = {
+        "now": SWEEP_AT,
+        "tickets": expected.tickets,
+        "first_response_targets": FIRST_RESPONSE_TARGETS,
+        "resolution_targets": RESOLUTION_TARGETS,
+        "categories": categories,
+        "requesters": requesters,
+        "agents": agents,
+    }
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # CASCADE empties every table that points at tickets (comments, events, outbox).
+        cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
+        cursor.execute("SELECT setseed(0.2026)")
+        print(f"Seeding {expected.tickets:,} tickets...", flush=True)
+        cursor.execute(tickets_insert_sql(), parameters)
+        print(f"  {cursor.rowcount:,} tickets ({time.perf_counter() - started:.0f} s)", flush=True)
+        cursor.execute(events_insert_sql(), parameters)
+        print(f"  {cursor.rowcount:,} SLA events already recorded ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        # VACUUM sets the visibility map and hint bits, as autovacuum would on a table this old.
+        cursor.execute("VACUUM (ANALYZE)")
+    seconds = time.perf_counter() - started
+    print(f"  VACUUM (ANALYZE) done; seeding took {seconds:.0f} s", flush=True)
+    return seconds
+
+
+def dataset_ensure(*, expected: Expected, reseed: bool) -> float | None:
+    """Seed when asked to or when the database does not hold the dataset; seconds taken, or None."""
+    if not reseed:
+        if dataset_counts() == (expected.tickets, expected.open, expected.crossing):
+            return None
+        print("The database does not hold the dataset asked for; seeding it again.")
+    return dataset_seed(expected=expected)
+
+
+def sweep_timed(now: datetime) -> tuple[float, float, int]:
+    """Seconds taken by one sweep at ``now``, seconds taken by the foreign key checks its
+    commit would run, and the number of events it recorded; all rolled back."""
+    from django.db import connection, transaction
+
+    from escalation.services.sla import sla_sweep
+
+    with transaction.atomic():
+        started = time.perf_counter()
+        recorded = sla_sweep(now=now)
+        swept = time.perf_counter()
+        with connection.cursor() as cursor:
+            # The deferred foreign keys of the new events are checked at commit; check them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        checked = time.perf_counter()
+        # Rolling back leaves the data as it was, and drops the on-commit notification fan-out.
+        transaction.set_rollback(True)
+    return swept - started, checked - swept, len(recorded)
+
+
+def sweep_statements(now: datetime) -> list[str]:
+    """The SQL statements one sweep at ``now`` runs, with their parameters in place; rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from escalation.services.sla import sla_sweep
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        sla_sweep(now=now)
+        transaction.set_rollback(True)
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+
+def sweep_explained(now: datetime) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement of one sweep, run in order in one
+    transaction that is rolled back."""
+    from django.db import connection, transaction
+
+    statements = sweep_statements(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for number, statement in enumerate(statements, start=1):
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
+            print(f"-- statement {number} of {len(statements)}: {statement[:160]}{'…' if len(statement) > 160 else ''}")
+            for (line,) in cursor.fetchall():
+                print(line)
+            print()
+        transaction.set_rollback(True)
+
+
+def percentile_90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[8] if len(values) > 1 else values[0]
+
+
+def due_times_measured(calls: int) -> tuple[list[tuple[str, float, float]], int]:
+    """Median and p90 µs of ``sla_schedule`` for one P4 ticket on Jakarta office hours
+    with 30 holidays: a ticket running since it was created, and one paused three times."""
+    import random
+
+    from escalation.calendars import BusinessCalendar, indonesian_holidays
+    from escalation.selectors import sla_policy_for
+    from escalation.services.sla import sla_schedule
+    from tickets.choices import Status
+    from tickets.models import Ticket
+
+    policy = sla_policy_for(priority=4, category_id=None)
+    holidays = sorted(indonesian_holidays([2026, 2027]))[:HOLIDAY_COUNT]
+    calendar = BusinessCalendar.office_hours(policy.calendar.time_zone, holidays=holidays)
+    rng = random.Random(2026)
+    running = [(Ticket(created_at=start, status=Status.OPEN, priority=4), []) for start in random_instants(rng, calls)]
+    paused = []
+    for start in random_instants(rng, calls):
+        changes = []
+        for run_start, run_end in three_pauses(rng, start):
+            if run_start != start:
+                changes.append((run_start, Status.OPEN))
+            if run_end is not None:
+                changes.append((run_end, Status.PENDING))
+        paused.append((Ticket(created_at=start, status=Status.OPEN, priority=4), changes))
+
+    def schedule(case):
+        ticket, changes = case
+        return sla_schedule(ticket=ticket, status_changes=changes, policy=policy, calendar=calendar)
+
+    results = []
+    for name, cases in [("sla_schedule P4, running since created", running), ("sla_schedule P4, 3 pauses", paused)]:
+        median, p90 = measure(schedule, cases)
+        results.append((name, median, p90))
+    return results, len(calendar.holidays)
+
+
+def main() -> int:
+    args = arguments()
+    expected = Expected(args.tickets)
+    database_url = os.environ.get("BENCH_SLA_DATABASE_URL") or DEFAULT_DATABASE_URL
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    database_ensure(database_url)
+
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from escalation.models import SlaEvent
+
+    call_command("migrate", interactive=False, verbosity=0)
+    seeding_seconds = dataset_ensure(expected=expected, reseed=args.reseed)
+
+    tickets, open_tickets, crossing = dataset_counts()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
+    print()
+    print(
+        f"Database      {connection.settings_dict['NAME']} on PostgreSQL {server_version}, shared_buffers {shared_buffers}"
+    )
+    print(
+        f"Dataset       {tickets:,} tickets, {open_tickets:,} open, {crossing:,} due for the sweep at "
+        f"{SWEEP_AT:%Y-%m-%d %H:%M} UTC; {SlaEvent.objects.count():,} SLA events already recorded"
+    )
+    print(
+        "Seeding       "
+        + (
+            f"{seeding_seconds:.0f} s (set-based SQL, then VACUUM (ANALYZE))"
+            if seeding_seconds
+            else "data present, skipped"
+        )
+    )
+    print(
+        f"Timing        {args.warmup} warm-up + {args.runs} timed sweeps, DEBUG=False; CPUs: {os.cpu_count()}, load: {load()}"
+    )
+    print(
+        "Scope         sla_sweep() inside a transaction that is rolled back: crossing INSERT, next-check UPDATE, "
+        "stale-event SELECT,\n              then the deferred foreign key checks of its commit (SET CONSTRAINTS ALL "
+        "IMMEDIATE, timed apart);\n              not the commit's WAL flush, nor the notification tasks it enqueues "
+        "on commit (never run on rollback)."
+    )
+    print()
+
+    failed = False
+    with override_settings(DEBUG=False):
+        for _run in range(args.warmup):
+            sweep_timed(SWEEP_AT)
+        sweeps, checks, counts = [], [], []
+        for _run in range(args.runs):
+            seconds, check_seconds, recorded = sweep_timed(SWEEP_AT)
+            sweeps.append(seconds)
+            checks.append(check_seconds)
+            counts.append(recorded)
+        quiet, quiet_counts = [], []
+        for _run in range(args.runs):
+            seconds, _check_seconds, recorded = sweep_timed(QUIET_AT)
+            quiet.append(seconds)
+            quiet_counts.append(recorded)
+
+    totals = [sweep + check for sweep, check in zip(sweeps, checks, strict=True)]
+    header = f"{'case':<44}  {'median ms':>9}  {'p90 ms':>8}  {'min ms':>8}  events per run"
+    print(header)
+    print("-" * len(header))
+    for name, timings, events in [
+        (f"sweep, {expected.crossing:,} tickets crossing", sweeps, counts),
+        ("  + FK checks of its commit", totals, counts),
+        ("sweep, nothing due (steady state)", quiet, quiet_counts),
+    ]:
+        print(
+            f"{name:<44}  {statistics.median(timings) * 1000:>9.1f}  {percentile_90(timings) * 1000:>8.1f}  "
+            f"{min(timings) * 1000:>8.1f}  {', '.join(f'{count:,}' for count in sorted(set(events)))}"
+        )
+    print("each run (ms): " + ", ".join(f"{seconds * 1000:.0f}" for seconds in sweeps))
+    median = statistics.median(totals)
+    verdict = "met" if median < TARGET_SECONDS else "MISSED"
+    print(f"Target: sweep median under {TARGET_SECONDS:.0f} s: {verdict} ({median * 1000:.0f} ms with FK checks).")
+    if any(count != expected.crossing for count in counts):
+        print(f"FAILED: a sweep recorded {counts} events, expected {expected.crossing:,} each.", file=sys.stderr)
+        failed = True
+    if any(quiet_counts):
+        print(f"FAILED: a sweep with nothing due recorded {quiet_counts} events.", file=sys.stderr)
+        failed = True
+
+    print()
+    due_times, holiday_count = due_times_measured(args.calls)
+    print(f"Due times: Jakarta office hours Mon-Fri 08:00-17:00, {holiday_count} holidays; {args.calls:,} tickets each")
+    header = f"{'case':<44}  {'median µs':>9}  {'p90 µs':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, median_us, p90_us in due_times:
+        print(f"{name:<44}  {median_us:>9.1f}  {p90_us:>8.1f}")
+    worst = max(median_us for _name, median_us, _p90 in due_times)
+    verdict = "met" if worst < DUE_TIMES_TARGET_US else "MISSED"
+    print(f"Target: due times for one ticket under {DUE_TIMES_TARGET_US / 1000:.0f} ms median: {verdict}.")
+
+    if args.explain:
+        print()
+        print(f"EXPLAIN (ANALYZE, BUFFERS) of the sweep at {SWEEP_AT:%Y-%m-%d %H:%M} UTC (rolled back):")
+        sweep_explained(SWEEP_AT)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
