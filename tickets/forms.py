@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Impact, Status, Urgency
 from .models import Category
+from .services import MANUAL_TRANSITIONS
 from .validators import validate_attachment
 
 
@@ -128,8 +129,15 @@ class StatusForm(_ActionForm):
     url_name = "tickets:status"
     submit_label = _("Change status")
     button_class = "btn-outline-primary"
-    status = forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in Status if s != Status.RESOLVED])
+    status = forms.ChoiceField(label=_("New status"), choices=[(s.value, s.label) for s in Status])
     reason = forms.CharField(label=_("Note (optional)"), required=False)
+
+    def __init__(self, *args, ticket=None, **kwargs) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        if ticket is not None:
+            # Offer only the moves the ticket can make from where it is.
+            allowed = MANUAL_TRANSITIONS[ticket.status]
+            self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
 
 
 class AssignForm(_ActionForm):

@@ -281,3 +281,16 @@ def test_assigning_over_http_offers_and_accepts_only_agents_of_the_level(client)
     assert client.post(url, {"assignee": level2.pk}).status_code == 302
     ticket.refresh_from_db()
     assert ticket.assignee == level2
+
+
+def test_the_status_form_offers_only_moves_allowed_from_the_current_status(client):
+    agent = make_agent(1)
+    new = TicketFactory(level=1)
+    resolved = TicketFactory(level=1, status=Status.RESOLVED)
+    closed = TicketFactory(level=1, status=Status.CLOSED)
+    client.force_login(agent)
+    choices = client.get(new.get_absolute_url()).context["forms"]["status"].fields["status"].choices
+    assert [value for value, _label in choices] == ["open", "pending"]
+    choices = client.get(resolved.get_absolute_url()).context["forms"]["status"].fields["status"].choices
+    assert [value for value, _label in choices] == ["open", "closed"]
+    assert "status" not in client.get(closed.get_absolute_url()).context["forms"]
