@@ -158,9 +158,10 @@ def sla_refresh(*, ticket) -> dict:
     return columns
 
 
-def _crossing_sql(now: datetime) -> tuple[str, list]:
-    """One INSERT … SELECT for all six thresholds. Table and column names come from the
-    models, never from input; every value is a query parameter."""
+def _crossing_sql(now: datetime, ticket_ids: list[int] | None = None) -> tuple[str, list]:
+    """One INSERT … SELECT for all six thresholds, over the given (locked) tickets or,
+    without ids, every due ticket. Table and column names come from the models, never
+    from input; every value is a query parameter."""
     from tickets.models import Ticket
 
     ticket_table = Ticket._meta.db_table
@@ -171,11 +172,12 @@ def _crossing_sql(now: datetime) -> tuple[str, list]:
         condition = f"{column} <= %s"
         if metric == SlaMetric.FIRST_RESPONSE:
             condition += " AND first_response_at IS NULL"
+        only = "id = ANY(%s) AND " if ticket_ids is not None else ""
         selects.append(
             f"SELECT id AS ticket_id, %s AS metric, %s AS threshold, {column} AS due_at, level"  # noqa: S608
-            f" FROM {ticket_table} WHERE status IN ({open_statuses}) AND sla_next_check_at <= %s AND {condition}"
+            f" FROM {ticket_table} WHERE {only}status IN ({open_statuses}) AND sla_next_check_at <= %s AND {condition}"
         )
-        params += [metric, threshold, *OPEN_STATUSES, now, now]
+        params += [metric, threshold, *([ticket_ids] if ticket_ids is not None else []), *OPEN_STATUSES, now, now]
     sql = (
         f"INSERT INTO {event_table} (ticket_id, metric, threshold, due_at, level, recorded_at)"  # noqa: S608
         f" SELECT ticket_id, metric, threshold, due_at, level, %s FROM ({' UNION ALL '.join(selects)}) AS crossing"
@@ -190,11 +192,21 @@ def sla_sweep(*, now: datetime | None = None) -> list[int]:
     from tickets.models import Ticket
 
     now = now or timezone.now()
-    sql, params = _crossing_sql(now)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            event_ids = [row[0] for row in cursor.fetchall()]
+        due = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_next_check_at__lte=now)
+        ticket_ids: list[int] | None = None
+        if connection.vendor == "postgresql":
+            # Lock the due tickets first: a change committing between the INSERT and the
+            # UPDATE below would otherwise have its new thresholds skipped, never recorded.
+            # Tickets being changed right now are left for the next sweep. (SQLite runs
+            # write transactions one at a time, so there the race cannot happen.)
+            ticket_ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            due = Ticket.objects.filter(pk__in=ticket_ids)
+        event_ids: list[int] = []
+        if ticket_ids is None or ticket_ids:
+            with connection.cursor() as cursor:
+                cursor.execute(*_crossing_sql(now, ticket_ids))
+                event_ids = [row[0] for row in cursor.fetchall()]
         next_threshold = [
             Coalesce(
                 Case(
@@ -209,9 +221,7 @@ def sla_sweep(*, now: datetime | None = None) -> list[int]:
             )
             for (metric, _threshold), column in THRESHOLD_COLUMNS.items()
         ]
-        Ticket.objects.filter(status__in=OPEN_STATUSES, sla_next_check_at__lte=now).update(
-            sla_next_check_at=NullIf(Least(*next_threshold), Value(NEVER))
-        )
+        due.update(sla_next_check_at=NullIf(Least(*next_threshold), Value(NEVER)))
         # Events whose notification never reached a worker (broker away) go out again.
         stale = list(
             SlaEvent.objects.filter(notified_at__isnull=True, recorded_at__lt=now - NOTIFY_RETRY_AFTER)

@@ -111,6 +111,7 @@ def test_the_sweep_records_each_threshold_once_and_notifies(django_capture_on_co
     assert events(ticket) == {(SlaMetric.FIRST_RESPONSE, SlaThreshold.WARNING_1)}
     assert [m.to for m in mail.outbox] == [[agent.email]]
     assert "SLA warning" in mail.outbox[0].subject
+    assert "has reached the first warning for first response." in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep(TUESDAY_10 + timedelta(minutes=8)) == []
     assert len(mail.outbox) == 1
@@ -119,6 +120,7 @@ def test_the_sweep_records_each_threshold_once_and_notifies(django_capture_on_co
         later = sweep(TUESDAY_10 + timedelta(minutes=16))
     assert len(later) == 2
     breach_mail = [m for m in mail.outbox if "BREACHED" in m.subject]
+    assert "missed its first response target" in breach_mail[0].body
     assert sorted(m.to[0] for m in breach_mail) == sorted([agent.email, supervisor.email])
     assert sorted(s.to for s in sms_outbox) == sorted([agent.phone, supervisor.phone])
     assert Notification.objects.filter(kind=NotificationKind.SLA_BREACH).count() == 4
@@ -220,3 +222,37 @@ def test_requesters_do_not_see_the_sla_card(client):
     client.force_login(requester)
     html = client.get(ticket.get_absolute_url()).content.decode()
     assert 'data-testid="sla"' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_being_changed_during_a_sweep_is_left_for_the_next_sweep(reference_data):
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite runs one writer at a time)")
+    make_agent(1)
+    ticket = file(TUESDAY_10)
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_the_ticket():
+        with transaction.atomic():
+            Ticket.objects.select_for_update().get(pk=ticket.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+        done.set()
+
+    holder = threading.Thread(target=hold_the_ticket)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        assert sweep(TUESDAY_10 + timedelta(minutes=8)) == []
+        # Skipped, not advanced: the next sweep still sees it due.
+        assert Ticket.objects.get(pk=ticket.pk).sla_next_check_at == ticket.first_response_warn1_at
+    finally:
+        release.set()
+        holder.join(10)
+    assert done.is_set()
+    assert len(sweep(TUESDAY_10 + timedelta(minutes=8))) == 1

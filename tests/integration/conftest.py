@@ -251,16 +251,12 @@ def wait_until(
             return result
         for process in processes:
             if process.process.poll() is not None:
-                raise process.failure(
-                    f"celery exited with code {process.process.returncode} while waiting for {what}"
-                )
+                raise process.failure(f"celery exited with code {process.process.returncode} while waiting for {what}")
         if time.monotonic() >= deadline:
             message = f"Waited {timeout:.0f} s for {what or predicate!r}"
             if len(processes) == 1:
                 raise processes[0].failure(message)
-            raise AssertionError(
-                "\n".join([message, *(str(process.failure("")) for process in processes)])
-            )
+            raise AssertionError("\n".join([message, *(str(process.failure("")) for process in processes)]))
         time.sleep(POLL_INTERVAL)
 
 
@@ -371,32 +367,24 @@ def _two_workers_and_beat(django_db_setup, tmp_path_factory):
         HELPDESK_SLA_SWEEP_SECONDS="1",
         HELPDESK_SWEEP_SECONDS="2",
     )
-    workers: list[CeleryWorker] = []
-    beat: CeleryBeat | None = None
+    workers = [
+        CeleryWorker(_worker_args(name), env=env, mail_dir=mail_dir, sms_dir=sms_dir) for name in SLA_WORKER_NAMES
+    ]
+    beat = CeleryBeat(
+        [str(CELERY), "-A", "helpdesk", "beat", "-l", "info", "--schedule", str(root / "beat-schedule")], env=env
+    )
+    cluster = WorkersAndBeat(workers, beat)
     try:
-        for name in SLA_WORKER_NAMES:
-            workers.append(CeleryWorker(_worker_args(name), env=env, mail_dir=mail_dir, sms_dir=sms_dir))
         for name, worker in zip(SLA_WORKER_NAMES, workers, strict=True):
             worker.wait_for_line(rf"{name}@\S+ ready\.", timeout=READY_TIMEOUT, what=f"worker {name} to be ready")
         # Each starting worker queues a heartbeat; let both land before any test starts.
-        wait_until(
-            lambda: _heartbeats_done(workers) >= len(workers),
-            processes=list(workers),
-            timeout=READY_TIMEOUT,
-            what="the start-up heartbeats",
+        cluster.wait_for(
+            lambda: _heartbeats_done(workers) >= len(workers), timeout=READY_TIMEOUT, what="the start-up heartbeats"
         )
-        beat_args = [str(CELERY), "-A", "helpdesk", "beat", "-l", "info", "--schedule", str(root / "beat-schedule")]
-        beat = CeleryBeat(beat_args, env=env)
-        cluster = WorkersAndBeat(workers, beat)
         cluster.wait_for(lambda: beat.sends("sla-sweep"), timeout=READY_TIMEOUT, what="beat to publish an SLA sweep")
         yield cluster
     finally:
-        if beat is not None:
-            beat.stop()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.stop()
+        cluster.stop()
 
 
 @pytest.fixture
