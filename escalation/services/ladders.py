@@ -36,10 +36,12 @@ def _not_taken_sql(rule: EscalationRule, now: datetime) -> tuple[str, list]:
         f" SELECT %s, id, level, %s FROM {Ticket._meta.db_table}"
         f" WHERE status IN ({statuses}) AND level = %s AND assignee_id IS NULL{priority}"
         " AND COALESCE(level_entered_at, created_at) <= %s"
+        f" AND NOT EXISTS (SELECT 1 FROM {EscalationRuleFiring._meta.db_table} fired"
+        f" WHERE fired.rule_id = %s AND fired.ticket_id = {Ticket._meta.db_table}.id)"
         " ON CONFLICT (rule_id, ticket_id) DO NOTHING RETURNING ticket_id"
     )
     params = [rule.pk, now, *OPEN_STATUSES, rule.level, *([rule.priority] if rule.priority else [])]
-    return sql, [*params, now - timedelta(minutes=rule.minutes or 0)]
+    return sql, [*params, now - timedelta(minutes=rule.minutes or 0), rule.pk]
 
 
 def _act(rule: EscalationRule, ticket_id: int) -> bool:
