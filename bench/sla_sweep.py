@@ -11,12 +11,13 @@ spread over the whole table. Every threshold already behind the sweep instant is
 as an SLA event, as earlier sweeps would have left it. One open ticket in twenty (one ticket
 in a hundred) crosses exactly one new threshold in the minute before the sweep instant, so
 each sweep must record exactly that many events. Each sweep runs inside a transaction that
-is rolled back, so every run sees the same data. Exits 1 when a sweep records the wrong
-number of events.
+is rolled back, after a VACUUM of the two tables it writes, so every run starts from the same
+state. Exits 1 when a sweep records the wrong number of events.
 """
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -91,7 +92,8 @@ def dataset_counts() -> tuple[int, int, int]:
     )
 
 
-def _threshold_case(columns: list[str], *, index: str) -> str:
+def _column_at(columns: list[str], *, index: str) -> str:
+    """SQL for the value of the index-th (from 1) of the given columns."""
     return "(ARRAY[" + ", ".join(columns) + f"])[{index}]"
 
 
@@ -140,7 +142,7 @@ SELECT
     {", ".join(ordered)},
     CASE WHEN kind = 'running' THEN COALESCE(CASE WHEN first_response_at IS NULL THEN first_response_due_at END,
                                              resolution_due_at) END,
-    CASE WHEN crossing THEN {_threshold_case(ordered, index="crossing_threshold + 1")}
+    CASE WHEN crossing THEN {_column_at(ordered, index="crossing_threshold + 1")}
          WHEN kind = 'running' THEN LEAST({ahead}) END
 FROM (
     SELECT history.*,
@@ -175,7 +177,6 @@ FROM (
                         END AS created_at
                     FROM (
                         SELECT drawn.*,
-                            status IN ('new', 'open') AS running_status,
                             CASE WHEN status IN ('new', 'open') THEN 'running'
                                  WHEN status = 'pending' THEN 'paused' ELSE 'finished' END AS kind,
                             CASE WHEN NOT crossing THEN NULL
@@ -370,6 +371,14 @@ def sweep_statements(now: datetime) -> list[str]:
     ]
 
 
+LONG_ARRAY = re.compile(r"'\{(\d+,\d+,\d+),[\d,]{100,}\}'")
+
+
+def abbreviated(line: str) -> str:
+    """The plan line with long literal arrays of ids cut to their first three and a count."""
+    return LONG_ARRAY.sub(lambda match: f"'{{{match.group(1)},… {match.group(0).count(',') + 1:,} values}}'", line)
+
+
 def sweep_explained(now: datetime) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of each statement of one sweep, run in order in one
     transaction that is rolled back."""
@@ -381,7 +390,7 @@ def sweep_explained(now: datetime) -> None:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
             print(f"-- statement {number} of {len(statements)}: {statement[:160]}{'…' if len(statement) > 160 else ''}")
             for (line,) in cursor.fetchall():
-                print(line)
+                print(abbreviated(line))
             print()
         transaction.set_rollback(True)
 
