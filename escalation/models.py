@@ -205,6 +205,28 @@ class SlaPolicy(models.Model):
         return f"P{self.priority} · {scope}"
 
 
+class SlaClock(models.Model):
+    """When the SLA sweep must next look at a ticket (NULL: nothing ahead). Kept apart from
+    the wide, many-indexed ticket row so each sweep updates one small row per ticket."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="sla_clock"
+    )
+    next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        indexes = [
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="sla_clock_due_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.next_check_at}"
+
+
 class SlaEvent(models.Model):
     """A ticket crossed one threshold of one SLA metric; recorded once, whoever sweeps."""
 
@@ -223,7 +245,13 @@ class SlaEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "metric", "threshold"], name="sla_event_once_per_threshold")
         ]
-        indexes = [models.Index(fields=["threshold", "recorded_at"], name="sla_event_threshold_idx")]
+        indexes = [
+            models.Index(fields=["threshold", "recorded_at"], name="sla_event_threshold_idx"),
+            # The sweep's retry of events whose notification never went out.
+            models.Index(
+                fields=["recorded_at"], condition=models.Q(notified_at__isnull=True), name="sla_event_unnotified_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.metric} {self.threshold}"

@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.services import roles_sync, user_set_role
 from escalation.choices import Level
-from escalation.models import SlaEvent, SupportLevel
+from escalation.models import SlaClock, SlaEvent, SupportLevel
 from escalation.selectors import sla_policy_for
-from escalation.services.sla import THRESHOLD_COLUMNS, business_calendar, pending_thresholds, sla_schedule
+from escalation.services.sla import NEXT_CHECK, THRESHOLD_COLUMNS, business_calendar, pending_thresholds, sla_schedule
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
 from .models import Category, Comment, Ticket, TicketEvent
@@ -231,12 +231,24 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
             changes = _status_changes(ticket)
             ticket_sla = sla.schedule(ticket, changes, now=now)
             for column, value in ticket_sla.columns.items():
-                setattr(ticket, column, value)
-            plans.append((category.default_level, escalations, responded, changes, ticket_sla.crossed))
+                if column != NEXT_CHECK:
+                    setattr(ticket, column, value)
+            plans.append(
+                (category.default_level, escalations, responded, changes, ticket_sla.crossed, ticket_sla.columns)
+            )
         with transaction.atomic():
             Ticket.objects.bulk_create(tickets, batch_size=batch_size)
             events, comments, sla_events = [], [], []
-            for ticket, (start_level, escalations, responded, changes, crossed) in zip(tickets, plans, strict=True):
+            SlaClock.objects.bulk_create(
+                [
+                    SlaClock(ticket=ticket, next_check_at=plan[5][NEXT_CHECK])
+                    for ticket, plan in zip(tickets, plans, strict=True)
+                ],
+                batch_size=batch_size,
+            )
+            for ticket, (start_level, escalations, responded, changes, crossed, _columns) in zip(
+                tickets, plans, strict=True
+            ):
                 if ticket.status == Status.PENDING:
                     events.append(
                         TicketEvent(

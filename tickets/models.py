@@ -78,7 +78,8 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # SLA clock, recomputed from the ticket's history on every relevant change: when each
-    # threshold falls (NULL while the clock is paused), and the earliest still to come.
+    # threshold falls (NULL while the clock is paused). When the sweep must look next is
+    # kept in escalation.SlaClock, a narrow row the sweep can update cheaply.
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_response_warn1_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_warn2_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -87,7 +88,6 @@ class Ticket(models.Model):
     resolution_warn2_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The nearest breach still ahead (first response, else resolution): the queue's "time left".
     sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -125,16 +125,11 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_open_oldest_idx",
             ),
-            # Queue pages sorted by time left; the SLA sweep.
+            # Queue pages sorted by time left.
             models.Index(
                 fields=["level", "sla_due_at"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_queue_due_idx",
-            ),
-            models.Index(
-                fields=["sla_next_check_at"],
-                condition=models.Q(status__in=OPEN_STATUSES, sla_next_check_at__isnull=False),
-                name="ticket_sla_sweep_idx",
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),

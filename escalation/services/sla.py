@@ -16,7 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from tickets.choices import OPEN_STATUSES, Status
 
 from ..calendars import BusinessCalendar, due_from_runs, indonesian_holidays
 from ..choices import SlaMetric, SlaThreshold
-from ..models import Calendar, SlaEvent, SlaPolicy
+from ..models import Calendar, SlaClock, SlaEvent, SlaPolicy
 from ..selectors import sla_policy_for
 
 RUNNING = {Status.NEW, Status.OPEN}
@@ -42,7 +42,9 @@ THRESHOLD_COLUMNS: dict[tuple[str, str], str] = {
     (SlaMetric.RESOLUTION, SlaThreshold.WARNING_2): "resolution_warn2_at",
     (SlaMetric.RESOLUTION, SlaThreshold.BREACHED): "resolution_due_at",
 }
-SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at", "sla_next_check_at"]
+# Ticket columns the schedule fills; "next_check_at" goes to the ticket's SlaClock.
+SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at"]
+NEXT_CHECK = "next_check_at"
 
 
 @lru_cache(maxsize=64)
@@ -105,8 +107,9 @@ def sla_schedule(
     recorded: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
 ) -> dict:
     """The SLA columns for a ticket: every threshold instant (None while paused or with no
-    policy), the nearest breach ahead and the next instant the sweep must look at."""
-    columns: dict[str, datetime | None] = dict.fromkeys(SLA_COLUMNS)
+    policy), the nearest breach ahead and (under NEXT_CHECK) the next instant the sweep
+    must look at."""
+    columns: dict[str, datetime | None] = dict.fromkeys([*SLA_COLUMNS, NEXT_CHECK])
     if policy is None or calendar is None:
         return columns
     runs = clock_runs(created_at=ticket.created_at, status_changes=status_changes)
@@ -123,7 +126,7 @@ def sla_schedule(
     upcoming: list[datetime] = [
         at for key in pending if key not in recorded and (at := columns[THRESHOLD_COLUMNS[key]]) is not None
     ]
-    columns["sla_next_check_at"] = min(upcoming, default=None)
+    columns[NEXT_CHECK] = min(upcoming, default=None)
     return columns
 
 
@@ -152,32 +155,70 @@ def sla_refresh(*, ticket) -> dict:
     columns = sla_schedule(
         ticket=ticket, status_changes=status_changes, policy=policy, calendar=calendar, recorded=recorded
     )
+    next_check_at = columns.pop(NEXT_CHECK)
     type(ticket).objects.filter(pk=ticket.pk).update(**columns)
+    SlaClock.objects.update_or_create(ticket_id=ticket.pk, defaults={"next_check_at": next_check_at})
     for name, value in columns.items():
         setattr(ticket, name, value)
-    return columns
+    return {**columns, NEXT_CHECK: next_check_at}
 
 
-def _crossing_sql(now: datetime, ticket_ids: list[int] | None = None) -> tuple[str, list]:
-    """One INSERT … SELECT for all six thresholds, over the given (locked) tickets or,
-    without ids, every due ticket. Table and column names come from the models, never
-    from input; every value is a query parameter."""
+def _tables() -> tuple[str, str, str]:
     from tickets.models import Ticket
 
-    ticket_table = Ticket._meta.db_table
-    event_table = SlaEvent._meta.db_table
-    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    return Ticket._meta.db_table, SlaClock._meta.db_table, SlaEvent._meta.db_table
+
+
+def _sweep_sql_postgresql(now: datetime) -> tuple[str, list]:
+    """The whole sweep as one statement: lock the due clocks (those a ticket change holds
+    right now are left for the next sweep), move each to the ticket's nearest threshold
+    ahead, and record from the very rows it touched every threshold crossed. One
+    snapshot; each due ticket read once; only the narrow clock rows are written.
+    Table and column names come from the models; every value is a query parameter."""
+    ticket_table, clock_table, event_table = _tables()
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    ahead, crossed, crossed_params = [], [], []
+    for (metric, threshold), column in THRESHOLD_COLUMNS.items():
+        first_response = metric == SlaMetric.FIRST_RESPONSE
+        unanswered = " AND ticket.first_response_at IS NULL" if first_response else ""
+        ahead.append(f"CASE WHEN ticket.{column} > %s{unanswered} THEN ticket.{column} END")
+        crossed.append(f"(%s, %s, swept.{column}, {'true' if first_response else 'false'})")
+        crossed_params += [metric, threshold]
+    returned = ", ".join(f"ticket.{column}" for column in THRESHOLD_COLUMNS.values())
+    sql = (
+        f"WITH due AS (SELECT ticket_id FROM {clock_table} WHERE next_check_at <= %s FOR UPDATE SKIP LOCKED),"  # noqa: S608
+        f" swept AS (UPDATE {clock_table} AS clock"
+        f" SET next_check_at = CASE WHEN ticket.status IN ({statuses}) THEN LEAST({', '.join(ahead)}) END"
+        f" FROM due, {ticket_table} AS ticket WHERE clock.ticket_id = due.ticket_id AND ticket.id = clock.ticket_id"
+        f" RETURNING ticket.id, ticket.level, ticket.status, ticket.first_response_at, {returned})"
+        f" INSERT INTO {event_table} (ticket_id, metric, threshold, due_at, level, recorded_at)"
+        f" SELECT swept.id, crossed.metric, crossed.threshold, crossed.due_at, swept.level, %s FROM swept"
+        f" CROSS JOIN LATERAL (VALUES {', '.join(crossed)}) AS crossed (metric, threshold, due_at, first_response)"
+        f" WHERE swept.status IN ({statuses}) AND crossed.due_at <= %s"
+        " AND (swept.first_response_at IS NULL OR NOT crossed.first_response)"
+        " ON CONFLICT (ticket_id, metric, threshold) DO NOTHING RETURNING id"
+    )
+    params = [now, *OPEN_STATUSES, *[now] * len(ahead), now, *crossed_params, *OPEN_STATUSES, now]
+    return sql, params
+
+
+def _crossing_sql(now: datetime) -> tuple[str, list]:
+    """Other databases: record every threshold crossed by the due tickets (one INSERT …
+    SELECT over the six thresholds); the clocks are moved by a second statement."""
+    ticket_table, clock_table, event_table = _tables()
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     selects, params = [], []
     for (metric, threshold), column in THRESHOLD_COLUMNS.items():
-        condition = f"{column} <= %s"
+        condition = f"ticket.{column} <= %s"
         if metric == SlaMetric.FIRST_RESPONSE:
-            condition += " AND first_response_at IS NULL"
-        only = "id = ANY(%s) AND " if ticket_ids is not None else ""
+            condition += " AND ticket.first_response_at IS NULL"
         selects.append(
-            f"SELECT id AS ticket_id, %s AS metric, %s AS threshold, {column} AS due_at, level"  # noqa: S608
-            f" FROM {ticket_table} WHERE {only}status IN ({open_statuses}) AND sla_next_check_at <= %s AND {condition}"
+            f"SELECT ticket.id AS ticket_id, %s AS metric, %s AS threshold, ticket.{column} AS due_at,"  # noqa: S608
+            f" ticket.level AS level FROM {ticket_table} AS ticket JOIN {clock_table} AS clock"
+            f" ON clock.ticket_id = ticket.id WHERE clock.next_check_at <= %s"
+            f" AND ticket.status IN ({statuses}) AND {condition}"
         )
-        params += [metric, threshold, *([ticket_ids] if ticket_ids is not None else []), *OPEN_STATUSES, now, now]
+        params += [metric, threshold, now, *OPEN_STATUSES, now]
     sql = (
         f"INSERT INTO {event_table} (ticket_id, metric, threshold, due_at, level, recorded_at)"  # noqa: S608
         f" SELECT ticket_id, metric, threshold, due_at, level, %s FROM ({' UNION ALL '.join(selects)}) AS crossing"
@@ -186,42 +227,46 @@ def _crossing_sql(now: datetime, ticket_ids: list[int] | None = None) -> tuple[s
     return sql, [now, *params]
 
 
+def _move_clocks(now: datetime) -> None:
+    """Other databases: move each due clock to its ticket's nearest threshold ahead."""
+    from tickets.models import Ticket
+
+    ahead = [
+        Coalesce(
+            Case(
+                When(
+                    Q(**{f"{column}__gt": now})
+                    & (Q(first_response_at__isnull=True) if metric == SlaMetric.FIRST_RESPONSE else Q()),
+                    then=F(column),
+                ),
+                output_field=DateTimeField(),
+            ),
+            Value(NEVER),
+        )
+        for (metric, _threshold), column in THRESHOLD_COLUMNS.items()
+    ]
+    next_check = (
+        Ticket.objects.filter(pk=OuterRef("ticket_id"), status__in=OPEN_STATUSES)
+        .annotate(next_check=NullIf(Least(*ahead), Value(NEVER)))
+        .values("next_check")[:1]
+    )
+    SlaClock.objects.filter(next_check_at__lte=now).update(next_check_at=Subquery(next_check))
+
+
 def sla_sweep(*, now: datetime | None = None) -> list[int]:
     """Record every threshold crossed by now (each once) and move the swept tickets'
     next check forward. Returns the ids of the SLA events recorded by this sweep."""
-    from tickets.models import Ticket
-
     now = now or timezone.now()
     with transaction.atomic():
-        due = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_next_check_at__lte=now)
-        ticket_ids: list[int] | None = None
-        if connection.vendor == "postgresql":
-            # Lock the due tickets first: a change committing between the INSERT and the
-            # UPDATE below would otherwise have its new thresholds skipped, never recorded.
-            # Tickets being changed right now are left for the next sweep. (SQLite runs
-            # write transactions one at a time, so there the race cannot happen.)
-            ticket_ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
-            due = Ticket.objects.filter(pk__in=ticket_ids)
-        event_ids: list[int] = []
-        if ticket_ids is None or ticket_ids:
-            with connection.cursor() as cursor:
-                cursor.execute(*_crossing_sql(now, ticket_ids))
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(*_sweep_sql_postgresql(now))
                 event_ids = [row[0] for row in cursor.fetchall()]
-        next_threshold = [
-            Coalesce(
-                Case(
-                    When(
-                        Q(**{f"{column}__gt": now})
-                        & (Q(first_response_at__isnull=True) if metric == SlaMetric.FIRST_RESPONSE else Q()),
-                        then=F(column),
-                    ),
-                    output_field=DateTimeField(),
-                ),
-                Value(NEVER),
-            )
-            for (metric, _threshold), column in THRESHOLD_COLUMNS.items()
-        ]
-        due.update(sla_next_check_at=NullIf(Least(*next_threshold), Value(NEVER)))
+            else:
+                # SQLite runs write transactions one at a time: the two statements cannot race.
+                cursor.execute(*_crossing_sql(now))
+                event_ids = [row[0] for row in cursor.fetchall()]
+                _move_clocks(now)
         # Events whose notification never reached a worker (broker away) go out again.
         stale = list(
             SlaEvent.objects.filter(notified_at__isnull=True, recorded_at__lt=now - NOTIFY_RETRY_AFTER)
