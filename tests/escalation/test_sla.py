@@ -260,3 +260,21 @@ def test_a_ticket_being_changed_during_a_sweep_is_left_for_the_next_sweep(refere
         holder.join(10)
     assert done.is_set()
     assert len(sweep(TUESDAY_10 + timedelta(minutes=8))) == 1
+
+
+def test_a_holiday_added_by_hand_and_a_wita_calendar_move_the_due_time():
+    from escalation.models import Calendar, Holiday
+
+    office = Calendar.objects.get(name="Office hours (WIB)")
+    Holiday.objects.create(calendar=office, date=datetime(2026, 3, 16).date(), name="Office move")
+    friday_16 = datetime(2026, 3, 13, 16, 0, tzinfo=WIB)
+    ticket = file(friday_16, impact=Impact.LOW, urgency=Urgency.LOW)  # P4: one business day
+    # Friday 16–17, Monday is off, Tuesday 08–16.
+    assert ticket.first_response_due_at == datetime(2026, 3, 17, 16, 0, tzinfo=WIB)
+
+    office.time_zone = "Asia/Makassar"  # WITA, one hour ahead of WIB
+    office.save()
+    Holiday.objects.all().delete()
+    wita = file(friday_16, impact=Impact.LOW, urgency=Urgency.LOW)
+    # Filed at 17:00 WITA, after hours: the whole day falls on Monday 08–17 WITA.
+    assert wita.first_response_due_at == datetime(2026, 3, 16, 17, 0, tzinfo=ZoneInfo("Asia/Makassar"))
