@@ -7,12 +7,20 @@ the dataset asked for, so reruns go straight to the measurements.
 
 The dataset: one ticket in five is open (new, open or pending; pending ones have no SLA
 times), the rest resolved or closed; ids are not ordered by status, so the open tickets are
-spread over the whole table. Every threshold already behind the sweep instant is recorded
-as an SLA event, as earlier sweeps would have left it. One open ticket in twenty (one ticket
-in a hundred) crosses exactly one new threshold in the minute before the sweep instant, so
-each sweep must record exactly that many events. Each sweep runs inside a transaction that
-is rolled back, after a VACUUM of the two tables it writes, so every run starts from the same
-state. Exits 1 when a sweep records the wrong number of events.
+spread over the whole table. Every ticket has its SLA clock row (``escalation.SlaClock``, as
+``sla_refresh`` leaves one for every ticket it touches) holding the ticket's next check: the
+nearest threshold still ahead for a running ticket, NULL for pending, resolved and closed
+ones. Every threshold already behind the sweep instant is recorded as an SLA event, as
+earlier sweeps would have left it. One open ticket in twenty (one ticket in a hundred)
+crosses exactly one new threshold in the minute before the sweep instant, so each sweep must
+record exactly that many events. Each sweep runs inside a transaction that is rolled back,
+after a VACUUM of the tables it writes (SLA clocks and SLA events) and of the tickets it
+reads, so every run starts from the same state. Exits 1 when a sweep records the wrong
+number of events.
+
+A database seeded before the clock table existed is migrated (the migration copies the next
+checks it finds into clock rows, but only for tickets that had one); the bench notices that
+not every ticket has its clock row and seeds again.
 """
 
 import argparse
@@ -79,16 +87,18 @@ class Expected:
         self.crossing = self.open // CROSSING_EVERY
 
 
-def dataset_counts() -> tuple[int, int, int]:
-    """Tickets, open tickets and open tickets due for the sweep at SWEEP_AT."""
+def dataset_counts() -> tuple[int, int, int, int]:
+    """Tickets, open tickets, SLA clocks due for the sweep at SWEEP_AT (the sweep takes
+    every due clock, whatever its ticket's status) and SLA clocks."""
+    from escalation.models import SlaClock
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Ticket
 
-    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
     return (
         Ticket.objects.count(),
-        open_tickets.count(),
-        open_tickets.filter(sla_next_check_at__lte=SWEEP_AT).count(),
+        Ticket.objects.filter(status__in=OPEN_STATUSES).count(),
+        SlaClock.objects.filter(next_check_at__lte=SWEEP_AT).count(),
+        SlaClock.objects.count(),
     )
 
 
@@ -97,19 +107,35 @@ def _column_at(columns: list[str], *, index: str) -> str:
     return "(ARRAY[" + ", ".join(columns) + f"])[{index}]"
 
 
+FIRST_RESPONSE_COLUMNS = ["first_response_warn1_at", "first_response_warn2_at", "first_response_due_at"]
+RESOLUTION_COLUMNS = ["resolution_warn1_at", "resolution_warn2_at", "resolution_due_at"]
+# The six threshold columns in the order crossing_threshold_sql counts them.
+ORDERED_COLUMNS = FIRST_RESPONSE_COLUMNS + RESOLUTION_COLUMNS
+
+
+def crossing_sql(n: str) -> str:
+    """SQL: is ticket number n (its id) one of those crossing a threshold at the sweep?"""
+    return f"({n}) %% ({OPEN_EVERY} * {CROSSING_EVERY}) = 0"
+
+
+def crossing_threshold_sql(n: str, status: str) -> str:
+    """SQL: which threshold (0 to 5, in ORDERED_COLUMNS) crossing ticket number n crosses:
+    new tickets go through all six, open (answered) ones through the resolution three."""
+    step = f"({n}) / {OPEN_EVERY} / (2 * {CROSSING_EVERY})"
+    return f"CASE WHEN {status} = 'new' THEN {step} %% 6 ELSE 3 + {step} %% 3 END"
+
+
 def tickets_insert_sql() -> str:
-    """One INSERT … SELECT for every ticket. The innermost query draws the random numbers
-    (OFFSET 0 keeps each layer from being merged into the next, so each draw happens once);
-    the next decides the status and the history instants; the next the six threshold
-    instants; the outer one the queue's due time and the sweep's next check."""
+    """One INSERT … SELECT for every ticket, with ids 1 to N (clocks_insert_sql tells the
+    crossing tickets by their id). The innermost query draws the random numbers (OFFSET 0
+    keeps each layer from being merged into the next, so each draw happens once); the next
+    decides the status and the history instants; the next the six threshold instants; the
+    outer one the queue's due time."""
     from escalation.services.sla import THRESHOLD_COLUMNS
     from tickets.models import Ticket
 
-    first_response = ["first_response_warn1_at", "first_response_warn2_at", "first_response_due_at"]
-    resolution = ["resolution_warn1_at", "resolution_warn2_at", "resolution_due_at"]
-    assert sorted(first_response + resolution) == sorted(THRESHOLD_COLUMNS.values())
-    ordered = first_response + resolution
-    # For an open ticket, the next check is its earliest pending threshold still ahead.
+    assert sorted(ORDERED_COLUMNS) == sorted(THRESHOLD_COLUMNS.values())
+    ordered = ORDERED_COLUMNS
     # Finished tickets keep the thresholds reached before they were resolved; pending ones have none.
     thresholds = ",\n        ".join(
         f"CASE WHEN kind = 'running' OR (kind = 'finished' AND created_at + {share} * {target} <= resolved_at)"
@@ -123,27 +149,21 @@ def tickets_insert_sql() -> str:
             ("resolution_due_at", "1.0", "resolution_target"),
         ]
     )
-    ahead = ", ".join(
-        [f"CASE WHEN first_response_at IS NULL AND {column} > %(now)s THEN {column} END" for column in first_response]
-        + [f"CASE WHEN {column} > %(now)s THEN {column} END" for column in resolution]
-    )
     # Table and column names come from the models and constants above; values are parameters.
     return f"""
 INSERT INTO {Ticket._meta.db_table} (
-    subject, description, impact, urgency, priority, status, level, channel, resolution,
+    id, subject, description, impact, urgency, priority, status, level, channel, resolution,
     created_at, updated_at, first_response_at, resolved_at, closed_at,
     assignee_id, category_id, requester_id,
-    {", ".join(ordered)}, sla_due_at, sla_next_check_at
+    {", ".join(ordered)}, sla_due_at
 )
 SELECT
-    subject, description, impact, urgency, priority, status, level, channel, resolution,
+    n, subject, description, impact, urgency, priority, status, level, channel, resolution,
     created_at, updated_at, first_response_at, resolved_at, closed_at,
     assignee_id, category_id, requester_id,
     {", ".join(ordered)},
     CASE WHEN kind = 'running' THEN COALESCE(CASE WHEN first_response_at IS NULL THEN first_response_due_at END,
-                                             resolution_due_at) END,
-    CASE WHEN crossing THEN {_column_at(ordered, index="crossing_threshold + 1")}
-         WHEN kind = 'running' THEN LEAST({ahead}) END
+                                             resolution_due_at) END
 FROM (
     SELECT history.*,
         {thresholds}
@@ -179,9 +199,8 @@ FROM (
                         SELECT drawn.*,
                             CASE WHEN status IN ('new', 'open') THEN 'running'
                                  WHEN status = 'pending' THEN 'paused' ELSE 'finished' END AS kind,
-                            CASE WHEN NOT crossing THEN NULL
-                                 WHEN status = 'new' THEN (open_number / (2 * {CROSSING_EVERY})) %% 6
-                                 ELSE 3 + (open_number / (2 * {CROSSING_EVERY})) %% 3 END AS crossing_threshold,
+                            CASE WHEN crossing THEN {crossing_threshold_sql("n", "status")} END
+                                AS crossing_threshold,
                             (%(first_response_targets)s::interval[])[priority] AS first_response_target,
                             (%(resolution_targets)s::interval[])[priority] AS resolution_target,
                             (ARRAY['high', 'high', 'medium', 'low'])[priority] AS impact,
@@ -219,7 +238,7 @@ FROM (
                                 SELECT n,
                                     n %% {OPEN_EVERY} = 0 AS open_class,
                                     n / {OPEN_EVERY} AS open_number,
-                                    n %% ({OPEN_EVERY} * {CROSSING_EVERY}) = 0 AS crossing,
+                                    {crossing_sql("n")} AS crossing,
                                     random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
                                     random() AS r6, random() AS r7, random() AS r8, random() AS r9
                                 FROM generate_series(1, %(tickets)s) AS n
@@ -242,12 +261,39 @@ FROM (
 """  # noqa: S608
 
 
+def clocks_insert_sql() -> str:
+    """One INSERT … SELECT of every ticket's SLA clock: a crossing ticket's next check is the
+    threshold it crosses (in the minute before the sweep instant), a running one's its nearest
+    threshold still ahead (first response ones only while unanswered), and the others have
+    nothing ahead (NULL)."""
+    from escalation.models import SlaClock
+    from tickets.choices import Status
+    from tickets.models import Ticket
+
+    running = ", ".join(f"'{status}'" for status in (Status.NEW, Status.OPEN))
+    ahead = ", ".join(
+        [
+            f"CASE WHEN first_response_at IS NULL AND {column} > %(now)s THEN {column} END"
+            for column in FIRST_RESPONSE_COLUMNS
+        ]
+        + [f"CASE WHEN {column} > %(now)s THEN {column} END" for column in RESOLUTION_COLUMNS]
+    )
+    crossed = _column_at(ORDERED_COLUMNS, index=f"{crossing_threshold_sql('id', 'status')} + 1")
+    return f"""
+INSERT INTO {SlaClock._meta.db_table} (ticket_id, next_check_at)
+SELECT id,
+    CASE WHEN {crossing_sql("id")} THEN {crossed}
+         WHEN status IN ({running}) THEN LEAST({ahead}) END
+FROM {Ticket._meta.db_table}
+"""  # noqa: S608
+
+
 def events_insert_sql() -> str:
     """Every threshold crossed before the sweep instant, as earlier sweeps recorded it:
     first response ones up to the first response, resolution ones up to the resolution,
     and never the threshold an open ticket's next check still waits for."""
     from escalation.choices import SlaMetric
-    from escalation.models import SlaEvent
+    from escalation.models import SlaClock, SlaEvent
     from escalation.services.sla import THRESHOLD_COLUMNS
     from tickets.models import Ticket
 
@@ -264,14 +310,16 @@ def events_insert_sql() -> str:
 INSERT INTO {SlaEvent._meta.db_table} (ticket_id, metric, threshold, due_at, recorded_at, level, notified_at)
 SELECT ticket.id, crossed.metric, crossed.threshold, crossed.at, crossed.at, ticket.level, crossed.at
 FROM {Ticket._meta.db_table} AS ticket
+LEFT JOIN {SlaClock._meta.db_table} AS clock ON clock.ticket_id = ticket.id
 CROSS JOIN LATERAL (VALUES {rows}) AS crossed (metric, threshold, at, until)
 WHERE crossed.at IS NOT NULL AND crossed.at <= crossed.until
-  AND (ticket.sla_next_check_at IS NULL OR crossed.at < ticket.sla_next_check_at)
+  AND (clock.next_check_at IS NULL OR crossed.at < clock.next_check_at)
 """  # noqa: S608
 
 
 def dataset_seed(*, expected: Expected) -> float:
-    """Truncate the tickets (and everything pointing at them) and seed them again; seconds taken."""
+    """Truncate the tickets (and everything pointing at them: SLA clocks, events, …) and seed
+    them again: tickets, then their SLA clocks, then the events already recorded; seconds taken."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
@@ -295,12 +343,16 @@ def dataset_seed(*, expected: Expected) -> float:
     }
     table = connection.ops.quote_name(Ticket._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        # CASCADE empties every table that points at tickets (comments, events, outbox).
+        # CASCADE empties every table that points at tickets (comments, SLA clocks and events, outbox).
         cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
         cursor.execute("SELECT setseed(0.2026)")
         print(f"Seeding {expected.tickets:,} tickets...", flush=True)
         cursor.execute(tickets_insert_sql(), parameters)
         print(f"  {cursor.rowcount:,} tickets ({time.perf_counter() - started:.0f} s)", flush=True)
+        # The ids were given explicitly: tickets created later continue after them.
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Ticket._meta.db_table, expected.tickets])
+        cursor.execute(clocks_insert_sql(), parameters)
+        print(f"  {cursor.rowcount:,} SLA clocks ({time.perf_counter() - started:.0f} s)", flush=True)
         cursor.execute(events_insert_sql(), parameters)
         print(f"  {cursor.rowcount:,} SLA events already recorded ({time.perf_counter() - started:.0f} s)", flush=True)
     with connection.cursor() as cursor:
@@ -314,21 +366,29 @@ def dataset_seed(*, expected: Expected) -> float:
 def dataset_ensure(*, expected: Expected, reseed: bool) -> float | None:
     """Seed when asked to or when the database does not hold the dataset; seconds taken, or None."""
     if not reseed:
-        if dataset_counts() == (expected.tickets, expected.open, expected.crossing):
+        counts = dataset_counts()
+        if counts == (expected.tickets, expected.open, expected.crossing, expected.tickets):
             return None
-        print("The database does not hold the dataset asked for; seeding it again.")
+        tickets, _open, _due, clocks = counts
+        if tickets and clocks < tickets:
+            # Seeded before escalation.SlaClock: the migration gave clocks only to the tickets
+            # that had a next check, or none at all.
+            print(f"{clocks:,} SLA clocks for {tickets:,} tickets; seeding again.")
+        else:
+            print("The database does not hold the dataset asked for; seeding it again.")
     return dataset_seed(expected=expected)
 
 
 def tables_vacuum() -> None:
     """Clear what the previous rolled-back sweep left behind (dead row versions and index
-    entries), so that every run starts from the same state, as autovacuum keeps it."""
+    entries in the SLA clocks and events it writes), so that every run starts from the same
+    state, as autovacuum keeps it; the tickets it reads are vacuumed too (all-visible, cheap)."""
     from django.db import connection
 
-    from escalation.models import SlaEvent
+    from escalation.models import SlaClock, SlaEvent
     from tickets.models import Ticket
 
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (Ticket, SlaEvent))
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (SlaClock, SlaEvent, Ticket))
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {tables}")
 
@@ -457,7 +517,7 @@ def main() -> int:
     call_command("migrate", interactive=False, verbosity=0)
     seeding_seconds = dataset_ensure(expected=expected, reseed=args.reseed)
 
-    tickets, open_tickets, crossing = dataset_counts()
+    tickets, open_tickets, crossing, clocks = dataset_counts()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
@@ -468,13 +528,13 @@ def main() -> int:
         f"Database      {connection.settings_dict['NAME']} on PostgreSQL {server_version}, shared_buffers {shared_buffers}"
     )
     print(
-        f"Dataset       {tickets:,} tickets, {open_tickets:,} open, {crossing:,} due for the sweep at "
-        f"{SWEEP_AT:%Y-%m-%d %H:%M} UTC; {SlaEvent.objects.count():,} SLA events already recorded"
+        f"Dataset       {tickets:,} tickets, {open_tickets:,} open; {clocks:,} SLA clocks, {crossing:,} due for the "
+        f"sweep at {SWEEP_AT:%Y-%m-%d %H:%M} UTC; {SlaEvent.objects.count():,} SLA events already recorded"
     )
     print(
         "Seeding       "
         + (
-            f"{seeding_seconds:.0f} s (set-based SQL, then VACUUM (ANALYZE))"
+            f"{seeding_seconds:.0f} s (set-based SQL: tickets, SLA clocks, SLA events; then VACUUM (ANALYZE))"
             if seeding_seconds
             else "data present, skipped"
         )
@@ -486,7 +546,7 @@ def main() -> int:
         "Scope         sla_sweep() alone (not the ladder rules the periodic task runs after it), inside a "
         "transaction that is rolled back,\n              then the deferred foreign key checks of its commit (SET "
         "CONSTRAINTS ALL IMMEDIATE, timed apart);\n              not the commit's WAL flush, nor the notification "
-        "tasks it enqueues on commit (never run on rollback).\n              VACUUM of tickets and SLA events "
+        "tasks it enqueues on commit (never run on rollback).\n              VACUUM of SLA clocks, SLA events and tickets "
         "(untimed) before each run, so each starts from the same state."
     )
     print()

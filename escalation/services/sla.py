@@ -174,6 +174,10 @@ def _sweep_sql_postgresql(now: datetime) -> tuple[str, list]:
     right now are left for the next sweep), move each to the ticket's nearest threshold
     ahead, and record from the very rows it touched every threshold crossed. One
     snapshot; each due ticket read once; only the narrow clock rows are written.
+
+    A clock never points past an unrecorded threshold (sla_refresh sets it to the
+    earliest unrecorded one, the sweep records everything up to now), so thresholds
+    before it are already recorded and are not offered to the INSERT again.
     Table and column names come from the models; every value is a query parameter."""
     ticket_table, clock_table, event_table = _tables()
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
@@ -186,15 +190,16 @@ def _sweep_sql_postgresql(now: datetime) -> tuple[str, list]:
         crossed_params += [metric, threshold]
     returned = ", ".join(f"ticket.{column}" for column in THRESHOLD_COLUMNS.values())
     sql = (
-        f"WITH due AS (SELECT ticket_id FROM {clock_table} WHERE next_check_at <= %s FOR UPDATE SKIP LOCKED),"  # noqa: S608
+        f"WITH due AS (SELECT ticket_id, next_check_at AS previous_check FROM {clock_table}"  # noqa: S608
+        " WHERE next_check_at <= %s FOR UPDATE SKIP LOCKED),"
         f" swept AS (UPDATE {clock_table} AS clock"
         f" SET next_check_at = CASE WHEN ticket.status IN ({statuses}) THEN LEAST({', '.join(ahead)}) END"
         f" FROM due, {ticket_table} AS ticket WHERE clock.ticket_id = due.ticket_id AND ticket.id = clock.ticket_id"
-        f" RETURNING ticket.id, ticket.level, ticket.status, ticket.first_response_at, {returned})"
+        f" RETURNING ticket.id, ticket.level, ticket.status, ticket.first_response_at, due.previous_check, {returned})"
         f" INSERT INTO {event_table} (ticket_id, metric, threshold, due_at, level, recorded_at)"
         f" SELECT swept.id, crossed.metric, crossed.threshold, crossed.due_at, swept.level, %s FROM swept"
         f" CROSS JOIN LATERAL (VALUES {', '.join(crossed)}) AS crossed (metric, threshold, due_at, first_response)"
-        f" WHERE swept.status IN ({statuses}) AND crossed.due_at <= %s"
+        f" WHERE swept.status IN ({statuses}) AND crossed.due_at <= %s AND crossed.due_at >= swept.previous_check"
         " AND (swept.first_response_at IS NULL OR NOT crossed.first_response)"
         " ON CONFLICT (ticket_id, metric, threshold) DO NOTHING RETURNING id"
     )
