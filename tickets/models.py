@@ -88,6 +88,8 @@ class Ticket(models.Model):
     resolution_warn2_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The nearest breach still ahead (first response, else resolution): the queue's "time left".
     sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # ...and its first warning: at risk from here until sla_due_at.
+    sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -124,6 +126,18 @@ class Ticket(models.Model):
                 fields=["created_at", "id"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_open_oldest_idx",
+            ),
+            # At risk and breached now, per level (dashboard): warned means sla_warn_at <= now.
+            models.Index(
+                fields=["sla_warn_at", "level", "sla_due_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_sla_risk_idx",
+            ),
+            # The most urgent of those, across levels.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_due_idx",
             ),
             # Queue pages sorted by time left.
             models.Index(

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,6 +41,26 @@ def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user).select_related("category", "assignee").order_by("-updated_at", "-id")
 
 
+# What a queue row shows; the rest of each ticket (description, every SLA instant) and of
+# its people (password hashes, …) stays in the database.
+QUEUE_ROW_FIELDS = (
+    "subject",
+    "priority",
+    "status",
+    "level",
+    "created_at",
+    "updated_at",
+    "sla_due_at",
+    "sla_warn_at",
+    "category__name",
+    *(
+        f"{person}__{field}"
+        for person in ("assignee", "requester")
+        for field in ("username", "first_name", "last_name")
+    ),
+)
+
+
 def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[QuerySet[Ticket], TicketQueueFilter]:
     """Open tickets of one level for a queue tab, filtered and sorted. Every sort order
     is served by a partial index on open tickets."""
@@ -52,9 +72,9 @@ def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[Que
     queue_filter = TicketQueueFilter(params, queryset=base)
     queryset = queue_filter.qs if queue_filter.is_valid() else base
     return (
-        queryset.select_related("category", "assignee", "requester").order_by(
-            *QUEUE_SORTS.get(sort, QUEUE_SORTS["priority"])
-        ),
+        queryset.select_related("category", "assignee", "requester")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["priority"])),
         queue_filter,
     )
 
@@ -168,23 +188,15 @@ def sla_risk(*, now: datetime | None = None, limit: int = 15) -> SlaRisk:
     """Open tickets warned but not yet breached ("at risk") and breached, per level, and
     the most urgent of them: two queries over the due-time columns."""
     now = now or timezone.now()
-    current_warning = Case(
-        When(first_response_at__isnull=True, then=F("first_response_warn1_at")), default=F("resolution_warn1_at")
-    )
-    risky = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_due_at__isnull=False).alias(warned_at=current_warning)
-    at_risk_filter = Q(sla_due_at__gt=now, warned_at__lte=now)
+    # Warned (sla_warn_at <= now) covers both: breached is warned with the due time passed.
+    warned = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_warn_at__lte=now)
+    breached_filter = Q(sla_due_at__lte=now)
     levels = [(level.value, level.label) for level in Level]
     at_risk = dict.fromkeys((value for value, _label in levels), 0)
     breached = dict.fromkeys((value for value, _label in levels), 0)
-    counts = risky.values("level").annotate(
-        at_risk=Count("sla_due_at", filter=at_risk_filter), breached=Count("sla_due_at", filter=Q(sla_due_at__lte=now))
-    )
+    counts = warned.values("level").annotate(warned=Count("*"), breached=Count("sla_due_at", filter=breached_filter))
     for row in counts.order_by():
-        at_risk[row["level"]] = row["at_risk"]
+        at_risk[row["level"]] = row["warned"] - row["breached"]
         breached[row["level"]] = row["breached"]
-    urgent = list(
-        risky.filter(at_risk_filter | Q(sla_due_at__lte=now))
-        .select_related("assignee")
-        .order_by("sla_due_at", "id")[:limit]
-    )
+    urgent = list(warned.select_related("assignee").order_by("sla_due_at", "id")[:limit])
     return SlaRisk(levels=levels, at_risk=at_risk, breached=breached, tickets=urgent)

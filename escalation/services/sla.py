@@ -43,7 +43,7 @@ THRESHOLD_COLUMNS: dict[tuple[str, str], str] = {
     (SlaMetric.RESOLUTION, SlaThreshold.BREACHED): "resolution_due_at",
 }
 # Ticket columns the schedule fills; "next_check_at" goes to the ticket's SlaClock.
-SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at"]
+SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at", "sla_warn_at"]
 NEXT_CHECK = "next_check_at"
 
 
@@ -120,14 +120,26 @@ def sla_schedule(
         for threshold, at in _thresholds(calendar, runs, minutes, policy).items():
             columns[THRESHOLD_COLUMNS[(metric, threshold)]] = at
     pending = pending_thresholds(ticket)
-    columns["sla_due_at"] = (columns["first_response_due_at"] if ticket.first_response_at is None else None) or (
-        columns["resolution_due_at"] if ticket.status in OPEN_STATUSES else None
-    )
+    current = _current_metric(ticket)
+    if current == SlaMetric.FIRST_RESPONSE:
+        columns["sla_due_at"] = columns["first_response_due_at"]
+        columns["sla_warn_at"] = columns["first_response_warn1_at"]
+    elif current == SlaMetric.RESOLUTION:
+        columns["sla_due_at"] = columns["resolution_due_at"]
+        columns["sla_warn_at"] = columns["resolution_warn1_at"]
     upcoming: list[datetime] = [
         at for key in pending if key not in recorded and (at := columns[THRESHOLD_COLUMNS[key]]) is not None
     ]
     columns[NEXT_CHECK] = min(upcoming, default=None)
     return columns
+
+
+def _current_metric(ticket) -> str | None:
+    """The promise the ticket's countdown shows: first response until it is given, then
+    resolution while the ticket is open; none once it is resolved or closed."""
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    return SlaMetric.FIRST_RESPONSE if ticket.first_response_at is None else SlaMetric.RESOLUTION
 
 
 def pending_thresholds(ticket) -> list[tuple[str, str]]:

@@ -23,10 +23,12 @@ def p1_ticket(subject: str) -> Ticket:
 def shift_clock(ticket: Ticket, *, due_in: timedelta, warned: bool) -> None:
     """Place the ticket's current due time relative to now, warned or not."""
     now = timezone.now()
+    warn_at = now - timedelta(minutes=1) if warned else now + due_in / 2
     Ticket.objects.filter(pk=ticket.pk).update(
         sla_due_at=now + due_in,
+        sla_warn_at=warn_at,
         first_response_due_at=now + due_in,
-        first_response_warn1_at=now - timedelta(minutes=1) if warned else now + due_in / 2,
+        first_response_warn1_at=warn_at,
     )
 
 
