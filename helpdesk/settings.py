@@ -186,6 +186,19 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "escalation.sms.filebased.SmsBackend")
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
+# escalation.sms.http.SmsBackend: a generic HTTP gateway.
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_METHOD = os.environ.get("SMS_HTTP_METHOD", "POST")
+SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS", "{}")
+SMS_HTTP_CONTENT_TYPE = os.environ.get("SMS_HTTP_CONTENT_TYPE", "application/json")
+SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE", '{"to": "{to}", "message": "{body}"}')
+SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
+# escalation.sms.twilio.SmsBackend.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com")
 
 # Base address used in links inside emails and SMS.
 HELPDESK_BASE_URL = os.environ.get("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,0 +1,65 @@
+import json
+from urllib.parse import quote_plus
+
+import requests
+from django.conf import settings
+
+from ..exceptions import NotificationError
+from .base import BaseSmsBackend
+
+
+def _dig(data, path: str) -> str:
+    """The value at a dotted path ("data.message_id") of a JSON document, or ""."""
+    for key in filter(None, path.split(".")):
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return ""
+    return "" if data is None or isinstance(data, (dict, list)) else str(data)
+
+
+class SmsBackend(BaseSmsBackend):
+    """A generic HTTP SMS gateway, configured in settings (fits most local gateways):
+
+    SMS_HTTP_URL, SMS_HTTP_METHOD (POST), SMS_HTTP_HEADERS (a JSON object, e.g. an
+    Authorization header), SMS_HTTP_CONTENT_TYPE (application/json or
+    application/x-www-form-urlencoded), SMS_HTTP_BODY_TEMPLATE with {to} and {body}
+    placeholders (filled escaped for the content type), SMS_HTTP_ID_FIELD (dotted path of
+    the message id in a JSON answer) and SMS_HTTP_TIMEOUT in seconds.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.url = settings.SMS_HTTP_URL
+        self.method = settings.SMS_HTTP_METHOD.upper()
+        self.headers = {"Content-Type": settings.SMS_HTTP_CONTENT_TYPE, **json.loads(settings.SMS_HTTP_HEADERS or "{}")}
+        self.template = settings.SMS_HTTP_BODY_TEMPLATE
+        self.id_field = settings.SMS_HTTP_ID_FIELD
+        self.timeout = settings.SMS_HTTP_TIMEOUT
+
+    def _escape(self, value: str) -> str:
+        if "json" in self.headers["Content-Type"]:
+            return json.dumps(value)[1:-1]
+        return quote_plus(value)
+
+    def send_messages(self, messages) -> list[str]:
+        if not self.url:
+            raise NotificationError("SMS_HTTP_URL is not set")
+        ids = []
+        for message in messages:
+            body = self.template.replace("{to}", self._escape(message.to)).replace("{body}", self._escape(message.body))
+            try:
+                response = requests.request(
+                    self.method, self.url, data=body.encode(), headers=self.headers, timeout=self.timeout
+                )
+            except requests.RequestException as exc:
+                raise NotificationError(f"SMS gateway unreachable: {exc}") from exc
+            if not response.ok:
+                raise NotificationError(f"SMS gateway answered {response.status_code}: {response.text[:200]}")
+            try:
+                ids.append(_dig(response.json(), self.id_field))
+            except ValueError:
+                ids.append("")
+        return ids
