@@ -168,3 +168,30 @@ def sla_policy_for(*, priority: int, category_id: int | None):
         .order_by(F("category_id").asc(nulls_last=True))
         .first()
     )
+
+
+def notification_log(*, status: str | None = None):
+    """Outbox rows for the delivery log, newest first; pending, sending and failed unless
+    a status is asked for."""
+    from .choices import NotificationStatus
+    from .models import Notification
+
+    rows = Notification.objects.select_related("ticket", "recipient").defer("body_text", "body_html")
+    if status in NotificationStatus.values:
+        rows = rows.filter(status=status)
+    else:
+        rows = rows.exclude(status=NotificationStatus.SENT)
+    return rows.order_by("-created_at", "-id")
+
+
+def notification_counts() -> dict[str, int]:
+    """How many outbox rows are in each state (one grouped query)."""
+    from django.db.models import Count
+
+    from .choices import NotificationStatus
+    from .models import Notification
+
+    counts = dict.fromkeys(NotificationStatus.values, 0)
+    for row in Notification.objects.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts

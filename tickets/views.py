@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import Role
 from accounts.selectors import user_role
 from escalation.choices import Level
-from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents, sla_explain
+from escalation.selectors import (
+    agent_can_act_at,
+    agent_levels,
+    assignable_agents,
+    notification_counts,
+    sla_explain,
+)
 
 from . import services
 from .choices import OPEN_STATUSES, Priority, QueueView, Status
@@ -374,7 +380,13 @@ def dashboard(request):
     return render(
         request,
         "tickets/dashboard.html",
-        {"data": dashboard_data(), "risk": sla_risk(), "now": timezone.now(), "queue_url": reverse("tickets:queue")},
+        {
+            "data": dashboard_data(),
+            "risk": sla_risk(),
+            "deliveries": notification_counts(),
+            "now": timezone.now(),
+            "queue_url": reverse("tickets:queue"),
+        },
     )
 
 

@@ -236,3 +236,15 @@ def sla_notifications_queue(*, event_ids: list[int]) -> int:
             _ladders_apply_sla_event(event=event)
             queued += 1
     return queued
+
+
+def notification_retry(*, notification_id: int) -> bool:
+    """Send a failed notification again (a supervisor's decision): back to pending, due
+    now, handed to a worker after commit. Returns False if it was not failed."""
+    with transaction.atomic():
+        moved = Notification.objects.filter(pk=notification_id, status=NotificationStatus.FAILED).update(
+            status=NotificationStatus.PENDING, next_attempt_at=timezone.now()
+        )
+        if moved:
+            transaction.on_commit(partial(notification_enqueue, [notification_id]))
+    return bool(moved)

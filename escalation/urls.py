@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "escalation"
+urlpatterns = [
+    path("notifications/", views.delivery_log, name="delivery-log"),
+    path("notifications/<int:pk>/retry/", views.delivery_retry, name="delivery-retry"),
+]
