@@ -1,19 +1,32 @@
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-e164_validator = RegexValidator(
-    r"^\+[1-9]\d{6,14}$",
-    _("Enter the number in international form, for example +6281234567890."),
-)
+
+def phone_to_e164(value: str) -> str:
+    """A phone number as E.164 (+6281234567890). Numbers without a country code are read
+    as numbers of HELPDESK_PHONE_REGION (Indonesia by default)."""
+    try:
+        number = phonenumbers.parse(value, settings.HELPDESK_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            {"phone": _("“%(value)s” is not a valid phone number.") % {"value": value}}, code="invalid_phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class User(AbstractUser):
     """A person who files or works tickets; the phone, when set, is E.164 for SMS."""
 
-    phone = models.CharField(_("mobile phone"), max_length=16, blank=True, validators=[e164_validator])
+    # Stored as E.164; room for how people type numbers until clean() normalises them.
+    phone = models.CharField(
+        _("mobile phone"), max_length=32, blank=True, help_text=_("For SMS, e.g. 0812 3456 7890 or +62 812 3456 7890.")
+    )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
@@ -22,3 +35,8 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.phone:
+            self.phone = phone_to_e164(self.phone)

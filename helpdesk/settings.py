@@ -123,6 +123,8 @@ LANGUAGE_CODE = os.environ.get("HELPDESK_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("HELPDESK_TIME_ZONE", "Asia/Jakarta")
+# Country assumed for phone numbers written without a country code (0812… in Indonesia).
+HELPDESK_PHONE_REGION = os.environ.get("HELPDESK_PHONE_REGION", "ID")
 USE_I18N = True
 USE_TZ = True
 

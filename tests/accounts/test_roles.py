@@ -30,11 +30,24 @@ def test_a_level_member_without_the_agent_role_works_no_level():
     assert agent_levels(user) == []
 
 
-def test_phone_numbers_must_be_e164():
+@pytest.mark.parametrize(
+    ("entered", "stored"),
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("+1 415 555 2671", "+14155552671"),
+    ],
+)
+def test_phone_numbers_are_stored_as_e164(entered, stored):
+    user = UserFactory(phone=entered)
+    user.full_clean()
+    assert user.phone == stored
+
+
+@pytest.mark.parametrize("entered", ["0812345", "call me", "+62 1"])
+def test_invalid_phone_numbers_are_refused_with_a_message(entered):
     from django.core.exceptions import ValidationError
 
-    user = UserFactory(phone="0812345")
-    with pytest.raises(ValidationError):
+    user = UserFactory(phone=entered)
+    with pytest.raises(ValidationError, match="not a valid phone number"):
         user.full_clean()
-    user.phone = "+6281234567890"
-    user.full_clean()
