@@ -231,6 +231,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Mail and SMS on their own queue, periodic work on another, so a burst of notifications
+# never delays the SLA sweep; production runs a worker for each (docker-compose.yml).
+CELERY_TASK_ROUTES = {
+    "escalation.tasks.notification_send": {"queue": "notifications"},
+    "escalation.tasks.sla_notify": {"queue": "notifications"},
+    "escalation.tasks.notification_sweep": {"queue": "periodic"},
+    "escalation.tasks.sla_sweep": {"queue": "periodic"},
+    "health.tasks.heartbeat": {"queue": "periodic"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = float(os.environ.get("HELPDESK_SWEEP_SECONDS", "30"))
 HELPDESK_HEARTBEAT_SECONDS = float(os.environ.get("HELPDESK_HEARTBEAT_SECONDS", "30"))

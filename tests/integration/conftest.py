@@ -33,6 +33,7 @@ from tests.support import broker_at
 T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ALL_QUEUES = "notifications,periodic,celery"
 CELERY = Path(sys.executable).with_name("celery")
 WORKER_NAME = "itest"
 SLA_WORKER_NAMES = ("slaA", "slaB")
@@ -316,6 +317,8 @@ def _worker_args(name: str) -> list[str]:
         "2",
         "-n",
         f"{name}@%h",
+        "-Q",
+        ALL_QUEUES,
         # Workers need nothing from each other at startup (no revoked tasks to share),
         # and gossip would only add broker traffic.
         "--without-mingle",
