@@ -32,7 +32,12 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Dead-lettered")
+
+
+# States whose row still waits to be sent (now or after a back-off).
+NOTIFICATION_DUE_STATES = (NotificationStatus.PENDING, NotificationStatus.FAILED)
 
 
 class SlaMetric(models.TextChoices):

@@ -70,7 +70,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=models.Q(status__in=["pending", "sending"]),
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
                 name="notification_due_idx",
             ),
         ]

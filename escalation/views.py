@@ -34,5 +34,5 @@ def delivery_retry(request, pk):
     if notification_retry(notification_id=pk):
         messages.success(request, _("The notification will be sent again."))
     else:
-        messages.error(request, _("Only a failed notification can be sent again."))
+        messages.error(request, _("Only a failed or dead-lettered notification can be sent again."))
     return redirect("escalation:delivery-log")

@@ -1,6 +1,7 @@
 """The notification outbox: rows written with the ticket change, delivered by workers."""
 
 import logging
+import random
 from collections.abc import Iterable
 from email.utils import make_msgid
 from functools import partial
@@ -15,7 +16,13 @@ from django.utils import timezone, translation
 
 from tickets.choices import Priority
 
-from ..choices import NotificationChannel, NotificationKind, NotificationStatus, SlaThreshold
+from ..choices import (
+    NOTIFICATION_DUE_STATES,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+    SlaThreshold,
+)
 from ..models import Notification, SlaEvent
 from ..selectors import level_agents, level_supervisors
 from ..sms import send_sms
@@ -147,11 +154,13 @@ def _deliver(notification: Notification) -> str:
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending notification. The row is claimed with a conditional UPDATE, so
-    a second worker (or a redelivered task) finds nothing to do. Returns True if sent."""
+    """Send one due notification (pending, or failed and past its back-off). The row is
+    claimed with a conditional UPDATE, so a second worker (or a redelivered task) finds
+    nothing to do. A failure waits an exponentially growing, jittered back-off; after the
+    last attempt the row is dead-lettered. Returns True if sent."""
     now = timezone.now()
     claimed = Notification.objects.filter(
-        pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now
+        pk=notification_id, status__in=NOTIFICATION_DUE_STATES, next_attempt_at__lte=now
     ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return False
@@ -160,9 +169,11 @@ def notification_deliver(*, notification_id: int) -> bool:
         provider_id = _deliver(notification)
     except Exception as exc:  # any failure of the outside service is recorded on the row
         gave_up = notification.attempts >= settings.HELPDESK_NOTIFICATION_MAX_ATTEMPTS
+        # Jitter spreads the retries of a burst that failed together.
         delay = settings.HELPDESK_NOTIFICATION_RETRY_AFTER * (2 ** (notification.attempts - 1))
+        delay *= random.uniform(0.8, 1.2)  # noqa: S311 - timing jitter, not security
         Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
-            status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
+            status=NotificationStatus.DEAD if gave_up else NotificationStatus.FAILED,
             next_attempt_at=timezone.now() + delay,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
@@ -184,7 +195,7 @@ def notification_sweep(*, now=None, batch: int = 1000) -> int:
     ).update(status=NotificationStatus.PENDING, next_attempt_at=now)
     # Rows created in the last few seconds are still being handed over on commit.
     due_ids = list(
-        Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+        Notification.objects.filter(status__in=NOTIFICATION_DUE_STATES, next_attempt_at__lte=now)
         .exclude(attempts=0, created_at__gt=now - settings.HELPDESK_NOTIFICATION_RETRY_AFTER)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch]
@@ -239,12 +250,13 @@ def sla_notifications_queue(*, event_ids: list[int]) -> int:
 
 
 def notification_retry(*, notification_id: int) -> bool:
-    """Send a failed notification again (a supervisor's decision): back to pending, due
-    now, handed to a worker after commit. Returns False if it was not failed."""
+    """Send a dead-lettered (or still failing) notification again, now (a supervisor's
+    decision): back to pending, handed to a worker after commit. Returns False if it was
+    neither."""
     with transaction.atomic():
-        moved = Notification.objects.filter(pk=notification_id, status=NotificationStatus.FAILED).update(
-            status=NotificationStatus.PENDING, next_attempt_at=timezone.now()
-        )
+        moved = Notification.objects.filter(
+            pk=notification_id, status__in=[NotificationStatus.DEAD, NotificationStatus.FAILED]
+        ).update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now())
         if moved:
             transaction.on_commit(partial(notification_enqueue, [notification_id]))
     return bool(moved)

@@ -14,7 +14,7 @@ def failed_ack():
     ticket = services.ticket_create(requester=make_requester(), subject="VPN", description="down", urgency="low")
     row = Notification.objects.get(ticket=ticket)
     Notification.objects.filter(pk=row.pk).update(
-        status=NotificationStatus.FAILED, attempts=5, last_error="SMTPServerDisconnected: relay closed"
+        status=NotificationStatus.DEAD, attempts=5, last_error="SMTPServerDisconnected: relay closed"
     )
     return ticket, row
 
@@ -26,7 +26,7 @@ def test_supervisors_see_failed_notifications_with_their_errors_and_counts(clien
     assert ticket.reference in html and "relay closed" in html and "Send again" in html
     assert list(client.get("/notifications/", {"status": "sent"}).context["page"].object_list) == []
     dashboard = client.get("/dashboard/").content.decode()
-    assert "0 waiting, 1 failed" in dashboard
+    assert "0 waiting, 0 retrying, 1 dead-lettered" in dashboard
 
 
 def test_sending_a_failed_notification_again_delivers_it(client, django_capture_on_commit_callbacks):
@@ -39,7 +39,7 @@ def test_sending_a_failed_notification_again_delivers_it(client, django_capture_
     assert row.status == NotificationStatus.SENT and row.attempts == 6
     assert len(mail.outbox) == 1
     again = client.post(f"/notifications/{row.pk}/retry/", follow=True)
-    assert "Only a failed notification" in again.content.decode()
+    assert "Only a failed or dead-lettered notification" in again.content.decode()
 
 
 def test_agents_and_requesters_cannot_see_or_retry_deliveries(client):
@@ -49,5 +49,5 @@ def test_agents_and_requesters_cannot_see_or_retry_deliveries(client):
         assert client.get("/notifications/").status_code == 403
         assert client.post(f"/notifications/{row.pk}/retry/").status_code == 403
     row.refresh_from_db()
-    assert row.status == NotificationStatus.FAILED
+    assert row.status == NotificationStatus.DEAD
     assert row.next_attempt_at <= timezone.now()

@@ -52,7 +52,7 @@ def test_a_failed_send_is_recorded_and_retried_later(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     assert services.notification_deliver(notification_id=row.pk) is False
     row.refresh_from_db()
-    assert row.status == NotificationStatus.PENDING
+    assert row.status == NotificationStatus.FAILED
     assert row.attempts == 1
     assert "ConnectionRefusedError" in row.last_error
     assert row.next_attempt_at > timezone.now()
@@ -75,7 +75,7 @@ def test_a_row_that_keeps_failing_ends_failed(settings):
         Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
         services.notification_deliver(notification_id=row.pk)
     row.refresh_from_db()
-    assert (row.status, row.attempts) == (NotificationStatus.FAILED, 2)
+    assert (row.status, row.attempts) == (NotificationStatus.DEAD, 2)
 
 
 def test_the_sweep_hands_over_rows_left_pending_and_releases_stale_claims():
@@ -148,3 +148,31 @@ def test_console_sms_backend_prints_the_message(capsys, settings):
     message_id = send_sms(to="+6281200000001", body="hello")
     out = capsys.readouterr().out
     assert message_id in out and "+6281200000001" in out and "hello" in out
+
+
+def test_retries_back_off_exponentially_with_jitter(settings):
+    _ticket, row = pending_ack()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    base = settings.HELPDESK_NOTIFICATION_RETRY_AFTER.total_seconds()
+    waits = []
+    for _attempt in range(3):
+        Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        before = timezone.now()
+        services.notification_deliver(notification_id=row.pk)
+        row.refresh_from_db()
+        waits.append((row.next_attempt_at - before).total_seconds())
+    for attempt, wait in enumerate(waits):
+        expected = base * 2**attempt
+        assert 0.8 * expected - 1 <= wait <= 1.2 * expected + 1, (attempt, wait)
+    assert row.status == NotificationStatus.FAILED
+
+
+def test_the_sweep_hands_over_failed_rows_once_their_back_off_is_over(settings):
+    _ticket, row = pending_ack()
+    Notification.objects.filter(pk=row.pk).update(
+        status=NotificationStatus.FAILED, attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.notification_sweep() == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (NotificationStatus.SENT, 2)
