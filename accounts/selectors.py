@@ -12,8 +12,3 @@ def user_role(user) -> str | None:
     if user.has_perm("tickets.work_ticket"):
         return Role.AGENT
     return Role.REQUESTER
-
-
-def user_is_staff_member(user) -> bool:
-    """True for people who work tickets (agents, supervisors, administrators)."""
-    return user.is_authenticated and user.has_perm("tickets.work_ticket")

@@ -382,7 +382,3 @@ class DemoSla:
                 ticket=ticket, status_changes=changes, policy=policy, calendar=calendar, recorded=recorded
             )
         return DemoTicketSla(columns=columns, crossed=crossed)
-
-
-def open_ticket_count() -> int:
-    return Ticket.objects.filter(status__in=OPEN_STATUSES).count()
