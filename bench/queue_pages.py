@@ -76,6 +76,23 @@ def database_ensure(url: str) -> None:
         connection.close()
 
 
+def django_on_bench_database(env_var: str, default_url: str) -> str:
+    """Point Django at the bench's own PostgreSQL database (``env_var`` or the default),
+    create it if needed, set Django up and migrate. Returns the database URL."""
+    database_url = os.environ.get(env_var) or default_url
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    database_ensure(database_url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return database_url
+
+
 def dataset_ensure(*, tickets: int, reseed: bool, vacuum: bool) -> None:
     from django.db import connection
 
@@ -245,17 +262,9 @@ def ticket_for_page():
 
 def main() -> int:
     args = arguments()
-    database_url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    database_ensure(database_url)
-
-    import django
-
-    django.setup()
+    django_on_bench_database("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
 
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings
 
@@ -263,7 +272,6 @@ def main() -> int:
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Comment, Ticket, TicketEvent
 
-    call_command("migrate", interactive=False, verbosity=0)
     dataset_ensure(tickets=args.tickets, reseed=args.reseed, vacuum=not args.analyze_only)
 
     ticket = ticket_for_page()

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from due_times import HOLIDAY_COUNT, measure, random_instants, three_pauses  # noqa: E402  (bench/ is on sys.path)
-from queue_pages import database_ensure, load  # noqa: E402
+from queue_pages import django_on_bench_database, load  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla"
 # The sweep instant the data is laid out around: Monday 2 March 2026, 10:00 in Jakarta.
@@ -499,22 +499,13 @@ def due_times_measured(calls: int) -> tuple[list[tuple[str, float, float]], int]
 def main() -> int:
     args = arguments()
     expected = Expected(args.tickets)
-    database_url = os.environ.get("BENCH_SLA_DATABASE_URL") or DEFAULT_DATABASE_URL
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    database_ensure(database_url)
+    django_on_bench_database("BENCH_SLA_DATABASE_URL", DEFAULT_DATABASE_URL)
 
-    import django
-
-    django.setup()
-
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings
 
     from escalation.models import SlaEvent
 
-    call_command("migrate", interactive=False, verbosity=0)
     seeding_seconds = dataset_ensure(expected=expected, reseed=args.reseed)
 
     tickets, open_tickets, crossing, clocks = dataset_counts()
