@@ -78,6 +78,13 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.address} ({self.get_status_display()})"
 
+    @property
+    def delivery_key(self) -> str:
+        """The same for every attempt at this message and unique across installs that
+        share a mail domain: the email's Message-ID and the SMS gateway's reference, so a
+        message sent again after a worker died mid-send is recognised as the same one."""
+        return f"helpdesk.{self.pk}.{self.created_at:%Y%m%d%H%M%S%f}"
+
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():

@@ -195,6 +195,7 @@ SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS", "{}")
 SMS_HTTP_CONTENT_TYPE = os.environ.get("SMS_HTTP_CONTENT_TYPE", "application/json")
 SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE", '{"to": "{to}", "message": "{body}"}')
 SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
+SMS_HTTP_IDEMPOTENCY_HEADER = os.environ.get("SMS_HTTP_IDEMPOTENCY_HEADER", "")
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
 # escalation.sms.twilio.SmsBackend.
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")

@@ -3,7 +3,7 @@
 import logging
 import random
 from collections.abc import Iterable
-from email.utils import make_msgid
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -135,9 +135,15 @@ def notification_enqueue(notification_ids: Iterable[int]) -> int:
     return sent
 
 
+def _mail_domain() -> str:
+    """The domain of the sender address (the same on every worker host), else the host's."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or str(DNS_NAME)
+
+
 def _deliver(notification: Notification) -> str:
     if notification.channel == NotificationChannel.SMS:
-        return send_sms(to=notification.address, body=notification.body_text)
+        return send_sms(to=notification.address, body=notification.body_text, reference=notification.delivery_key)
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
@@ -147,7 +153,7 @@ def _deliver(notification: Notification) -> str:
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
-    message_id = make_msgid(domain=DNS_NAME)
+    message_id = f"<{notification.delivery_key}@{_mail_domain()}>"
     message.extra_headers.update({"Message-ID": message_id, "X-Helpdesk-Ticket": notification.ticket.reference})
     message.send()
     return message_id

@@ -14,12 +14,15 @@ from django.utils.module_loading import import_string
 class SmsMessage:
     to: str
     body: str
+    # The same for every attempt at one notification: gateways that de-duplicate by a
+    # client reference or an idempotency key never deliver a retried message twice.
+    reference: str = ""
 
 
 def get_sms_backend(backend: str | None = None, **kwargs):
     return import_string(backend or settings.SMS_BACKEND)(**kwargs)
 
 
-def send_sms(*, to: str, body: str, backend: str | None = None) -> str:
+def send_sms(*, to: str, body: str, reference: str = "", backend: str | None = None) -> str:
     """Send one SMS; returns the provider's message id."""
-    return get_sms_backend(backend).send_messages([SmsMessage(to=to, body=body)])[0]
+    return get_sms_backend(backend).send_messages([SmsMessage(to=to, body=body, reference=reference)])[0]

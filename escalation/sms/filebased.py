@@ -21,7 +21,13 @@ class SmsBackend(BaseSmsBackend):
         for message in messages:
             message_id = uuid.uuid4().hex
             now = timezone.localtime()
-            record = {"id": message_id, "to": message.to, "body": message.body, "at": now.isoformat()}
+            record = {
+                "id": message_id,
+                "to": message.to,
+                "body": message.body,
+                "reference": message.reference,
+                "at": now.isoformat(),
+            }
             stamp = now.strftime("%Y%m%d-%H%M%S")
             target = self.file_path / f"{stamp}-{message_id}.json"
             partial = target.with_suffix(".tmp")

@@ -25,9 +25,11 @@ class SmsBackend(BaseSmsBackend):
 
     SMS_HTTP_URL, SMS_HTTP_METHOD (POST), SMS_HTTP_HEADERS (a JSON object, e.g. an
     Authorization header), SMS_HTTP_CONTENT_TYPE (application/json or
-    application/x-www-form-urlencoded), SMS_HTTP_BODY_TEMPLATE with {to} and {body}
-    placeholders (filled escaped for the content type), SMS_HTTP_ID_FIELD (dotted path of
-    the message id in a JSON answer) and SMS_HTTP_TIMEOUT in seconds.
+    application/x-www-form-urlencoded), SMS_HTTP_BODY_TEMPLATE with {to}, {body} and
+    {reference} placeholders (filled escaped for the content type), SMS_HTTP_ID_FIELD
+    (dotted path of the message id in a JSON answer), SMS_HTTP_IDEMPOTENCY_HEADER (a
+    header that carries the message's reference, for gateways that de-duplicate by it)
+    and SMS_HTTP_TIMEOUT in seconds.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -38,6 +40,7 @@ class SmsBackend(BaseSmsBackend):
         self.template = settings.SMS_HTTP_BODY_TEMPLATE
         self.id_field = settings.SMS_HTTP_ID_FIELD
         self.timeout = settings.SMS_HTTP_TIMEOUT
+        self.idempotency_header = settings.SMS_HTTP_IDEMPOTENCY_HEADER
 
     def _escape(self, value: str) -> str:
         if "json" in self.headers["Content-Type"]:
@@ -49,10 +52,17 @@ class SmsBackend(BaseSmsBackend):
             raise NotificationError("SMS_HTTP_URL is not set")
         ids = []
         for message in messages:
-            body = self.template.replace("{to}", self._escape(message.to)).replace("{body}", self._escape(message.body))
+            body = (
+                self.template.replace("{to}", self._escape(message.to))
+                .replace("{reference}", self._escape(message.reference))
+                .replace("{body}", self._escape(message.body))
+            )
+            headers = self.headers
+            if self.idempotency_header and message.reference:
+                headers = {**headers, self.idempotency_header: message.reference}
             try:
                 response = requests.request(
-                    self.method, self.url, data=body.encode(), headers=self.headers, timeout=self.timeout
+                    self.method, self.url, data=body.encode(), headers=headers, timeout=self.timeout
                 )
             except requests.RequestException as exc:
                 raise NotificationError(f"SMS gateway unreachable: {exc}") from exc
