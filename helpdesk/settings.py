@@ -263,9 +263,11 @@ CELERY_BEAT_SCHEDULE = {
 # Outbox: rows left pending this long are handed to Celery again; rows stuck in
 # "sending" (a worker died mid-send) are released after the claim timeout.
 HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("HELPDESK_NOTIFICATION_MAX_ATTEMPTS", "5"))
-HELPDESK_NOTIFICATION_RETRY_AFTER = timedelta(seconds=int(os.environ.get("HELPDESK_NOTIFICATION_RETRY_AFTER", "20")))
+# A failed send waits RETRY_AFTER, then twice that, four times... never more than RETRY_MAX.
+HELPDESK_NOTIFICATION_RETRY_AFTER = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_AFTER", "20")))
+HELPDESK_NOTIFICATION_RETRY_MAX = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_MAX", "3600")))
 HELPDESK_NOTIFICATION_CLAIM_TIMEOUT = timedelta(
-    seconds=int(os.environ.get("HELPDESK_NOTIFICATION_CLAIM_TIMEOUT", "300"))
+    seconds=float(os.environ.get("HELPDESK_NOTIFICATION_CLAIM_TIMEOUT", "300"))
 )
 # /healthz/ reports the worker unwell when its last heartbeat is older than this.
 HELPDESK_HEARTBEAT_MAX_AGE = timedelta(seconds=int(os.environ.get("HELPDESK_HEARTBEAT_MAX_AGE", "120")))

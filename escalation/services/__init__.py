@@ -1,14 +1,7 @@
-"""Writes of the escalation app, by topic: routing, notifications, SLA."""
+"""Writes of the escalation app, by topic: routing, notifications (queueing, delivery), SLA."""
 
-from .notifications import (
-    notification_deliver,
-    notification_enqueue,
-    notification_queue,
-    notification_retry,
-    notification_sweep,
-    sla_notifications_enqueue,
-    sla_notifications_queue,
-)
+from .delivery import notification_deliver, notification_enqueue, notification_retry, notification_sweep
+from .notifications import notification_queue, sla_notifications_enqueue, sla_notifications_queue
 from .routing import route_level
 
 __all__ = [
