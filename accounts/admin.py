@@ -9,6 +9,6 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Helpdesk"), {"fields": ("phone", "language")}),
+        (_("Helpdesk"), {"fields": ("phone", "language", "time_zone")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "phone", "is_staff", "is_active")

@@ -1,3 +1,5 @@
+import zoneinfo
+
 import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -20,6 +22,15 @@ def phone_to_e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
+
+
 class User(AbstractUser):
     """A person who files or works tickets; the phone, when set, is E.164 for SMS."""
 
@@ -28,6 +39,15 @@ class User(AbstractUser):
         _("mobile phone"), max_length=32, blank=True, help_text=_("For SMS, e.g. 0812 3456 7890 or +62 812 3456 7890.")
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    # No choices here: the list and the default come from settings (HELPDESK_TIME_ZONES),
+    # which may differ per install; the profile form offers the list.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Dates and times, and your quiet hours for SMS, are shown in this time zone."),
+    )
 
     class Meta:
         verbose_name = _("user")

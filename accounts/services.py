@@ -81,3 +81,15 @@ def user_language_set(*, user, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language", "time_zone")
+
+
+def user_profile_update(*, user, data: dict) -> None:
+    """Save the fields a person may change about themselves (already validated)."""
+    changed = [field for field in PROFILE_FIELDS if field in data and getattr(user, field) != data[field]]
+    for field in changed:
+        setattr(user, field, data[field])
+    if changed:
+        user.save(update_fields=changed)

@@ -23,6 +23,25 @@ class NotificationKind(models.TextChoices):
     SUPERVISOR_PAGE = "supervisor_page", _("Supervisor paged")
 
 
+# Sent to the person who filed the ticket, by email.
+REQUESTER_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED)
+# Requester mail that is only a courtesy: "essential mail only" turns it off. A reply
+# and a resolution ask something of the requester, so they always go.
+NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
+# Sent to support staff; each person picks the channels for each.
+STAFF_KINDS = (
+    NotificationKind.ESCALATED,
+    NotificationKind.DE_ESCALATED,
+    NotificationKind.REQUESTER_REPLIED,
+    NotificationKind.REOPENED,
+    NotificationKind.SLA_WARNING,
+    NotificationKind.SLA_BREACH,
+    NotificationKind.SUPERVISOR_PAGE,
+)
+# What staff get by SMS until they choose otherwise.
+DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)
+
+
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")

@@ -1,3 +1,5 @@
+import zoneinfo
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -8,6 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    DEFAULT_SMS_KINDS,
+    NON_ESSENTIAL_KINDS,
+    REQUESTER_KINDS,
+    STAFF_KINDS,
     Level,
     NotificationChannel,
     NotificationKind,
@@ -17,6 +23,13 @@ from .choices import (
     SlaThreshold,
     Weekday,
 )
+
+SMS_PRIORITY_CHOICES = [
+    (1, _("P1 only")),
+    (2, _("P1 and P2")),
+    (3, _("P1 to P3")),
+    (4, _("Every priority")),
+]
 
 
 class SupportLevel(models.Model):
@@ -84,6 +97,90 @@ class Notification(models.Model):
         share a mail domain: the email's Message-ID and the SMS gateway's reference, so a
         message sent again after a worker died mid-send is recognised as the same one."""
         return f"helpdesk.{self.pk}.{self.created_at:%Y%m%d%H%M%S%f}"
+
+
+def _default_email_kinds() -> list[str]:
+    return [str(kind) for kind in STAFF_KINDS]
+
+
+def _default_sms_kinds() -> list[str]:
+    return [str(kind) for kind in DEFAULT_SMS_KINDS]
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear from the helpdesk. Without a row, the defaults hold:
+    every staff notification by email, escalations, breaches and pages by SMS for P1 and
+    P2, no quiet hours, and all mail about one's own tickets."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_kinds = models.JSONField(_("email for"), default=_default_email_kinds, blank=True)
+    sms_kinds = models.JSONField(_("SMS for"), default=_default_sms_kinds, blank=True)
+    sms_max_priority = models.PositiveSmallIntegerField(
+        _("SMS only for priority"),
+        choices=SMS_PRIORITY_CHOICES,
+        default=2,
+        help_text=_("Tickets of lower priority reach you by email only. A supervisor page always comes by SMS."),
+    )
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    essential_email_only = models.BooleanField(
+        _("essential email only"),
+        default=False,
+        help_text=_("About your own tickets, email me only when support replies or resolves them."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
+                name="notification_preference_quiet_hours_both_or_neither",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants(self, *, kind: str, channel: str, priority: int) -> bool:
+        """Whether a notification of this kind, about a ticket of this priority, should
+        reach this person on this channel."""
+        if kind in REQUESTER_KINDS:
+            return channel == NotificationChannel.EMAIL and not (
+                self.essential_email_only and kind in NON_ESSENTIAL_KINDS
+            )
+        if channel == NotificationChannel.EMAIL:
+            return kind in self.email_kinds
+        return kind in self.sms_kinds and (
+            kind == NotificationKind.SUPERVISOR_PAGE or priority <= self.sms_max_priority
+        )
+
+    def quiet_until(self, *, at: datetime, time_zone: str) -> datetime | None:
+        """When the quiet hours around ``at`` end (in the person's time zone), or None
+        when ``at`` is outside them. Quiet hours may run past midnight (22:00-06:00)."""
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return None
+        try:
+            zone = zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        local = at.astimezone(zone)
+        now, start, end = local.time(), self.quiet_start, self.quiet_end
+        if start < end:
+            quiet, end_day = start <= now < end, local.date()
+        else:  # runs past midnight
+            quiet = now >= start or now < end
+            end_day = local.date() + timedelta(days=1) if now >= start else local.date()
+        if not quiet:
+            return None
+        return datetime.combine(end_day, end, tzinfo=zone)
 
 
 def validate_time_zone(value: str) -> None:

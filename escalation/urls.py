@@ -5,5 +5,6 @@ from . import views
 app_name = "escalation"
 urlpatterns = [
     path("notifications/", views.delivery_log, name="delivery-log"),
+    path("notifications/preferences/", views.preferences, name="preferences"),
     path("notifications/<int:pk>/retry/", views.delivery_retry, name="delivery-retry"),
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -124,6 +126,14 @@ LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("HELPDESK_TIME_ZONE", "Asia/Jakarta")
 # Country assumed for phone numbers written without a country code (0812… in Indonesia).
+# The time zones people may pick for themselves: Indonesia's three.
+HELPDESK_TIME_ZONES: list[tuple[str, str | Promise]] = [
+    ("Asia/Jakarta", _("WIB, Western Indonesia (Jakarta)")),
+    ("Asia/Makassar", _("WITA, Central Indonesia (Makassar)")),
+    ("Asia/Jayapura", _("WIT, Eastern Indonesia (Jayapura)")),
+]
+if TIME_ZONE not in dict(HELPDESK_TIME_ZONES):
+    HELPDESK_TIME_ZONES.insert(0, (TIME_ZONE, TIME_ZONE))
 HELPDESK_PHONE_REGION = os.environ.get("HELPDESK_PHONE_REGION", "ID")
 USE_I18N = True
 USE_TZ = True

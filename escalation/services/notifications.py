@@ -11,22 +11,21 @@ from django.utils import timezone, translation
 from tickets.choices import Priority
 
 from ..choices import (
+    REQUESTER_KINDS,
     NotificationChannel,
     NotificationKind,
     SlaThreshold,
 )
-from ..models import Notification, SlaEvent
+from ..models import Notification, NotificationPreference, SlaEvent
 from ..selectors import level_agents, level_supervisors
+from ..sms.text import sms_fit
 from .delivery import notification_enqueue
 
 logger = logging.getLogger(__name__)
 
-REQUESTER_KINDS = {NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED}
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
 ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
 SLA_KINDS = {NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACH}
-# Breaches of these priorities are also sent by SMS.
-SMS_BREACH_PRIORITIES = {Priority.P1, Priority.P2}
 # SLA events handed to one notification task.
 SLA_NOTIFY_CHUNK = 200
 
@@ -38,9 +37,12 @@ def _render(*, kind: str, channel: str, ticket, recipient, context: dict) -> dic
         "ticket_url": settings.HELPDESK_BASE_URL + ticket.get_absolute_url(),
         **context,
     }
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(recipient.language or settings.LANGUAGE_CODE),
+        timezone.override(recipient.time_zone or settings.TIME_ZONE),
+    ):
         if channel == NotificationChannel.SMS:
-            return {"subject": "", "body_text": render_to_string(f"sms/{kind}.txt", full_context).strip()}
+            return {"subject": "", "body_text": sms_fit(render_to_string(f"sms/{kind}.txt", full_context))}
         subject = render_to_string(f"emails/{kind}_subject.txt", full_context)
         return {
             "subject": " ".join(subject.split())[:255],
@@ -49,65 +51,74 @@ def _render(*, kind: str, channel: str, ticket, recipient, context: dict) -> dic
         }
 
 
-def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = None) -> list[Notification]:
-    """Write the outbox rows a ticket change calls for, in the caller's transaction, and
-    hand them to Celery once it commits. Recipients follow the kind:
+def _people(*, kind: str, ticket, actor) -> list:
+    """Who a notification of this kind is for (before their own preferences):
 
-    - ticket created, reply, resolved: the requester, by email;
-    - escalated, sent back down: the agents of the ticket's (new) level by email, and by
-      SMS too for a P1 escalation;
-    - requester replied, reopened: the assignee, by email (nobody while unassigned: the
-      ticket is in its level's unassigned queue);
-    - SLA warning: the assignee, or the level's agents while unassigned, by email;
-    - SLA breach: the same people and the level's supervisors, by email, and by SMS too
-      for P1 and P2.
+    - ticket created, reply, resolved: the requester;
+    - escalated, sent back down: the agents of the ticket's (new) level, but not the
+      person who moved it;
+    - requester replied, reopened: the assignee (nobody while unassigned: the ticket is
+      in its level's unassigned queue), unless they did it themselves;
+    - SLA warning: the assignee, or the level's agents while unassigned;
+    - SLA breach: the same people and the level's supervisors;
+    - supervisor page: the level's supervisors.
     """
-    context = context or {}
-    rows: list[Notification] = []
-
-    def add(channel: str, recipient, address: str) -> None:
-        rendered = _render(kind=kind, channel=channel, ticket=ticket, recipient=recipient, context=context)
-        rows.append(
-            Notification(kind=kind, channel=channel, ticket=ticket, recipient=recipient, address=address, **rendered)
-        )
-
     if kind in REQUESTER_KINDS:
-        if ticket.requester.email:
-            add(NotificationChannel.EMAIL, ticket.requester, ticket.requester.email)
-    elif kind in LEVEL_KINDS:
+        return [ticket.requester]
+    if kind in LEVEL_KINDS:
         agents = level_agents(level=ticket.level)
         if actor is not None:
             agents = agents.exclude(pk=actor.pk)
-        for agent in agents:
-            if agent.email:
-                add(NotificationChannel.EMAIL, agent, agent.email)
-            if kind == NotificationKind.ESCALATED and ticket.priority == Priority.P1 and agent.phone:
-                add(NotificationChannel.SMS, agent, agent.phone)
-    elif kind in ASSIGNEE_KINDS:
+        return list(agents)
+    if kind in ASSIGNEE_KINDS:
         assignee = ticket.assignee
-        if assignee is not None and assignee.email and (actor is None or assignee.pk != actor.pk):
-            add(NotificationChannel.EMAIL, assignee, assignee.email)
-    elif kind in SLA_KINDS:
+        return [assignee] if assignee is not None and (actor is None or assignee.pk != actor.pk) else []
+    if kind in SLA_KINDS:
         people = [ticket.assignee] if ticket.assignee is not None else list(level_agents(level=ticket.level))
         if kind == NotificationKind.SLA_BREACH:
             people += [p for p in level_supervisors(level=ticket.level) if p not in people]
-        for person in people:
-            if person.email:
-                add(NotificationChannel.EMAIL, person, person.email)
-            if kind == NotificationKind.SLA_BREACH and ticket.priority in SMS_BREACH_PRIORITIES and person.phone:
-                add(NotificationChannel.SMS, person, person.phone)
-    elif kind == NotificationKind.SUPERVISOR_PAGE:
-        for person in level_supervisors(level=ticket.level):
-            if person.email:
-                add(NotificationChannel.EMAIL, person, person.email)
-            if person.phone:
-                add(NotificationChannel.SMS, person, person.phone)
-    else:  # pragma: no cover - a new kind without routing is a programming error
-        raise ValueError(f"No routing for notification kind {kind!r}")
+        return people
+    if kind == NotificationKind.SUPERVISOR_PAGE:
+        return list(level_supervisors(level=ticket.level))
+    raise ValueError(f"No routing for notification kind {kind!r}")  # pragma: no cover - a programming error
 
+
+def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = None) -> list[Notification]:
+    """Write the outbox rows a ticket change calls for, in the caller's transaction, and
+    hand them to Celery once it commits. The kind decides who (``_people``); each
+    person's preferences decide the channels: email to the address on the account, SMS
+    to the mobile number. An SMS that falls in the person's quiet hours waits until they
+    end, unless the ticket is P1."""
+    context = context or {}
+    people = _people(kind=kind, ticket=ticket, actor=actor)
+    preferences = NotificationPreference.objects.in_bulk([person.pk for person in people])
+    now = timezone.now()
+    rows: list[Notification] = []
+    for person in people:
+        preference = preferences.get(person.pk) or NotificationPreference(user=person)
+        for channel, address in ((NotificationChannel.EMAIL, person.email), (NotificationChannel.SMS, person.phone)):
+            if not address or not preference.wants(kind=kind, channel=channel, priority=ticket.priority):
+                continue
+            not_before = now
+            if channel == NotificationChannel.SMS and ticket.priority != Priority.P1:
+                not_before = preference.quiet_until(at=now, time_zone=person.time_zone) or now
+            rendered = _render(kind=kind, channel=channel, ticket=ticket, recipient=person, context=context)
+            rows.append(
+                Notification(
+                    kind=kind,
+                    channel=channel,
+                    ticket=ticket,
+                    recipient=person,
+                    address=address,
+                    next_attempt_at=not_before,
+                    **rendered,
+                )
+            )
     if rows:
         Notification.objects.bulk_create(rows)
-        transaction.on_commit(partial(notification_enqueue, [row.pk for row in rows]))
+        due_now = [row.pk for row in rows if row.next_attempt_at <= now]
+        if due_now:
+            transaction.on_commit(partial(notification_enqueue, due_now))
     return rows
 
 

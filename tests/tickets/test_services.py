@@ -137,10 +137,10 @@ def test_escalation_moves_up_one_level_unassigns_and_notifies_the_next_level(
     assert agent3.email not in str([m.to for m in mail.outbox])
 
 
-def test_a_p2_escalation_sends_email_but_no_sms(django_capture_on_commit_callbacks, sms_outbox):
+def test_a_p3_escalation_sends_email_but_no_sms_by_default(django_capture_on_commit_callbacks, sms_outbox):
     agent1 = make_agent(1)
     make_agent(2, phone="+6281200000002")
-    ticket = TicketFactory(level=1, impact=Impact.HIGH, urgency=Urgency.MEDIUM, priority=2)
+    ticket = TicketFactory(level=1, impact=Impact.MEDIUM, urgency=Urgency.MEDIUM, priority=3)
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_escalate(ticket_id=ticket.pk, by=agent1, reason="Network team")
     assert len(mail.outbox) == 1
