@@ -125,7 +125,6 @@ LANGUAGE_CODE = os.environ.get("HELPDESK_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("HELPDESK_TIME_ZONE", "Asia/Jakarta")
-# Country assumed for phone numbers written without a country code (0812… in Indonesia).
 # The time zones people may pick for themselves: Indonesia's three.
 HELPDESK_TIME_ZONES: list[tuple[str, str | Promise]] = [
     ("Asia/Jakarta", _("WIB, Western Indonesia (Jakarta)")),
@@ -134,6 +133,7 @@ HELPDESK_TIME_ZONES: list[tuple[str, str | Promise]] = [
 ]
 if TIME_ZONE not in dict(HELPDESK_TIME_ZONES):
     HELPDESK_TIME_ZONES.insert(0, (TIME_ZONE, TIME_ZONE))
+# Country assumed for phone numbers written without a country code (0812… in Indonesia).
 HELPDESK_PHONE_REGION = os.environ.get("HELPDESK_PHONE_REGION", "ID")
 USE_I18N = True
 USE_TZ = True
