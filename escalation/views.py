@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -57,7 +58,11 @@ def preferences(request):
             messages.success(request, _("Your notification settings have been saved."))
             return redirect("escalation:preferences")
         status = 400
-    context = {"form": form, "staff": staff}
+    context = {
+        "form": form,
+        "staff": staff,
+        "time_zone": dict(settings.HELPDESK_TIME_ZONES).get(request.user.time_zone, request.user.time_zone),
+    }
     if staff:
         context["channel_rows"] = list(zip(form["email_kinds"], form["sms_kinds"], strict=True))
     return render(request, "escalation/preferences.html", context, status=status)
