@@ -18,6 +18,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalation.view_supportlevel",
         "escalation.change_supportlevel",
         "escalation.view_notification",
+        "escalation.view_notificationpreference",
+        "escalation.change_notificationpreference",
         "escalation.view_calendar",
         "escalation.add_calendar",
         "escalation.change_calendar",

@@ -6,6 +6,7 @@ from .models import (
     EscalationRuleFiring,
     Holiday,
     Notification,
+    NotificationPreference,
     SlaEvent,
     SlaPolicy,
     SupportLevel,
@@ -35,6 +36,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "sms_max_priority", "quiet_start", "quiet_end", "essential_email_only")
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)
 
 
 class WorkingPeriodInline(admin.TabularInline):
