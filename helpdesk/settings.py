@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "escalation",
     "tickets",
     "health",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HELPDESK_HEARTBEAT_SECONDS,
     },
 }
+
+# Reports: figures are computed at most this often for the same filters (never over a minute).
+REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS", "30")), 60)
+if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["HELPDESK_CACHE_URL"]}
+    }
 
 # Outbox: rows left pending this long are handed to Celery again; rows stuck in
 # "sending" (a worker died mid-send) are released after the claim timeout.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("tickets.urls")),
     path("", include("escalation.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", language_set, name="set_language"),

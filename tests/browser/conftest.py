@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from .pages import Helpdesk
@@ -17,3 +20,14 @@ def _reference_data(reference_data):
 @pytest.fixture
 def helpdesk(page, live_server):
     return Helpdesk(page, live_server.url)
+
+
+ARTEFACTS = Path(os.environ.get("HELPDESK_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
+
+
+@pytest.fixture
+def artefacts(request) -> Path:
+    """A folder for this test's screenshots, kept after the run (``make test`` prints it)."""
+    folder = ARTEFACTS / request.node.name.replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -100,6 +100,14 @@ def _duration_text(seconds: float) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
+@register.filter
+def duration(value) -> str:
+    """A timedelta as "2 h 15 min" or "3 d 4 h"; a dash when there is none."""
+    if value is None:
+        return "—"
+    return _duration_text(value.total_seconds())
+
+
 @register.simple_tag
 def sla_badge(ticket, now=None):
     """Time left to the nearest breach: green, amber once warned, red when breached;

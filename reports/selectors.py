@@ -1,0 +1,434 @@
+"""Reads of the reports app: every figure is one aggregate query over indexed columns.
+
+Populations, stated once so every table means the same thing:
+
+- *created in range*: tickets whose ``created_at`` falls in the range (SLA compliance,
+  the escalation funnel, channels, categories, the created line of the trend);
+- *responded in range*: first response in the range (time to acknowledge, MTTA);
+- *resolved in range*: ``resolved_at`` in the range (time to resolve, MTTR, resolved per
+  agent, the resolved line of the trend);
+- *open now*: backlog, unassigned, aging, at risk and breached.
+
+Medians and 90th percentiles are nearest-rank (the value at rank ceil(p x n) in
+ascending order), computed with window functions so PostgreSQL and SQLite agree.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Ceil, RowNumber, TruncDate
+from django.utils import timezone
+
+from escalation.choices import Level
+from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
+from tickets.models import Category, Ticket, TicketEvent
+
+AGING_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report covers: a range of whole days in ``time_zone`` (``end`` included),
+    and optionally one level, one category and one agent (the assignee)."""
+
+    start: date
+    end: date
+    time_zone: str = "Asia/Jakarta"
+    level: int | None = None
+    category_id: int | None = None
+    agent_id: int | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.zone)
+
+    @property
+    def until(self) -> datetime:
+        """The first instant after the range."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.zone)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    def cache_key(self) -> str:
+        return f"{self.start}:{self.end}:{self.time_zone}:{self.level}:{self.category_id}:{self.agent_id}"
+
+
+def _scoped(filters: ReportFilters, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    """Tickets narrowed by the level, category and agent filters (not by dates)."""
+    tickets = Ticket.objects.all() if queryset is None else queryset
+    if filters.level is not None:
+        tickets = tickets.filter(level=filters.level)
+    if filters.category_id is not None:
+        tickets = tickets.filter(category_id=filters.category_id)
+    if filters.agent_id is not None:
+        tickets = tickets.filter(assignee_id=filters.agent_id)
+    return tickets.order_by()
+
+
+def _created(filters: ReportFilters) -> QuerySet[Ticket]:
+    return _scoped(filters).filter(created_at__gte=filters.since, created_at__lt=filters.until)
+
+
+def _resolved(filters: ReportFilters) -> QuerySet[Ticket]:
+    return _scoped(filters).filter(resolved_at__gte=filters.since, resolved_at__lt=filters.until)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+# --- percentiles -----------------------------------------------------------------
+
+
+def _percentiles(
+    rows: QuerySet, *, duration: Any, group_by: list[str], percentiles: Iterable[float] = (0.5, 0.9)
+) -> dict[tuple, dict[float, timedelta]]:
+    """Nearest-rank percentiles of ``duration`` per group: one query. Each row gets its
+    rank and its group's size from window functions; only the rows at the wanted ranks
+    come back."""
+    partition = [F(name) for name in group_by]
+    ranked = rows.annotate(
+        _duration=ExpressionWrapper(duration, output_field=DurationField()),
+        _rank=Window(RowNumber(), partition_by=partition, order_by=[F("_duration").asc(), F("id").asc()]),
+        _size=Window(Count("*"), partition_by=partition),
+    )
+    wanted = Q()
+    for p in percentiles:
+        wanted |= Q(_rank=Ceil(F("_size") * Value(p)))
+    result: dict[tuple, dict[float, timedelta]] = {}
+    for row in ranked.filter(wanted).values(*group_by, "_rank", "_size", "_duration"):
+        key = tuple(row[name] for name in group_by)
+        for p in percentiles:
+            if row["_rank"] == max(1, -(-row["_size"] * p // 1)):
+                result.setdefault(key, {})[p] = row["_duration"]
+    return result
+
+
+# --- the range report ------------------------------------------------------------
+
+
+def sla_compliance(filters: ReportFilters, *, now: datetime) -> list[dict]:
+    """Per level (now) and priority, of the tickets created in range: first response and
+    resolution met, missed (late, or still not done past the due time) and not yet due."""
+    fr_done = Q(first_response_at__isnull=False)
+    fr_met = fr_done & Q(first_response_at__lte=F("first_response_due_at"))
+    fr_missed = (fr_done & Q(first_response_at__gt=F("first_response_due_at"))) | Q(
+        first_response_at__isnull=True, first_response_due_at__lt=now
+    )
+    res_done = Q(resolved_at__isnull=False)
+    res_met = res_done & Q(resolved_at__lte=F("resolution_due_at"))
+    res_missed = (res_done & Q(resolved_at__gt=F("resolution_due_at"))) | Q(
+        resolved_at__isnull=True, resolution_due_at__lt=now
+    )
+    rows = (
+        _created(filters)
+        .values("level", "priority")
+        .annotate(
+            tickets=Count("*"),
+            fr_met=Count("id", filter=Q(first_response_due_at__isnull=False) & fr_met),
+            fr_missed=Count("id", filter=Q(first_response_due_at__isnull=False) & fr_missed),
+            res_met=Count("id", filter=Q(resolution_due_at__isnull=False) & res_met),
+            res_missed=Count("id", filter=Q(resolution_due_at__isnull=False) & res_missed),
+        )
+        .order_by("level", "priority")
+    )
+    result = []
+    for row in rows:
+        row["fr_pct"] = _pct(row["fr_met"], row["fr_met"] + row["fr_missed"])
+        row["res_pct"] = _pct(row["res_met"], row["res_met"] + row["res_missed"])
+        result.append(row)
+    return result
+
+
+def sla_compliance_totals(rows: list[dict]) -> dict:
+    totals = {key: sum(row[key] for row in rows) for key in ("tickets", "fr_met", "fr_missed", "res_met", "res_missed")}
+    totals["fr_pct"] = _pct(totals["fr_met"], totals["fr_met"] + totals["fr_missed"])
+    totals["res_pct"] = _pct(totals["res_met"], totals["res_met"] + totals["res_missed"])
+    return totals
+
+
+def response_times(filters: ReportFilters) -> list[dict]:
+    """MTTA and MTTR per level and priority: median and 90th percentile of created ->
+    first response (responded in range) and created -> resolved (resolved in range)."""
+    acknowledged = _scoped(filters).filter(first_response_at__gte=filters.since, first_response_at__lt=filters.until)
+    mtta = _percentiles(acknowledged, duration=F("first_response_at") - F("created_at"), group_by=["level", "priority"])
+    mttr = _percentiles(_resolved(filters), duration=F("resolved_at") - F("created_at"), group_by=["level", "priority"])
+    counts_a = dict(
+        ((row["level"], row["priority"]), row["n"])
+        for row in acknowledged.values("level", "priority").annotate(n=Count("*"))
+    )
+    counts_r = dict(
+        ((row["level"], row["priority"]), row["n"])
+        for row in _resolved(filters).values("level", "priority").annotate(n=Count("*"))
+    )
+    result = []
+    for key in sorted(set(mtta) | set(mttr)):
+        a, r = mtta.get(key, {}), mttr.get(key, {})
+        result.append(
+            {
+                "level": key[0],
+                "priority": key[1],
+                "acknowledged": counts_a.get(key, 0),
+                "mtta_p50": a.get(0.5),
+                "mtta_p90": a.get(0.9),
+                "resolved": counts_r.get(key, 0),
+                "mttr_p50": r.get(0.5),
+                "mttr_p90": r.get(0.9),
+            }
+        )
+    return result
+
+
+def escalation_funnel(filters: ReportFilters) -> dict:
+    """Of the tickets created in range: how many started at each level, how many were
+    escalated to Level II and to Level III, and how many were sent back down; and, of
+    those that started at Level I and are resolved, how many were solved there."""
+    created = _created(filters)
+    events = (
+        TicketEvent.objects.filter(
+            ticket__in=created,
+            kind__in=[EventKind.CREATED, EventKind.ESCALATED, EventKind.DE_ESCALATED],
+            created_at__gte=filters.since,
+        )
+        .values("kind", "to_value")
+        .annotate(tickets=Count("ticket_id", distinct=True))
+        .order_by()
+    )
+    started = dict.fromkeys(Level.values, 0)
+    escalated_to = dict.fromkeys(Level.values, 0)
+    bounced = 0
+    for row in events:
+        level = int(row["to_value"]) if row["to_value"].isdigit() else None
+        if row["kind"] == EventKind.CREATED and level in started:
+            started[level] += row["tickets"]
+        elif row["kind"] == EventKind.ESCALATED and level in escalated_to:
+            escalated_to[level] += row["tickets"]
+        elif row["kind"] == EventKind.DE_ESCALATED:
+            bounced += row["tickets"]
+    escalations = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ESCALATED)
+    first_level = (
+        created.filter(resolved_at__isnull=False)
+        .annotate(
+            escalated=Exists(escalations),
+            escalated_from_first=Exists(escalations.filter(from_value=str(Level.I.value))),
+        )
+        .aggregate(
+            resolved_from_first=Count("id", filter=Q(level=Level.I, escalated=False) | Q(escalated_from_first=True)),
+            solved_at_first=Count("id", filter=Q(level=Level.I, escalated=False)),
+        )
+    )
+    total = created.count()
+    return {
+        "created": total,
+        "started": started,
+        "escalated_to": escalated_to,
+        "bounced": bounced,
+        "to_ii_pct": _pct(escalated_to[Level.II], started[Level.I]),
+        # Of the tickets that were at Level II (escalated there or started there).
+        "to_iii_pct": _pct(escalated_to[Level.III], escalated_to[Level.II] + started[Level.II]),
+        "bounced_pct": _pct(bounced, escalated_to[Level.II] + escalated_to[Level.III]),
+        "resolved_from_first": first_level["resolved_from_first"],
+        "solved_at_first": first_level["solved_at_first"],
+        "solved_at_first_pct": _pct(first_level["solved_at_first"], first_level["resolved_from_first"]),
+    }
+
+
+def agent_workload(filters: ReportFilters) -> list[dict]:
+    """Per agent: open tickets assigned now, tickets resolved in range, and the median
+    handling time (created -> resolved) of those. Every active person who works a level
+    is listed, with zeros when idle."""
+    people = get_user_model().objects.filter(is_active=True, support_levels__isnull=False).distinct()
+    if filters.agent_id is not None:
+        people = people.filter(pk=filters.agent_id)
+    if filters.level is not None:
+        people = people.filter(support_levels__number=filters.level)
+    no_agent = ReportFilters(**{**filters.__dict__, "agent_id": None})
+    open_now = dict(
+        _scoped(no_agent)
+        .filter(status__in=OPEN_STATUSES, assignee__isnull=False)
+        .values_list("assignee_id")
+        .annotate(n=Count("*"))
+    )
+    resolved = _resolved(no_agent).filter(assignee__isnull=False)
+    resolved_counts = dict(resolved.values_list("assignee_id").annotate(n=Count("*")))
+    handling = _percentiles(
+        resolved, duration=F("resolved_at") - F("created_at"), group_by=["assignee_id"], percentiles=(0.5,)
+    )
+    return [
+        {
+            "agent_id": person.pk,
+            "agent": str(person),
+            "open": open_now.get(person.pk, 0),
+            "resolved": resolved_counts.get(person.pk, 0),
+            "handling_p50": handling.get((person.pk,), {}).get(0.5),
+        }
+        for person in people.order_by("first_name", "username")
+    ]
+
+
+def aging(filters: ReportFilters, *, now: datetime) -> dict[str, int]:
+    """Open tickets by age now: 0-1 day, 1-3 days, 3-7 days, over 7 days."""
+    buckets = {}
+    for name, low, high in AGING_BUCKETS:
+        condition = Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - timedelta(days=high))
+        buckets[name] = Count("id", filter=condition)
+    return _scoped(filters).filter(status__in=OPEN_STATUSES).aggregate(**buckets)
+
+
+def by_channel(filters: ReportFilters) -> list[dict]:
+    counts = dict(_created(filters).values_list("channel").annotate(n=Count("*")))
+    return [{"channel": value, "label": label, "tickets": counts.get(value, 0)} for value, label in Channel.choices]
+
+
+def by_category(filters: ReportFilters) -> list[dict]:
+    counts = dict(_created(filters).values_list("category_id").annotate(n=Count("*")))
+    names = dict(Category.objects.values_list("id", "name"))
+    rows = [{"category_id": pk, "label": names.get(pk, ""), "tickets": n} for pk, n in counts.items() if pk]
+    rows.sort(key=lambda row: (-row["tickets"], row["label"]))
+    if counts.get(None):
+        rows.append({"category_id": None, "label": "", "tickets": counts[None]})
+    return rows
+
+
+def trend(filters: ReportFilters) -> list[dict]:
+    """Created and resolved per day of the range, days in the viewer's time zone."""
+    zone = filters.zone
+    created = dict(
+        _created(filters).annotate(day=TruncDate("created_at", tzinfo=zone)).values_list("day").annotate(n=Count("*"))
+    )
+    resolved = dict(
+        _resolved(filters).annotate(day=TruncDate("resolved_at", tzinfo=zone)).values_list("day").annotate(n=Count("*"))
+    )
+    return [{"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)} for day in filters.days]
+
+
+@dataclass
+class RangeReport:
+    filters: ReportFilters
+    generated_at: datetime
+    compliance: list[dict]
+    compliance_totals: dict
+    response: list[dict]
+    funnel: dict
+    workload: list[dict]
+    aging: dict[str, int]
+    channels: list[dict]
+    categories: list[dict]
+    trend: list[dict]
+
+
+def range_report(filters: ReportFilters, *, now: datetime | None = None) -> RangeReport:
+    now = now or timezone.now()
+    compliance = sla_compliance(filters, now=now)
+    return RangeReport(
+        filters=filters,
+        generated_at=now,
+        compliance=compliance,
+        compliance_totals=sla_compliance_totals(compliance),
+        response=response_times(filters),
+        funnel=escalation_funnel(filters),
+        workload=agent_workload(filters),
+        aging=aging(filters, now=now),
+        channels=by_channel(filters),
+        categories=by_category(filters),
+        trend=trend(filters),
+    )
+
+
+# --- live -------------------------------------------------------------------------
+
+
+def oldest_open_per_level(filters: ReportFilters) -> dict[int, Ticket | None]:
+    """The oldest open ticket of each level: one short indexed query per level."""
+    tickets = _scoped(ReportFilters(**{**filters.__dict__, "level": None})).filter(status__in=OPEN_STATUSES)
+    levels = [filters.level] if filters.level is not None else list(Level.values)
+    return {
+        level: tickets.filter(level=level).select_related("assignee").order_by("created_at", "id").first()
+        for level in levels
+    }
+
+
+# --- the filtered ticket list (CSV) ----------------------------------------------
+
+TICKET_EXPORT_FIELDS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "level",
+    "channel",
+    "category__name",
+    "requester__username",
+    "assignee__username",
+    "created_at",
+    "first_response_at",
+    "first_response_due_at",
+    "resolved_at",
+    "resolution_due_at",
+)
+
+
+def tickets_for_export(filters: ReportFilters) -> Iterator[tuple]:
+    """The tickets created in range, oldest first, streamed from the database in chunks."""
+    rows = _created(filters).order_by("created_at", "id").values_list(*TICKET_EXPORT_FIELDS)
+    return rows.iterator(chunk_size=2000)
+
+
+def month_range(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def live_figures(filters: ReportFilters, *, now: datetime) -> dict:
+    """Open tickets now, per level and priority, with how many of them are unassigned,
+    at risk (warned, not yet due) and breached: one aggregate query."""
+    rows = (
+        _scoped(filters)
+        .filter(status__in=OPEN_STATUSES)
+        .values("level", "priority")
+        .annotate(
+            open=Count("*"),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+            at_risk=Count("id", filter=Q(sla_warn_at__lte=now) & (Q(sla_due_at__gt=now) | Q(sla_due_at__isnull=True))),
+            breached=Count("id", filter=Q(sla_due_at__lte=now)),
+        )
+        .order_by()
+    )
+    levels = [filters.level] if filters.level is not None else list(Level.values)
+    empty = {"open": 0, "unassigned": 0, "at_risk": 0, "breached": 0}
+    matrix = {level: {priority: 0 for priority in Priority.values} for level in levels}
+    per_level = {level: dict(empty) for level in levels}
+    for row in rows:
+        if row["level"] not in matrix:
+            continue
+        matrix[row["level"]][row["priority"]] = row["open"]
+        for key in empty:
+            per_level[row["level"]][key] += row[key]
+    totals = {key: sum(level[key] for level in per_level.values()) for key in empty}
+    return {"matrix": matrix, "per_level": per_level, "totals": totals, "oldest": oldest_open_per_level(filters)}

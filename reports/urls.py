@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/", views.reports, name="index"),
+    path("reports/live/", views.live, name="live"),
+    path("reports/monthly/", views.monthly, name="monthly"),
+    path("reports/export/<slug:name>.csv", views.export, name="export"),
+]

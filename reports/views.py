@@ -1,0 +1,298 @@
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from escalation.choices import Level
+from tickets.choices import Priority
+
+from .forms import MonthForm, ReportFilterForm
+from .selectors import (
+    TICKET_EXPORT_FIELDS,
+    RangeReport,
+    ReportFilters,
+    live_figures,
+    range_report,
+    tickets_for_export,
+)
+
+
+def _scope(user) -> int | None:
+    """None for a supervisor or administrator (every figure); the user's own id for an
+    agent (their personal report). Anybody else may not see reports."""
+    if user.has_perm("tickets.supervise_ticket"):
+        return None
+    if user.has_perm("tickets.work_ticket"):
+        return user.pk
+    raise PermissionDenied
+
+
+def _time_zone(request) -> str:
+    return getattr(request.user, "time_zone", "") or settings.TIME_ZONE
+
+
+def _filters(request) -> tuple[ReportFilterForm, ReportFilters | None]:
+    own = _scope(request.user)
+    today = timezone.localdate()
+    form = ReportFilterForm(request.GET or None, today=today, personal=own is not None)
+    if not request.GET:
+        form = ReportFilterForm({"preset": "30d"}, today=today, personal=own is not None)
+    if not form.is_valid():
+        return form, None
+    filters = form.filters(time_zone=_time_zone(request), agent_id=own)
+    # Show the period a preset stands for in the date fields.
+    form.data = form.data.copy()
+    form.data["start"], form.data["end"] = filters.start.isoformat(), filters.end.isoformat()
+    return form, filters
+
+
+def _report(filters: ReportFilters) -> RangeReport:
+    """The range report, computed at most once per REPORTS_CACHE_SECONDS for the same
+    filters (figures are never older than that)."""
+    key = f"reports:range:{filters.cache_key()}"
+    report = cache.get(key)
+    if report is None:
+        report = range_report(filters)
+        cache.set(key, report, settings.REPORTS_CACHE_SECONDS)
+    return report
+
+
+def _level_rows(report: RangeReport) -> list[dict]:
+    """SLA compliance per level (all priorities), for the chart."""
+    rows = []
+    for level, label in Level.choices:
+        cells = [row for row in report.compliance if row["level"] == level]
+        fr = sum(c["fr_met"] for c in cells), sum(c["fr_missed"] for c in cells)
+        res = sum(c["res_met"] for c in cells), sum(c["res_missed"] for c in cells)
+        rows.append(
+            {
+                "label": str(label),
+                "fr_pct": round(100 * fr[0] / sum(fr), 1) if sum(fr) else None,
+                "res_pct": round(100 * res[0] / sum(res), 1) if sum(res) else None,
+            }
+        )
+    return rows
+
+
+def _chart_data(report: RangeReport) -> dict:
+    funnel = report.funnel
+    return {
+        "trend": {
+            "labels": [row["day"].isoformat() for row in report.trend],
+            "created": [row["created"] for row in report.trend],
+            "resolved": [row["resolved"] for row in report.trend],
+        },
+        "compliance": _level_rows(report),
+        "funnel": [
+            funnel["started"][Level.I],
+            funnel["escalated_to"][Level.II],
+            funnel["escalated_to"][Level.III],
+            funnel["bounced"],
+        ],
+        "aging": list(report.aging.values()),
+        "channels": {
+            "labels": [str(r["label"]) for r in report.channels],
+            "values": [r["tickets"] for r in report.channels],
+        },
+        "categories": {
+            "labels": [r["label"] or _("No category") for r in report.categories[:10]],
+            "values": [r["tickets"] for r in report.categories[:10]],
+        },
+    }
+
+
+@require_GET
+def reports(request):
+    form, filters = _filters(request)
+    context = {"form": form, "personal": _scope(request.user) is not None, "query": request.GET.urlencode()}
+    if filters is None:
+        return render(request, "reports/reports.html", context, status=400)
+    report = _report(filters)
+    aging_labels = [_("0–1 day"), _("1–3 days"), _("3–7 days"), _("Over 7 days")]
+    context.update(
+        {
+            "report": report,
+            "aging_rows": list(zip(aging_labels, report.aging.values(), strict=True)),
+            "filters": filters,
+            "live": live_figures(filters, now=timezone.now()),
+            "priorities": Priority.choices,
+            "levels": Level.choices,
+            "chart_data": _chart_data(report),
+            "chart_labels": {
+                "created": _("Created"),
+                "resolved": _("Resolved"),
+                "first_response": _("First response met (%)"),
+                "resolution": _("Resolution met (%)"),
+                "funnel": [_("Started at Level I"), _("Escalated to II"), _("Escalated to III"), _("Sent back down")],
+                "aging": aging_labels,
+                "tickets": _("Tickets"),
+            },
+        }
+    )
+    return render(request, "reports/reports.html", context)
+
+
+@require_GET
+def live(request):
+    """The live part of the reports page (polled by htmx)."""
+    form, filters = _filters(request)
+    if filters is None:
+        return render(request, "reports/_live.html", {"live": None}, status=400)
+    return render(
+        request,
+        "reports/_live.html",
+        {"live": live_figures(filters, now=timezone.now()), "priorities": Priority.choices, "levels": Level.choices},
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> object:
+    """Cells that a spreadsheet would run as a formula are written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if value is None:
+        return ""
+    if hasattr(value, "total_seconds"):
+        return round(value.total_seconds() / 60, 1)
+    return value
+
+
+def _csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # spreadsheets then read the file as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable]]:
+    minutes = _("(minutes)")
+    if name == "compliance":
+        header = [
+            _("Level"),
+            _("Priority"),
+            _("Tickets"),
+            _("First response met"),
+            _("First response missed"),
+            _("First response met (%)"),
+            _("Resolution met"),
+            _("Resolution missed"),
+            _("Resolution met (%)"),
+        ]
+        keys = ["level", "priority", "tickets", "fr_met", "fr_missed", "fr_pct", "res_met", "res_missed", "res_pct"]
+        return header, ([row[k] for k in keys] for row in report.compliance)
+    if name == "response":
+        header = [
+            _("Level"),
+            _("Priority"),
+            _("Acknowledged"),
+            f"{_('MTTA median')} {minutes}",
+            f"{_('MTTA p90')} {minutes}",
+            _("Resolved"),
+            f"{_('MTTR median')} {minutes}",
+            f"{_('MTTR p90')} {minutes}",
+        ]
+        keys = ["level", "priority", "acknowledged", "mtta_p50", "mtta_p90", "resolved", "mttr_p50", "mttr_p90"]
+        return header, ([row[k] for k in keys] for row in report.response)
+    if name == "funnel":
+        f = report.funnel
+        return [_("Step"), _("Tickets"), _("Rate (%)")], [
+            [_("Created"), f["created"], ""],
+            [_("Started at Level I"), f["started"][Level.I], ""],
+            [_("Started at Level II"), f["started"][Level.II], ""],
+            [_("Escalated to Level II"), f["escalated_to"][Level.II], f["to_ii_pct"]],
+            [_("Escalated to Level III"), f["escalated_to"][Level.III], f["to_iii_pct"]],
+            [_("Sent back down"), f["bounced"], f["bounced_pct"]],
+            [_("Solved at Level I"), f["solved_at_first"], f["solved_at_first_pct"]],
+        ]
+    if name == "workload":
+        header = [_("Agent"), _("Open, assigned"), _("Resolved"), f"{_('Median handling time')} {minutes}"]
+        return header, ([r["agent"], r["open"], r["resolved"], r["handling_p50"]] for r in report.workload)
+    if name == "aging":
+        return [_("Age (days)"), _("Open tickets")], list(report.aging.items())
+    if name == "channels":
+        return [_("Channel"), _("Tickets")], ([str(r["label"]), r["tickets"]] for r in report.channels)
+    if name == "categories":
+        return [_("Category"), _("Tickets")], (
+            [r["label"] or _("No category"), r["tickets"]] for r in report.categories
+        )
+    if name == "trend":
+        return [_("Day"), _("Created"), _("Resolved")], ([r["day"], r["created"], r["resolved"]] for r in report.trend)
+    raise Http404
+
+
+EXPORTS = ("compliance", "response", "funnel", "workload", "aging", "channels", "categories", "trend", "tickets")
+
+
+@require_GET
+def export(request, name: str):
+    if name not in EXPORTS:
+        raise Http404
+    form, filters = _filters(request)
+    if filters is None:
+        return render(request, "reports/reports.html", {"form": form, "query": ""}, status=400)
+    filename = f"{name}-{filters.start}-{filters.end}.csv"
+    if name == "tickets":
+        return _csv_response(filename, list(TICKET_EXPORT_FIELDS), tickets_for_export(filters))
+    header, rows = _table(_report(filters), name)
+    return _csv_response(filename, header, rows)
+
+
+# --- the monthly SLA report ---------------------------------------------------------
+
+
+@require_GET
+def monthly(request):
+    if _scope(request.user) is not None:
+        raise PermissionDenied
+    form = MonthForm(request.GET or None, today=timezone.localdate())
+    if request.GET and not form.is_valid():
+        return render(request, "reports/monthly.html", {"form": form}, status=400)
+    if not request.GET:
+        form = MonthForm({}, today=timezone.localdate())
+        form.is_valid()
+    start, end = form.range()
+    report = _report(ReportFilters(start=start, end=end, time_zone=_time_zone(request)))
+    if request.GET.get("format") == "csv":
+        header, rows = _table(report, "compliance")
+        return _csv_response(f"sla-{start:%Y-%m}.csv", header, rows)
+    speed = {(row["level"], row["priority"]): row for row in report.response}
+    levels = [
+        {
+            "level": level,
+            "label": label,
+            "rows": [
+                {**row, "speed": speed.get((level, row["priority"]), {})}
+                for row in report.compliance
+                if row["level"] == level
+            ],
+        }
+        for level, label in Level.choices
+    ]
+    return render(
+        request,
+        "reports/monthly.html",
+        {"form": form, "report": report, "levels": levels, "month": start, "totals": report.compliance_totals},
+    )
