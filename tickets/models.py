@@ -145,6 +145,16 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_queue_due_idx",
             ),
+            # Reports over a date range: tickets created, first answered and resolved in it.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(
+                fields=["first_response_at"],
+                condition=models.Q(first_response_at__isnull=False),
+                name="ticket_first_response_idx",
+            ),
+            models.Index(
+                fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False), name="ticket_resolved_idx"
+            ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
