@@ -49,7 +49,8 @@ browser:
 
 test: install browser lint migrations-check
 	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
-	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS)
+	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS); \
+	  status=$$?; echo "Browser screenshots: $(CURDIR)/test-artefacts/"; exit $$status
 
 bench: install
 	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench}" $(BIN)/python bench/queue_pages.py
@@ -59,9 +60,10 @@ bench: install
 # Refresh the vendored front-end assets from the npm registry.
 vendor:
 	rm -rf /tmp/helpdesk-vendor && mkdir -p /tmp/helpdesk-vendor
-	cd /tmp/helpdesk-vendor && npm pack --silent bootstrap@5.3.9 htmx.org@2.0.11 >/dev/null
+	cd /tmp/helpdesk-vendor && npm pack --silent bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 >/dev/null
 	cd /tmp/helpdesk-vendor && tar xzf bootstrap-5.3.9.tgz && cp package/dist/css/bootstrap.min.css* package/dist/js/bootstrap.bundle.min.js* package/LICENSE $(CURDIR)/static/vendor/bootstrap/ && rm -rf package
-	cd /tmp/helpdesk-vendor && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/
+	cd /tmp/helpdesk-vendor && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/ && rm -rf package
+	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
