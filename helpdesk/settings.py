@@ -202,9 +202,9 @@ SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
 # escalation.sms.http.SmsBackend: a generic HTTP gateway.
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_METHOD = os.environ.get("SMS_HTTP_METHOD", "POST")
-SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS", "{}")
+SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS") or "{}"
 SMS_HTTP_CONTENT_TYPE = os.environ.get("SMS_HTTP_CONTENT_TYPE", "application/json")
-SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE", '{"to": "{to}", "message": "{body}"}')
+SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE") or '{"to": "{to}", "message": "{body}"}'
 SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
 SMS_HTTP_IDEMPOTENCY_HEADER = os.environ.get("SMS_HTTP_IDEMPOTENCY_HEADER", "")
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
