@@ -132,27 +132,27 @@ def _percentiles(
 
 def sla_compliance(filters: ReportFilters, *, now: datetime) -> list[dict]:
     """Per level (now) and priority, of the tickets created in range: first response and
-    resolution met, missed (late, or still not done past the due time) and not yet due."""
-    fr_done = Q(first_response_at__isnull=False)
-    fr_met = fr_done & Q(first_response_at__lte=F("first_response_due_at"))
-    fr_missed = (fr_done & Q(first_response_at__gt=F("first_response_due_at"))) | Q(
-        first_response_at__isnull=True, first_response_due_at__lt=now
-    )
-    res_done = Q(resolved_at__isnull=False)
-    res_met = res_done & Q(resolved_at__lte=F("resolution_due_at"))
-    res_missed = (res_done & Q(resolved_at__gt=F("resolution_due_at"))) | Q(
-        resolved_at__isnull=True, resolution_due_at__lt=now
-    )
+    resolution met, missed (late, or still not done past the due time) and not yet due.
+
+    A due time is only known once the clock has run that long (``sla_schedule``): a target
+    met before its time leaves no due time behind, so "done, and no due time" is met."""
+    counts = {}
+    for metric, done, due in (
+        ("fr", "first_response_at", "first_response_due_at"),
+        ("res", "resolved_at", "resolution_due_at"),
+    ):
+        is_done = Q(**{f"{done}__isnull": False})
+        counts[f"{metric}_met"] = Count(
+            "id", filter=is_done & (Q(**{f"{due}__isnull": True}) | Q(**{f"{done}__lte": F(due)}))
+        )
+        counts[f"{metric}_missed"] = Count(
+            "id",
+            filter=(is_done & Q(**{f"{done}__gt": F(due)})) | Q(**{f"{done}__isnull": True, f"{due}__lt": now}),
+        )
     rows = (
         _created(filters)
         .values("level", "priority")
-        .annotate(
-            tickets=Count("*"),
-            fr_met=Count("id", filter=Q(first_response_due_at__isnull=False) & fr_met),
-            fr_missed=Count("id", filter=Q(first_response_due_at__isnull=False) & fr_missed),
-            res_met=Count("id", filter=Q(resolution_due_at__isnull=False) & res_met),
-            res_missed=Count("id", filter=Q(resolution_due_at__isnull=False) & res_missed),
-        )
+        .annotate(tickets=Count("*"), **counts)
         .order_by("level", "priority")
     )
     result = []

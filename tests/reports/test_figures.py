@@ -97,7 +97,19 @@ def test_sla_compliance_counts_met_missed_and_not_yet_due():
         resolution_due_at=NOW + H,
         status=Status.OPEN,
     )
+    # Resolved well in time: the clock stopped before its due times, so none is known.
+    TicketFactory(
+        level=3,
+        priority=4,
+        created_at=START,
+        first_response_at=START + M,
+        resolved_at=START + 2 * M,
+        status=Status.RESOLVED,
+    )
     rows = {(row["level"], row["priority"]): row for row in sla_compliance(WEEK, now=NOW)}
+    l3 = rows[(3, 4)]
+    assert (l3["fr_met"], l3["fr_missed"], l3["res_met"], l3["res_missed"]) == (1, 0, 1, 0)
+    del rows[(3, 4)]
     l1 = rows[(1, 2)]
     # First response: 10..60 min met (6), 70..100 min late (4), plus the unanswered one.
     assert (l1["tickets"], l1["fr_met"], l1["fr_missed"], l1["fr_pct"]) == (11, 6, 5, 54.5)
