@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import services
+        from . import schema, services  # noqa: F401 - schema registers the API token scheme
 
         # Roles are groups whose permissions must exist after every migrate, on every
         # database (test databases too). post_migrate is sent once per app, and each app's

@@ -42,3 +42,11 @@ class ProfileForm(forms.ModelForm):
             return phone_to_e164(phone)
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["phone"]) from exc
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("What will use it, e.g. “Zabbix alerts” or “chat bot”."),
+    )

@@ -12,3 +12,10 @@ def user_role(user) -> str | None:
     if user.has_perm("tickets.work_ticket"):
         return Role.AGENT
     return Role.REQUESTER
+
+
+def api_tokens_for(*, user):
+    """The person's API tokens, newest first (revoked ones too, marked)."""
+    from .models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

@@ -1,6 +1,11 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from .choices import Role
+from .models import ApiToken
 
 # Permission codenames (app_label.codename) each role's group carries.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -95,3 +100,26 @@ def user_profile_update(*, user, data: dict) -> None:
         setattr(user, field, data[field])
     if changed:
         user.save(update_fields=changed)
+
+
+API_TOKEN_PREFIX = "hdk_"  # noqa: S105 - a marker that tells keys apart, not a secret
+
+
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token for the user; returns it with its key, which is never stored or shown again."""
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:80], prefix=key[: len(API_TOKEN_PREFIX) + 6], digest=api_token_digest(key)
+    )
+    return token, key
+
+
+def api_token_revoke(*, user, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False if there is no such active token."""
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )

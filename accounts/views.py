@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from .forms import ProfileForm
-from .services import user_language_set, user_profile_update
+from .forms import ApiTokenForm, ProfileForm
+from .selectors import api_tokens_for
+from .services import api_token_create, api_token_revoke, user_language_set, user_profile_update
 
 
 @login_not_required
@@ -29,13 +30,49 @@ def profile(request):
     """A person's own details: name, email, mobile number, language and time zone."""
     # The form works on its own copy: a rejected form leaves the signed-in user untouched.
     form = ProfileForm(request.POST or None, instance=get_user_model().objects.get(pk=request.user.pk))
+    context = {"form": form, "token_form": ApiTokenForm(), "tokens": api_tokens_for(user=request.user)}
     if request.method == "POST":
         if not form.is_valid():
-            return render(request, "accounts/profile.html", {"form": form}, status=400)
+            return render(request, "accounts/profile.html", context, status=400)
         user_profile_update(user=request.user, data=form.cleaned_data)
         translation.activate(request.user.language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language)
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def token_create(request):
+    """A new API token; its key is shown on the next page, once."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "form": ProfileForm(instance=request.user),
+            "token_form": form,
+            "tokens": api_tokens_for(user=request.user),
+        }
+        return render(request, "accounts/profile.html", context, status=400)
+    token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    messages.success(
+        request, _("Token “%(name)s” created. Copy its key now: it will not be shown again.") % {"name": token.name}
+    )
+    context = {
+        "form": ProfileForm(instance=request.user),
+        "token_form": ApiTokenForm(),
+        "tokens": api_tokens_for(user=request.user),
+        "new_key": key,
+    }
+    response = render(request, "accounts/profile.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def token_revoke(request, pk: int):
+    if api_token_revoke(user=request.user, token_id=pk):
+        messages.success(request, _("The token was revoked; programs using it are refused from now on."))
+    else:
+        messages.error(request, _("There is no such active token of yours."))
+    return redirect("accounts:profile")

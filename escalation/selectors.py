@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Level
@@ -195,3 +196,34 @@ def notification_counts() -> dict[str, int]:
     for row in Notification.objects.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
     return counts
+
+
+def sla_status(*, ticket, now: datetime | None = None) -> dict:
+    """Where the ticket stands against its SLA: each target's due time (known once the
+    clock has run that long), when it was done, and whether it was met, missed, is
+    running or paused."""
+    from tickets.choices import OPEN_STATUSES, Status
+
+    now = now or timezone.now()
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    running = policy is not None and ticket.status in OPEN_STATUSES and ticket.status != Status.PENDING
+    targets = []
+    for metric, label, due, done in (
+        ("first_response", _("First response"), ticket.first_response_due_at, ticket.first_response_at),
+        ("resolution", _("Resolution"), ticket.resolution_due_at, ticket.resolved_at),
+    ):
+        if policy is None:
+            state = "none"
+        elif done is not None:
+            state = "missed" if due is not None and done > due else "met"
+        elif due is not None and due <= now:
+            state = "missed"
+        else:
+            state = "running" if running else "paused"
+        targets.append({"metric": metric, "label": str(label), "due_at": due, "done_at": done, "state": state})
+    return {
+        "policy": str(policy) if policy is not None else None,
+        "running": running,
+        "due_at": ticket.sla_due_at,
+        "lines": targets,
+    }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("escalation.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", language_set, name="set_language"),

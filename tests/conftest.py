@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from escalation.sms import locmem as sms_locmem
 from helpdesk.celery import app as celery_app
@@ -48,6 +49,8 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms_locmem.outbox.clear()
+    # Cached report figures and API throttle counts belong to one test.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -237,6 +237,30 @@ def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, at
     return comment
 
 
+def attachment_add(*, ticket_id: int, by, files: Sequence) -> list[Attachment]:
+    """Attach files to a ticket (its requester, or staff at its level), with the same
+    checks as on the ticket form; nothing is kept if any file is refused."""
+    files = _validated_files(files)
+    if not files:
+        raise TicketError(_("Choose a file to attach."))
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            ticket = _lock(ticket_id)
+            _require_owner_or_staff(by, ticket)
+            if ticket.status == Status.CLOSED:
+                raise TransitionError(
+                    _("%(ref)s is closed. Please file a new ticket and mention %(ref)s.") % {"ref": ticket.reference}
+                )
+            _save_attachments(ticket, None, by, files, saved)
+            ticket.updated_at = timezone.now()
+            ticket.save(update_fields=["updated_at"])
+    except BaseException:
+        _stored_files_cleanup(saved)
+        raise
+    return saved
+
+
 @transaction.atomic
 def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
     """Give the ticket to an agent who works its level (or higher), or to nobody.

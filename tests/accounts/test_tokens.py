@@ -1,0 +1,57 @@
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+from tests.factories import make_agent, make_requester
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_token_is_created_shown_once_listed_and_revoked(client):
+    agent = make_agent(1)
+    client.force_login(agent)
+    response = client.post("/accounts/profile/tokens/", {"name": "Zabbix alerts"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    key = re.search(r'id="new-key"[^>]*value="(hdk_[^"]+)"', response.content.decode()).group(1)
+    token = ApiToken.objects.get(user=agent)
+    assert token.name == "Zabbix alerts"
+    assert key not in token.digest and len(token.digest) == 64
+    assert key.startswith(token.prefix)
+
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "Zabbix alerts" in profile
+    assert token.prefix in profile
+    assert key not in profile  # never shown again
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/me/").json()["username"] == agent.username
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+    assert client.post(f"/accounts/profile/tokens/{token.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/me/").status_code == 401
+    assert "Revoked" in client.get("/accounts/profile/").content.decode()
+
+
+def test_a_token_needs_a_name(client):
+    client.force_login(make_requester())
+    response = client.post("/accounts/profile/tokens/", {"name": "  "})
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_nobody_revokes_someone_elses_token(client):
+    owner = make_agent(1)
+    client.force_login(owner)
+    client.post("/accounts/profile/tokens/", {"name": "mine"})
+    token = ApiToken.objects.get()
+    client.force_login(make_requester())
+    response = client.post(f"/accounts/profile/tokens/{token.pk}/revoke/", follow=True)
+    assert "no such active token" in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None

@@ -1,0 +1,327 @@
+"""The tickets API: thin views over the same selectors and services as the pages."""
+
+from django.db import transaction
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.exceptions import Conflict
+from api.idempotency import idempotent
+from api.pagination import TicketCursorPagination
+from api.views import ApiView, ListApiView, ListCreateApiView
+from escalation.selectors import agent_levels, sla_status
+
+from .. import services
+from ..choices import EventKind
+from ..models import Attachment, Category, Comment, Ticket, TicketEvent
+from ..selectors import attachment_get_for_user, ticket_get_for_user
+from . import serializers as s
+from .filters import TicketApiFilter
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("The ticket's version (ETag); the change is refused with 409 if the ticket changed since."),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("Any unique string: retrying the same request with the same key creates nothing twice."),
+)
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in ((400, "invalid"), (403, "refused"), (404, "not found"), (409, "conflict"))
+}
+
+
+def _ticket_response(ticket: Ticket, *, code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
+    response = Response(s.TicketSerializer(ticket).data, status=code, headers=headers)
+    response["ETag"] = s.ticket_version(ticket)
+    return response
+
+
+def _fresh(ticket_id: int) -> Ticket:
+    return Ticket.objects.select_related("requester", "assignee", "category").get(pk=ticket_id)
+
+
+def _check_version(request, ticket: Ticket) -> None:
+    """Refuse the change when the client's If-Match names another version of the ticket."""
+    expected = request.headers.get("If-Match", "").strip()
+    if expected and expected != "*":
+        locked = Ticket.objects.select_for_update(of=("self",)).only("updated_at").get(pk=ticket.pk)
+        current = s.ticket_version(locked)
+        if expected.removeprefix("W/") != current:
+            raise Conflict(
+                _("%(ref)s changed since you read it (version %(current)s). Read it again, then retry.")
+                % {"ref": ticket.reference, "current": current}
+            )
+
+
+class TicketList(ListCreateApiView):
+    """Tickets you may see: your own as a requester, every ticket as support staff."""
+
+    serializer_class = s.TicketSerializer
+    pagination_class = TicketCursorPagination
+    filterset_class = TicketApiFilter
+    ordering_fields = ["created_at", "updated_at", "priority", "sla_due_at"]
+
+    def get_queryset(self):
+        tickets = Ticket.objects.select_related("requester", "assignee", "category").defer(
+            "requester__password", "assignee__password"
+        )
+        if getattr(self, "swagger_fake_view", False):
+            return tickets.none()
+        if not agent_levels(self.request.user):
+            tickets = tickets.filter(requester=self.request.user)
+        return tickets
+
+    @extend_schema(
+        request=s.TicketCreateSerializer, responses={201: s.TicketSerializer, **ERRORS}, parameters=[IDEMPOTENCY_KEY]
+    )
+    def post(self, request, *args, **kwargs):
+        def create() -> Response:
+            data = s.TicketCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            ticket = services.ticket_create(requester=request.user, **data.validated_data)
+            return _ticket_response(
+                _fresh(ticket.pk),
+                code=status.HTTP_201_CREATED,
+                headers={"Location": f"/api/v1/tickets/{ticket.reference}/"},
+            )
+
+        return idempotent(request, create)
+
+
+class TicketDetail(ApiView):
+    @extend_schema(responses={200: s.TicketSerializer, 404: ERRORS[404]})
+    def get(self, request, reference: str):
+        return _ticket_response(ticket_get_for_user(user=request.user, reference=reference))
+
+    @extend_schema(
+        request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, **ERRORS}, parameters=[IF_MATCH]
+    )
+    def patch(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference, write=True)
+        data = s.TicketUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = data.validated_data
+        with transaction.atomic():
+            _check_version(request, ticket)
+            services.ticket_reclassify(
+                ticket_id=ticket.pk,
+                by=request.user,
+                impact=changes.get("impact", ticket.impact),
+                urgency=changes.get("urgency", ticket.urgency),
+                category=changes["category"] if "category" in changes else ticket.category,
+            )
+        return _ticket_response(_fresh(ticket.pk))
+
+
+class _TicketAction(ApiView):
+    """POST to one action of one ticket; answers with the ticket as it now is."""
+
+    input_serializer: type | None = None
+
+    def act(self, request, ticket: Ticket, data: dict) -> None:  # pragma: no cover - each action overrides
+        raise NotImplementedError
+
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data: dict = {}
+        if self.input_serializer is not None:
+            serializer = self.input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        with transaction.atomic():
+            _check_version(request, ticket)
+            self.act(request, ticket, data)
+        return _ticket_response(_fresh(ticket.pk))
+
+
+def _action(name: str, input_serializer, act, summary: str):
+    """A view class for one ticket action, with its own schema entry."""
+
+    def post(self, request, reference: str):
+        return _TicketAction.post(self, request, reference)
+
+    documented = extend_schema(
+        summary=summary,
+        request=input_serializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        operation_id=f"tickets_{name.lower()}",
+    )(post)
+    return type(
+        name,
+        (_TicketAction,),
+        {
+            "input_serializer": input_serializer,
+            "act": lambda self, request, ticket, data: act(request, ticket, data),
+            "post": documented,
+        },
+    )
+
+
+TicketTake = _action(
+    "Take",
+    None,
+    lambda r, t, d: services.ticket_take(ticket_id=t.pk, by=r.user),
+    "Take the ticket (assign it to yourself)",
+)
+TicketAssign = _action(
+    "Assign",
+    s.AssignSerializer,
+    lambda r, t, d: services.ticket_assign(ticket_id=t.pk, by=r.user, assignee=d["assignee"]),
+    "Assign the ticket to an agent",
+)
+TicketEscalate = _action(
+    "Escalate",
+    s.ReasonSerializer,
+    lambda r, t, d: services.ticket_escalate(ticket_id=t.pk, by=r.user, reason=d["reason"]),
+    "Escalate to the next level, with a reason",
+)
+TicketDeescalate = _action(
+    "Deescalate",
+    s.ReasonSerializer,
+    lambda r, t, d: services.ticket_deescalate(ticket_id=t.pk, by=r.user, reason=d["reason"]),
+    "Send back down one level, with a reason",
+)
+TicketResolve = _action(
+    "Resolve",
+    s.ResolveSerializer,
+    lambda r, t, d: services.ticket_resolve(ticket_id=t.pk, by=r.user, resolution=d["resolution"]),
+    "Resolve, with a summary of the fix",
+)
+TicketReopen = _action(
+    "Reopen",
+    s.ReasonSerializer,
+    lambda r, t, d: services.ticket_reopen(ticket_id=t.pk, by=r.user, reason=d["reason"]),
+    "Reopen a resolved ticket, saying what is still wrong",
+)
+TicketClose = _action(
+    "Close",
+    None,
+    lambda r, t, d: services.ticket_confirm_resolution(ticket_id=t.pk, by=r.user),
+    "Close a resolved ticket (the fix is confirmed)",
+)
+TicketStatus = _action(
+    "Status",
+    s.StatusSerializer,
+    lambda r, t, d: services.ticket_change_status(ticket_id=t.pk, by=r.user, status=d["status"], reason=d["reason"]),
+    "Set the ticket open or pending on the customer",
+)
+TicketPriority = _action(
+    "Priority",
+    s.PrioritySerializer,
+    lambda r, t, d: services.ticket_reclassify(
+        ticket_id=t.pk, by=r.user, impact=d["impact"], urgency=d["urgency"], category=t.category
+    ),
+    "Change the priority through impact and urgency",
+)
+
+
+class TicketComments(ListApiView):
+    """Replies, and for support staff internal notes too."""
+
+    serializer_class = s.CommentSerializer
+    pagination_class = None
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Comment.objects.none()
+        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        comments = Comment.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+        if not agent_levels(self.request.user):
+            comments = comments.filter(is_internal=False)
+        return comments.order_by("created_at", "id")
+
+    @extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = s.CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_add(
+            ticket_id=ticket.pk,
+            author=request.user,
+            body=data.validated_data["body"],
+            internal=data.validated_data["internal"],
+            attachments=data.validated_data["files"],
+        )
+        comment = Comment.objects.select_related("author").prefetch_related("attachments").get(pk=comment.pk)
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketAttachments(ListApiView):
+    """Files on the ticket (those on internal notes for support staff only)."""
+
+    serializer_class = s.AttachmentSerializer
+    pagination_class = None
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Attachment.objects.none()
+        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        files = ticket.attachments.select_related("comment")
+        if not agent_levels(self.request.user):
+            files = files.exclude(comment__is_internal=True)
+        return files.order_by("id")
+
+    @extend_schema(request=s.AttachmentCreateSerializer, responses={201: s.AttachmentSerializer(many=True), **ERRORS})
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = s.AttachmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.attachment_add(ticket_id=ticket.pk, by=request.user, files=data.validated_data["files"])
+        return Response(s.AttachmentSerializer(saved, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDownload(ApiView):
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="the file"), 404: ERRORS[404]}
+    )
+    def get(self, request, pk: int):
+        attachment = attachment_get_for_user(user=request.user, pk=pk)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+class TicketEvents(ListApiView):
+    """The audit trail, oldest first (requesters do not see internal notes announced)."""
+
+    serializer_class = s.EventSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketEvent.objects.none()
+        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+        if not agent_levels(self.request.user):
+            events = events.exclude(kind=EventKind.NOTE_ADDED)
+        return events.order_by("created_at", "id")
+
+
+class TicketSla(ApiView):
+    @extend_schema(responses={200: s.SlaSerializer, 404: ERRORS[404]})
+    def get(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        return Response(s.SlaSerializer(sla_status(ticket=ticket)).data)
+
+
+class CategoryList(ListApiView):
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(is_active=True).order_by("name")
