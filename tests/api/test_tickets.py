@@ -127,7 +127,10 @@ def test_actions_walk_a_ticket_through_its_life():
     url = f"/api/v1/tickets/{ticket.reference}"
     one, two = client_for(agent1), client_for(agent2)
     assert one.post(f"{url}/take/").json()["assignee"]["id"] == agent1.pk
-    assert one.post(f"{url}/status/", {"status": "pending", "reason": "Asked for a screenshot"}).json()["status"] == "pending"
+    assert (
+        one.post(f"{url}/status/", {"status": "pending", "reason": "Asked for a screenshot"}).json()["status"]
+        == "pending"
+    )
     assert one.post(f"{url}/escalate/", {}).status_code == 400  # a reason is required
     escalated = one.post(f"{url}/escalate/", {"reason": "Needs the network team"})
     assert escalated.json()["level"] == 2
