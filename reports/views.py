@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 
 from escalation.choices import Level
 from tickets.choices import Priority
+from tickets.models import reference_for
 
 from .forms import MonthForm, ReportFilterForm
 from .selectors import (
-    TICKET_EXPORT_FIELDS,
     RangeReport,
     ReportFilters,
     live_figures,
@@ -188,7 +188,6 @@ def _csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) ->
 
 
 def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable]]:
-    minutes = _("(minutes)")
     if name == "compliance":
         header = [
             _("Level"),
@@ -208,11 +207,11 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             _("Level"),
             _("Priority"),
             _("Acknowledged"),
-            f"{_('MTTA median')} {minutes}",
-            f"{_('MTTA p90')} {minutes}",
+            _("MTTA median (minutes)"),
+            _("MTTA p90 (minutes)"),
             _("Resolved"),
-            f"{_('MTTR median')} {minutes}",
-            f"{_('MTTR p90')} {minutes}",
+            _("MTTR median (minutes)"),
+            _("MTTR p90 (minutes)"),
         ]
         keys = ["level", "priority", "acknowledged", "mtta_p50", "mtta_p90", "resolved", "mttr_p50", "mttr_p90"]
         return header, ([row[k] for k in keys] for row in report.response)
@@ -228,7 +227,7 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             [_("Solved at Level I"), f["solved_at_first"], f["solved_at_first_pct"]],
         ]
     if name == "workload":
-        header = [_("Agent"), _("Open, assigned"), _("Resolved"), f"{_('Median handling time')} {minutes}"]
+        header = [_("Agent"), _("Open, assigned"), _("Resolved"), _("Median handling time (minutes)")]
         return header, ([r["agent"], r["open"], r["resolved"], r["handling_p50"]] for r in report.workload)
     if name == "aging":
         return [_("Age (days)"), _("Open tickets")], list(report.aging.items())
@@ -255,7 +254,24 @@ def export(request, name: str):
         return render(request, "reports/reports.html", {"form": form, "query": ""}, status=400)
     filename = f"{name}-{filters.start}-{filters.end}.csv"
     if name == "tickets":
-        return _csv_response(filename, list(TICKET_EXPORT_FIELDS), tickets_for_export(filters))
+        header = [
+            _("Ticket"),
+            _("Subject"),
+            _("Status"),
+            _("Priority"),
+            _("Level"),
+            _("Channel"),
+            _("Category"),
+            _("Requester"),
+            _("Assignee"),
+            _("Created"),
+            _("First response"),
+            _("First response due"),
+            _("Resolved"),
+            _("Resolution due"),
+        ]
+        rows = ((reference_for(row[0]), *row[1:]) for row in tickets_for_export(filters))
+        return _csv_response(filename, header, rows)
     header, rows = _table(_report(filters), name)
     return _csv_response(filename, header, rows)
 

@@ -5,9 +5,14 @@
   function text(seconds) {
     var minutes = Math.floor(Math.abs(seconds) / 60);
     var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
-    if (days) return days + " d " + hours + " h";
-    if (hours) return hours + " h " + mins + " min";
-    return mins + " min";
+    // The same wording as the server's (translated, in data-units-* of <html>).
+    function fill(pattern, values) {
+      return pattern.replace(/%\((\w)\)s/g, function (_match, key) { return values[key]; });
+    }
+    var parts = { d: days, h: hours, m: mins };
+    if (days) return fill(labels.unitsDh || "%(d)s d %(h)s h", parts);
+    if (hours) return fill(labels.unitsHm || "%(h)s h %(m)s min", parts);
+    return fill(labels.unitsM || "%(m)s min", parts);
   }
   function refresh() {
     var now = Date.now();

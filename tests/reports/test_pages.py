@@ -117,7 +117,8 @@ def test_the_ticket_export_streams_every_ticket_of_the_period_and_defuses_formul
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     table = rows(response)
-    assert table[0][:3] == ["id", "subject", "status"]
+    assert table[0][:3] == ["Ticket", "Subject", "Status"]
+    assert all(row[0].startswith("HD-") for row in table[1:])
     subjects = [row[1] for row in table[1:]]
     assert len(subjects) == 6
     assert "Too old" not in subjects
