@@ -56,6 +56,7 @@ bench: install
 	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench}" $(BIN)/python bench/queue_pages.py
 	BENCH_SLA_DATABASE_URL="$${BENCH_SLA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla}" $(BIN)/python bench/sla_sweep.py
 	$(BIN)/python bench/due_times.py
+	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
 
 # Refresh the vendored front-end assets from the npm registry.
 vendor:

@@ -20,13 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -103,12 +103,33 @@ def _pct(part: int, whole: int) -> float | None:
 # --- percentiles -----------------------------------------------------------------
 
 
+class PercentileDisc(Aggregate):
+    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share
+    reaches ``fraction`` (the value at rank ceil(fraction x n))."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, fraction: float, **extra) -> None:
+        if not 0 < fraction <= 1:
+            raise ValueError("fraction must be in (0, 1]")
+        super().__init__(expression, fraction=repr(float(fraction)), output_field=DurationField(), **extra)
+
+
 def _percentiles(
     rows: QuerySet, *, duration: Any, group_by: list[str], percentiles: Iterable[float] = (0.5, 0.9)
-) -> dict[tuple, dict[float, timedelta]]:
-    """Nearest-rank percentiles of ``duration`` per group: one query. Each row gets its
-    rank and its group's size from window functions; only the rows at the wanted ranks
-    come back."""
+) -> dict[tuple, dict]:
+    """Nearest-rank percentiles of ``duration`` per group, and each group's size
+    (under "n"): one query. PostgreSQL has percentile_disc; elsewhere each row gets its
+    rank and its group's size from window functions and only the rows at the wanted
+    ranks come back."""
+    result: dict[tuple, dict] = {}
+    if connection.vendor == "postgresql":
+        aggregates = {f"p{n}": PercentileDisc(duration, fraction=p) for n, p in enumerate(percentiles)}
+        for row in rows.values(*group_by).annotate(_n=Count("*"), **aggregates).order_by():
+            key = tuple(row[name] for name in group_by)
+            result[key] = {"n": row["_n"], **{p: row[f"p{n}"] for n, p in enumerate(percentiles)}}
+        return result
     partition = [F(name) for name in group_by]
     ranked = rows.annotate(
         _duration=ExpressionWrapper(duration, output_field=DurationField()),
@@ -118,12 +139,12 @@ def _percentiles(
     wanted = Q()
     for p in percentiles:
         wanted |= Q(_rank=Ceil(F("_size") * Value(p)))
-    result: dict[tuple, dict[float, timedelta]] = {}
     for row in ranked.filter(wanted).values(*group_by, "_rank", "_size", "_duration"):
         key = tuple(row[name] for name in group_by)
+        entry = result.setdefault(key, {"n": row["_size"]})
         for p in percentiles:
             if row["_rank"] == max(1, -(-row["_size"] * p // 1)):
-                result.setdefault(key, {})[p] = row["_duration"]
+                entry[p] = row["_duration"]
     return result
 
 
@@ -176,14 +197,6 @@ def response_times(filters: ReportFilters) -> list[dict]:
     acknowledged = _scoped(filters).filter(first_response_at__gte=filters.since, first_response_at__lt=filters.until)
     mtta = _percentiles(acknowledged, duration=F("first_response_at") - F("created_at"), group_by=["level", "priority"])
     mttr = _percentiles(_resolved(filters), duration=F("resolved_at") - F("created_at"), group_by=["level", "priority"])
-    counts_a = dict(
-        ((row["level"], row["priority"]), row["n"])
-        for row in acknowledged.values("level", "priority").annotate(n=Count("*"))
-    )
-    counts_r = dict(
-        ((row["level"], row["priority"]), row["n"])
-        for row in _resolved(filters).values("level", "priority").annotate(n=Count("*"))
-    )
     result = []
     for key in sorted(set(mtta) | set(mttr)):
         a, r = mtta.get(key, {}), mttr.get(key, {})
@@ -191,10 +204,10 @@ def response_times(filters: ReportFilters) -> list[dict]:
             {
                 "level": key[0],
                 "priority": key[1],
-                "acknowledged": counts_a.get(key, 0),
+                "acknowledged": a.get("n", 0),
                 "mtta_p50": a.get(0.5),
                 "mtta_p90": a.get(0.9),
-                "resolved": counts_r.get(key, 0),
+                "resolved": r.get("n", 0),
                 "mttr_p50": r.get(0.5),
                 "mttr_p90": r.get(0.9),
             }
@@ -207,38 +220,44 @@ def escalation_funnel(filters: ReportFilters) -> dict:
     escalated to Level II and to Level III, and how many were sent back down; and, of
     those that started at Level I and are resolved, how many were solved there."""
     created = _created(filters)
-    events = (
+    scoped = filters.level is not None or filters.category_id is not None or filters.agent_id is not None
+    # A ticket's "created" event carries its creation instant and its first level: one
+    # range scan of the events index (joined to the tickets only when filtered).
+    births = TicketEvent.objects.filter(
+        kind=EventKind.CREATED, created_at__gte=filters.since, created_at__lt=filters.until
+    )
+    if scoped:
+        births = births.filter(ticket__in=created)
+    started = dict.fromkeys(Level.values, 0)
+    for to_value, count in births.values_list("to_value").annotate(n=Count("*")).order_by():
+        if to_value.isdigit() and int(to_value) in started:
+            started[int(to_value)] += count
+    # Moves between levels are few; a ticket moved twice the same way counts once.
+    moves = (
         TicketEvent.objects.filter(
-            ticket__in=created,
-            kind__in=[EventKind.CREATED, EventKind.ESCALATED, EventKind.DE_ESCALATED],
-            created_at__gte=filters.since,
+            ticket__in=created, kind__in=[EventKind.ESCALATED, EventKind.DE_ESCALATED], created_at__gte=filters.since
         )
         .values("kind", "to_value")
         .annotate(tickets=Count("ticket_id", distinct=True))
         .order_by()
     )
-    started = dict.fromkeys(Level.values, 0)
     escalated_to = dict.fromkeys(Level.values, 0)
     bounced = 0
-    for row in events:
+    for row in moves:
         level = int(row["to_value"]) if row["to_value"].isdigit() else None
-        if row["kind"] == EventKind.CREATED and level in started:
-            started[level] += row["tickets"]
-        elif row["kind"] == EventKind.ESCALATED and level in escalated_to:
+        if row["kind"] == EventKind.ESCALATED and level in escalated_to:
             escalated_to[level] += row["tickets"]
         elif row["kind"] == EventKind.DE_ESCALATED:
             bounced += row["tickets"]
-    escalations = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ESCALATED)
-    first_level = (
-        created.filter(resolved_at__isnull=False)
-        .annotate(
-            escalated=Exists(escalations),
-            escalated_from_first=Exists(escalations.filter(from_value=str(Level.I.value))),
-        )
-        .aggregate(
-            resolved_from_first=Count("id", filter=Q(level=Level.I, escalated=False) | Q(escalated_from_first=True)),
-            solved_at_first=Count("id", filter=Q(level=Level.I, escalated=False)),
-        )
+    # Tickets created in range are escalated after its start: one pass over the
+    # escalation events since then (not a lookup per ticket).
+    escalated = TicketEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=filters.since).values("ticket_id")
+    never_escalated = Q(level=Level.I) & ~Q(id__in=escalated)
+    first_level = created.filter(resolved_at__isnull=False).aggregate(
+        resolved_from_first=Count(
+            "id", filter=never_escalated | Q(id__in=escalated.filter(from_value=str(Level.I.value)))
+        ),
+        solved_at_first=Count("id", filter=never_escalated),
     )
     total = created.count()
     return {
@@ -273,7 +292,6 @@ def agent_workload(filters: ReportFilters) -> list[dict]:
         .annotate(n=Count("*"))
     )
     resolved = _resolved(no_agent).filter(assignee__isnull=False)
-    resolved_counts = dict(resolved.values_list("assignee_id").annotate(n=Count("*")))
     handling = _percentiles(
         resolved, duration=F("resolved_at") - F("created_at"), group_by=["assignee_id"], percentiles=(0.5,)
     )
@@ -282,7 +300,7 @@ def agent_workload(filters: ReportFilters) -> list[dict]:
             "agent_id": person.pk,
             "agent": str(person),
             "open": open_now.get(person.pk, 0),
-            "resolved": resolved_counts.get(person.pk, 0),
+            "resolved": handling.get((person.pk,), {}).get("n", 0),
             "handling_p50": handling.get((person.pk,), {}).get(0.5),
         }
         for person in people.order_by("first_name", "username")
@@ -414,9 +432,12 @@ def live_figures(filters: ReportFilters, *, now: datetime) -> dict:
         .values("level", "priority")
         .annotate(
             open=Count("*"),
-            unassigned=Count("id", filter=Q(assignee__isnull=True)),
-            at_risk=Count("id", filter=Q(sla_warn_at__lte=now) & (Q(sla_due_at__gt=now) | Q(sla_due_at__isnull=True))),
-            breached=Count("id", filter=Q(sla_due_at__lte=now)),
+            # Value(1), not "id": the counts then come from the live index alone.
+            unassigned=Count(Value(1), filter=Q(assignee__isnull=True)),
+            at_risk=Count(
+                Value(1), filter=Q(sla_warn_at__lte=now) & (Q(sla_due_at__gt=now) | Q(sla_due_at__isnull=True))
+            ),
+            breached=Count(Value(1), filter=Q(sla_due_at__lte=now)),
         )
         .order_by()
     )

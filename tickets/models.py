@@ -145,6 +145,14 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_queue_due_idx",
             ),
+            # Live report figures (open, unassigned, at risk, breached per level and
+            # priority) and open tickets per agent, answered from the index alone.
+            models.Index(
+                fields=["level", "priority"],
+                include=["assignee", "sla_warn_at", "sla_due_at"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_live_idx",
+            ),
             # Reports over a date range: tickets created, first answered and resolved in it.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(

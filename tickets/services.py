@@ -67,12 +67,10 @@ def _is_owner(user, ticket: Ticket) -> bool:
     return user.is_authenticated and ticket.requester_id == user.pk
 
 
-def _require_open(ticket: Ticket, action: str) -> None:
+def _require_open(ticket: Ticket, message: str) -> None:
+    """Refuse a change to a finished ticket; ``message`` names %(ref)s and %(status)s."""
     if ticket.status not in OPEN_STATUSES:
-        raise TransitionError(
-            _("%(ref)s is %(status)s; you cannot %(action)s it.")
-            % {"ref": ticket.reference, "status": ticket.get_status_display().lower(), "action": action}
-        )
+        raise TransitionError(message % {"ref": ticket.reference, "status": ticket.get_status_display()})
 
 
 def _require_text(value: str, message: str) -> str:
@@ -267,7 +265,7 @@ def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
     Taking a new ticket opens it."""
     ticket = _lock(ticket_id)
     _require_staff_at(by, ticket)
-    _require_open(ticket, _("assign"))
+    _require_open(ticket, _("%(ref)s is “%(status)s”: only an open ticket can be assigned."))
     if assignee is not None and not assignable_agents(level=ticket.level).filter(pk=assignee.pk).exists():
         raise NotAllowedError(
             _("%(name)s does not work %(level)s, so cannot own %(ref)s.")
@@ -316,8 +314,8 @@ def ticket_change_status(*, ticket_id: int, by, status: str, reason: str = "") -
         return ticket
     if status not in MANUAL_TRANSITIONS[ticket.status]:
         raise TransitionError(
-            _("A ticket that is %(from)s cannot be set to %(to)s.")
-            % {"from": ticket.get_status_display().lower(), "to": Status(status).label.lower()}
+            _("A ticket that is “%(from)s” cannot be set to “%(to)s”.")
+            % {"from": ticket.get_status_display(), "to": Status(status).label}
         )
     now = timezone.now()
     _event(ticket, by, EventKind.STATUS_CHANGED, field="status", old=ticket.status, new=status, reason=reason, at=now)
@@ -345,7 +343,12 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int, from_level: int |
         return None  # an automatic move whose ticket has moved on meanwhile
     if by is not None:  # None: the helpdesk itself, applying an escalation rule
         _require_staff_at(by, ticket)
-    _require_open(ticket, _("escalate") if escalating else _("send back down"))
+    _require_open(
+        ticket,
+        _("%(ref)s is “%(status)s”: only an open ticket can be escalated.")
+        if escalating
+        else _("%(ref)s is “%(status)s”: only an open ticket can be sent back down."),
+    )
     target = ticket.level + step
     if target > Level.III:
         raise TransitionError(_("Level III is the last level; escalate to the vendor instead."))
@@ -405,7 +408,7 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str) -> Ticket:
     resolution = _require_text(resolution, _("Write a resolution summary: what was wrong and what you did."))
     ticket = _lock(ticket_id)
     _require_staff_at(by, ticket)
-    _require_open(ticket, _("resolve"))
+    _require_open(ticket, _("%(ref)s is “%(status)s”: only an open ticket can be resolved."))
     now = timezone.now()
     _event(
         ticket,
@@ -478,7 +481,7 @@ def ticket_reclassify(*, ticket_id: int, by, impact: str, urgency: str, category
     """Correct impact, urgency and category; the priority follows the matrix."""
     ticket = _lock(ticket_id)
     _require_staff_at(by, ticket)
-    _require_open(ticket, _("reclassify"))
+    _require_open(ticket, _("%(ref)s is “%(status)s”: only an open ticket can be reclassified."))
     if impact not in Impact.values or urgency not in Urgency.values:
         raise TicketError(_("Choose an impact and an urgency from the lists."))
     now = timezone.now()

@@ -176,7 +176,7 @@ def test_escalating_a_closed_ticket_over_http_gets_a_clear_message(client):
         reverse("tickets:escalate", kwargs={"reference": ticket.reference}), {"reason": "late"}
     )
     assert response.status_code == 409
-    assert "you cannot escalate it" in response.content.decode()
+    assert "only an open ticket can be escalated" in response.content.decode()
 
 
 def test_the_full_requester_and_agent_conversation(client):

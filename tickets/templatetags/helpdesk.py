@@ -64,9 +64,10 @@ def event_text(event) -> str:
         return _("filed the ticket (routed to %(level)s)") % {"level": new}
     if event.kind == EventKind.ASSIGNED:
         return _("changed the assignee from %(old)s to %(new)s") % {"old": old, "new": new}
-    if event.kind in (EventKind.ESCALATED, EventKind.DE_ESCALATED):
-        verb = _("escalated") if event.kind == EventKind.ESCALATED else _("sent back down")
-        return _("%(verb)s the ticket from %(old)s to %(new)s") % {"verb": verb, "old": old, "new": new}
+    if event.kind == EventKind.ESCALATED:
+        return _("escalated the ticket from %(old)s to %(new)s") % {"old": old, "new": new}
+    if event.kind == EventKind.DE_ESCALATED:
+        return _("sent the ticket back down from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.field == "status":
         return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:
