@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint migrations-check browser bench vendor clean
+.PHONY: run test install lint migrations-check system messages bench vendor clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,15 +39,22 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian's Chromium for the browser tests, installed when missing.
-browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Chromium for the browser tests (apt-get)..."; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; \
+# Debian's Chromium for the browser tests and GNU gettext for the catalogue checks,
+# installed when missing.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext)
+system:
+	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
+	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (apt-get)..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi; \
 	fi
 
-test: install browser lint migrations-check
+# Refresh the Bahasa Indonesia catalogue from the marked strings, and compile it.
+messages: install system
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=tests --ignore=bench --ignore=var
+	$(BIN)/python manage.py compilemessages -l id --ignore=.venv --ignore=var
+
+test: install system lint migrations-check
 	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
 	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS); \
 	  status=$$?; echo "Browser screenshots: $(CURDIR)/test-artefacts/"; exit $$status

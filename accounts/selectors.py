@@ -5,7 +5,8 @@ def user_role(user) -> str | None:
     """The strongest role the user holds, or None for an anonymous visitor."""
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
+    # Only administrators manage accounts (read from the permission cache has_perm fills).
+    if user.is_superuser or user.has_perm("accounts.change_user"):
         return Role.ADMIN
     if user.has_perm("tickets.supervise_ticket"):
         return Role.SUPERVISOR

@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import LoginNotRequiredMixin
+from .views import LoginNotRequiredMixin, UnknownApiPath
 
 
 class SchemaView(LoginNotRequiredMixin, SpectacularAPIView):
@@ -20,6 +20,8 @@ v1 = [
     path("", include("tickets.api.urls")),
     path("", include("escalation.api.urls")),
     path("", include("accounts.api.urls")),
+    # Last: only paths nothing above matched. The trailing slash keeps APPEND_SLASH redirects.
+    re_path(r"^.*/$", UnknownApiPath.as_view(), name="api-unknown"),
 ]
 
 urlpatterns = [

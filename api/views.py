@@ -1,4 +1,6 @@
-from rest_framework import generics, views
+from rest_framework import exceptions, generics, views
+
+from .schema import ApiAutoSchema
 
 
 class LoginNotRequiredMixin:
@@ -23,16 +25,27 @@ class LoginNotRequiredMixin:
 
 
 class ApiView(LoginNotRequiredMixin, views.APIView):
-    pass
+    schema = ApiAutoSchema()
 
 
 class ListCreateApiView(LoginNotRequiredMixin, generics.ListCreateAPIView):
-    pass
+    schema = ApiAutoSchema()
 
 
 class ListApiView(LoginNotRequiredMixin, generics.ListAPIView):
-    pass
+    schema = ApiAutoSchema()
 
 
 class RetrieveApiView(LoginNotRequiredMixin, generics.RetrieveAPIView):
-    pass
+    schema = ApiAutoSchema()
+
+
+class UnknownApiPath(ApiView):
+    """Any other path under /api/v1/ (a malformed id, an extra segment): a JSON 404 after
+    the usual authentication, never the site's HTML error page."""
+
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()

@@ -42,10 +42,18 @@ def level_agents(*, level: int) -> QuerySet:
 
 
 def assignable_agents(*, level: int) -> QuerySet:
-    """Agents who may own a ticket at this level: members of this level or a higher one."""
+    """People who may own a ticket at this level: members of this level or a higher one,
+    and supervisors and administrators, who work every level."""
+    from accounts.choices import Role
+
     return (
         get_user_model()
-        .objects.filter(is_active=True, support_levels__number__gte=level)
+        .objects.filter(
+            Q(support_levels__number__gte=level)
+            | Q(groups__name__in=[Role.SUPERVISOR, Role.ADMIN])
+            | Q(is_superuser=True),
+            is_active=True,
+        )
         .distinct()
         .order_by("first_name", "username")
     )

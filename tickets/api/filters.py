@@ -1,11 +1,33 @@
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from escalation.choices import Level
 
 from ..choices import Channel, Priority, Status
 from ..models import Ticket, pk_from_reference
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, compared in UTC. ISO 8601 allows UTC offsets that PostgreSQL
+    refuses (beyond ±15:59), and an instant near year 1 or 9999 may not exist in UTC."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(_("Give a date and time between the years 1 and 9999."), code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class TicketApiFilter(django_filters.FilterSet):
@@ -17,10 +39,10 @@ class TicketApiFilter(django_filters.FilterSet):
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     requester = django_filters.NumberFilter(field_name="requester_id")
     category = django_filters.NumberFilter(field_name="category_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
     q = django_filters.CharFilter(
         method="filter_search", help_text=_("A reference (HD-000123) or words of the subject.")
     )

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from api.exceptions import Conflict
 from api.idempotency import idempotent
 from api.pagination import TicketCursorPagination
+from api.schema import error_responses
 from api.views import ApiView, ListApiView, ListCreateApiView
 from escalation.selectors import agent_levels, sla_status
 
@@ -35,10 +37,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description=_("Any unique string: retrying the same request with the same key creates nothing twice."),
 )
-ERRORS = {
-    code: OpenApiResponse(description=text)
-    for code, text in ((400, "invalid"), (403, "refused"), (404, "not found"), (409, "conflict"))
-}
+ERRORS = error_responses(400, 403, 404, 409)
 
 
 def _ticket_response(ticket: Ticket, *, code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
@@ -64,6 +63,8 @@ def _check_version(request, ticket: Ticket) -> None:
             )
 
 
+# 400 for a filter value that does not parse, 404 for a cursor that is not one of ours.
+@extend_schema_view(get=extend_schema(responses={200: s.TicketSerializer, 400: ERRORS[400], 404: ERRORS[404]}))
 class TicketList(ListCreateApiView):
     """Tickets you may see: your own as a requester, every ticket as support staff."""
 
@@ -83,7 +84,10 @@ class TicketList(ListCreateApiView):
         return tickets
 
     @extend_schema(
-        request=s.TicketCreateSerializer, responses={201: s.TicketSerializer, **ERRORS}, parameters=[IDEMPOTENCY_KEY]
+        request=s.TicketCreateSerializer,
+        # 409: the Idempotency-Key was used for another request.
+        responses={201: s.TicketSerializer, 400: ERRORS[400], 409: ERRORS[409]},
+        parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, *args, **kwargs):
         def create() -> Response:
@@ -100,6 +104,8 @@ class TicketList(ListCreateApiView):
 
 
 class TicketDetail(ApiView):
+    """One ticket; support staff correct its impact, urgency and category."""
+
     @extend_schema(responses={200: s.TicketSerializer, 404: ERRORS[404]})
     def get(self, request, reference: str):
         return _ticket_response(ticket_get_for_user(user=request.user, reference=reference))
@@ -285,8 +291,10 @@ class TicketAttachments(ListApiView):
 
 
 class AttachmentDownload(ApiView):
+    """The file itself, with the content type it was uploaded with."""
+
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(description="the file"), 404: ERRORS[404]}
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="the file"), 404: ERRORS[404]}
     )
     def get(self, request, pk: int):
         attachment = attachment_get_for_user(user=request.user, pk=pk)
@@ -315,6 +323,8 @@ class TicketEvents(ListApiView):
 
 
 class TicketSla(ApiView):
+    """Where the ticket stands against its SLA targets."""
+
     @extend_schema(responses={200: s.SlaSerializer, 404: ERRORS[404]})
     def get(self, request, reference: str):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
@@ -322,6 +332,8 @@ class TicketSla(ApiView):
 
 
 class CategoryList(ListApiView):
+    """The categories a ticket may be filed under."""
+
     serializer_class = s.CategorySerializer
     pagination_class = None
     queryset = Category.objects.filter(is_active=True).order_by("name")
