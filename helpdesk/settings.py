@@ -210,6 +210,7 @@ SMS_HTTP_CONTENT_TYPE = os.environ.get("SMS_HTTP_CONTENT_TYPE", "application/jso
 SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE") or '{"to": "{to}", "message": "{body}"}'
 SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
 SMS_HTTP_IDEMPOTENCY_HEADER = os.environ.get("SMS_HTTP_IDEMPOTENCY_HEADER", "")
+HELPDESK_WEBHOOK_TIMEOUT = float(os.environ.get("HELPDESK_WEBHOOK_TIMEOUT", "10"))
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
 # escalation.sms.twilio.SmsBackend.
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
@@ -274,6 +275,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Queue pages refresh themselves this often (seconds).
+HELPDESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("HELPDESK_QUEUE_REFRESH_SECONDS", "30"))
 # Reports: figures are computed at most this often for the same filters (never over a minute).
 REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS", "30")), 60)
 if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):

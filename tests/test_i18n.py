@@ -19,7 +19,7 @@ READ_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-descriptio
 DJANGO_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
 WORD = re.compile(r"[^\W\d_]{2,}")
 # Text that is the same in every language.
-UNTRANSLATED_OK = {"SLA", "CSV", "API", "HD", "IT", "P1", "P2", "P3", "P4", "Bearer", "Authorization", "hdk"}
+UNTRANSLATED_OK = {"SLA", "CSV", "API", "HD", "IT", "P1", "P2", "P3", "P4", "Bearer", "Authorization", "hdk", "Esc"}
 
 
 class _TextFinder(HTMLParser):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -369,6 +370,7 @@ def queue(request):
         "current": {key: request.GET.get(key, "") for key in ("q", "priority", "status", "category")},
         "now": timezone.now(),
         "sort_query": sort_params.urlencode(),
+        "refresh_seconds": settings.HELPDESK_QUEUE_REFRESH_SECONDS,
     }
     template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/queue.html"
     return render(request, template, context)
