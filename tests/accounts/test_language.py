@@ -27,3 +27,17 @@ def test_an_unknown_language_changes_nothing(client):
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     user.refresh_from_db()
     assert user.language == "en"
+
+
+def test_a_signed_in_person_sees_their_own_language_whatever_the_browser_asks(client):
+    user = make_requester(language="id")
+    client.force_login(user)
+    response = client.get("/tickets/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert '<html lang="id"' in response.content.decode()
+    assert response["Content-Language"] == "id"
+
+
+def test_the_sign_in_page_follows_the_browser(client):
+    assert '<html lang="id"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="id-ID,id;q=0.9").content.decode()
+    assert '<html lang="en"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()

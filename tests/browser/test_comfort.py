@@ -82,3 +82,39 @@ def test_the_queue_shows_new_tickets_without_a_reload(helpdesk, settings):
     expect(page.get_by_test_id("queue-table")).to_contain_text("VPN down for the whole office", timeout=10_000)
     assert page.evaluate("() => window.notReloaded === true")
     expect(page.get_by_test_id("queue-table")).not_to_contain_text("Closed already")
+
+
+FOCUS_VISIBLE = """() => {
+    const el = document.activeElement, style = getComputedStyle(el);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+}"""
+
+
+def test_a_ticket_can_be_filed_with_the_keyboard_alone_and_focus_is_always_visible(helpdesk):
+    from tests.factories import make_requester
+    from tickets.models import Ticket
+
+    requester = make_requester()
+    page = helpdesk.page
+    helpdesk.sign_in(requester)
+    helpdesk.open("/tickets/new/")
+
+    def tab_to(element_id: str, limit: int = 40) -> None:
+        for _press in range(limit):
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUS_VISIBLE), page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+            if page.evaluate("() => document.activeElement.id") == element_id:
+                return
+        raise AssertionError(f"Tab never reached #{element_id}")
+
+    tab_to("id_subject")
+    page.keyboard.type("Monitor flickers")
+    tab_to("id_urgency")
+    page.keyboard.press("ArrowDown")  # medium -> high
+    tab_to("id_description")
+    page.keyboard.type("The left monitor flickers every few seconds.")
+    tab_to("submit-id-submit")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("reference")).to_be_visible()
+    ticket = Ticket.objects.get(requester=requester)
+    assert (ticket.subject, ticket.urgency) == ("Monitor flickers", "high")
