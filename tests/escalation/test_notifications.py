@@ -126,12 +126,21 @@ def test_no_email_is_queued_for_a_requester_without_an_address():
 
 def test_notifications_are_written_in_the_recipients_language():
     agent1 = make_agent(1)
-    make_agent(2, language="id")
-    ticket = TicketFactory(level=1)
+    indonesian = make_agent(2, language="id", phone="+6281200000002")
+    english = make_agent(2, language="en")
+    ticket = TicketFactory(level=1, priority=1)
     ticket_services.ticket_escalate(ticket_id=ticket.pk, by=agent1, reason="butuh akses server")
-    row = Notification.objects.get(ticket=ticket)
-    assert row.subject.startswith(f"[{ticket.reference}]")
-    assert "butuh akses server" in row.body_text
+    mail_id = Notification.objects.get(ticket=ticket, recipient=indonesian, channel="email")
+    assert mail_id.subject.startswith(f"[{ticket.reference}] Dieskalasi ke Level II")
+    assert "butuh akses server" in mail_id.body_text
+    assert "Alasan:" in mail_id.body_text and "Prioritas:" in mail_id.body_text
+    assert (
+        "dieskalasi ke Level II"
+        in Notification.objects.get(ticket=ticket, recipient=indonesian, channel="sms").body_text
+    )
+    mail_en = Notification.objects.get(ticket=ticket, recipient=english, channel="email")
+    assert mail_en.subject.startswith(f"[{ticket.reference}] Escalated to Level II")
+    assert "Reason:" in mail_en.body_text
 
 
 def test_file_sms_backend_writes_one_json_file_per_message(tmp_path):
