@@ -45,6 +45,24 @@ DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, No
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+# The events outside systems can subscribe to, and the notification kind each follows.
+WEBHOOK_EVENTS = {
+    "ticket.created": NotificationKind.TICKET_CREATED,
+    "ticket.escalated": NotificationKind.ESCALATED,
+    "ticket.resolved": NotificationKind.RESOLVED,
+    "sla.warning": NotificationKind.SLA_WARNING,
+    "sla.breached": NotificationKind.SLA_BREACH,
+}
+WEBHOOK_EVENT_CHOICES = [
+    ("ticket.created", _("A ticket is filed")),
+    ("ticket.escalated", _("A ticket is escalated")),
+    ("ticket.resolved", _("A ticket is resolved")),
+    ("sla.warning", _("An SLA warning")),
+    ("sla.breached", _("An SLA breach")),
+]
 
 
 class NotificationStatus(models.TextChoices):

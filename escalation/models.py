@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
@@ -61,7 +62,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="notifications"
     )
-    address = models.CharField(_("address"), max_length=254)
+    address = models.CharField(_("address"), max_length=500)
+    webhook = models.ForeignKey(
+        "WebhookEndpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
@@ -97,6 +101,40 @@ class Notification(models.Model):
         share a mail domain: the email's Message-ID and the SMS gateway's reference, so a
         message sent again after a worker died mid-send is recognised as the same one."""
         return f"helpdesk.{self.pk}.{self.created_at:%Y%m%d%H%M%S%f}"
+
+
+def _webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An outside system told about ticket events by a signed HTTP POST, delivered
+    through the same outbox as mail and SMS (retried, visible in the delivery log)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.URLField(
+        _("URL"), max_length=500, help_text=_("Where the events are POSTed (https:// in production).")
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=128,
+        default=_webhook_secret,
+        help_text=_(
+            "Each request carries X-Helpdesk-Signature: v1=HMAC-SHA256(secret, timestamp + '.' + body) in hex, "
+            "and X-Helpdesk-Timestamp."
+        ),
+    )
+    events = models.JSONField(_("events"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
 
 
 def _default_email_kinds() -> list[str]:

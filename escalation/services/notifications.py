@@ -12,16 +12,20 @@ from tickets.choices import Priority
 
 from ..choices import (
     REQUESTER_KINDS,
+    WEBHOOK_EVENTS,
     NotificationChannel,
     NotificationKind,
     SlaThreshold,
 )
-from ..models import Notification, NotificationPreference, SlaEvent
+from ..models import Notification, NotificationPreference, SlaEvent, WebhookEndpoint
 from ..selectors import level_agents, level_supervisors
 from ..sms.text import sms_fit
+from ..webhooks import webhook_payload
 from .delivery import notification_enqueue
 
 logger = logging.getLogger(__name__)
+
+WEBHOOK_EVENT_FOR_KIND: dict[str, str] = {str(kind): event for event, kind in WEBHOOK_EVENTS.items()}
 
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
 ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
@@ -83,6 +87,30 @@ def _people(*, kind: str, ticket, actor) -> list:
     raise ValueError(f"No routing for notification kind {kind!r}")  # pragma: no cover - a programming error
 
 
+def _webhook_rows(*, kind: str, ticket, context: dict, now) -> list[Notification]:
+    """One delivery per active endpoint subscribed to the event this kind announces."""
+    event = WEBHOOK_EVENT_FOR_KIND.get(kind)
+    if event is None:
+        return []
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in (e.events or [])]
+    if not endpoints:
+        return []
+    body = webhook_payload(event=event, ticket=ticket, context=context)
+    return [
+        Notification(
+            kind=kind,
+            channel=NotificationChannel.WEBHOOK,
+            ticket=ticket,
+            webhook=endpoint,
+            address=endpoint.url,
+            subject=event,
+            body_text=body,
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+    ]
+
+
 def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = None) -> list[Notification]:
     """Write the outbox rows a ticket change calls for, in the caller's transaction, and
     hand them to Celery once it commits. The kind decides who (``_people``); each
@@ -114,6 +142,7 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
                     **rendered,
                 )
             )
+    rows += _webhook_rows(kind=kind, ticket=ticket, context=context, now=now)
     if rows:
         Notification.objects.bulk_create(rows)
         due_now = [row.pk for row in rows if row.next_attempt_at <= now]
