@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Level(models.IntegerChoices):
@@ -101,3 +102,16 @@ class Weekday(models.IntegerChoices):
 class RuleTrigger(models.TextChoices):
     NOT_TAKEN = "not_taken", _("Not taken within some minutes at this level")
     SLA_THRESHOLD = "sla_threshold", _("An SLA threshold is crossed at this level")
+
+
+# Names of the levels, calendars and rules a new helpdesk starts with (migrations 0002,
+# 0005, 0007): shown translated; ones added later are shown as written.
+DEFAULT_NAMES = [
+    gettext_noop("Level I — front line"),
+    gettext_noop("Level II — technical support"),
+    gettext_noop("Level III — specialists"),
+    gettext_noop("Office hours (WIB)"),
+    gettext_noop("Around the clock"),
+    gettext_noop("P1 not taken within 10 minutes at Level I goes to Level II"),
+    gettext_noop("Resolution breach at Level II goes to Level III and pages the supervisor"),
+]

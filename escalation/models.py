@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -49,7 +50,12 @@ class SupportLevel(models.Model):
         verbose_name_plural = _("support levels")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (for the ones the helpdesk starts with)."""
+        return gettext(self.name)
 
 
 class Notification(models.Model):
@@ -253,7 +259,12 @@ class Calendar(models.Model):
         verbose_name_plural = _("business calendars")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (for the ones the helpdesk starts with)."""
+        return gettext(self.name)
 
 
 class WorkingPeriod(models.Model):
@@ -343,7 +354,7 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.category.name if self.category is not None else _("all categories")
+        scope = self.category.display_name if self.category is not None else _("all categories")
         return f"P{self.priority} · {scope}"
 
 
@@ -436,7 +447,12 @@ class EscalationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (for the ones the helpdesk starts with)."""
+        return gettext(self.name)
 
     def clean(self) -> None:
         if self.trigger == RuleTrigger.NOT_TAKEN and not self.minutes:

@@ -102,7 +102,7 @@ def sla_explain(*, ticket) -> SlaExplanation:
                     "p": ticket.priority,
                     "r": _minutes_text(policy.first_response_minutes),
                     "s": _minutes_text(policy.resolution_minutes),
-                    "cal": policy.calendar.name,
+                    "cal": policy.calendar.display_name,
                 },
                 "run",
             )

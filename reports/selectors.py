@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Ceil, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from escalation.choices import Level
 from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
@@ -325,7 +326,7 @@ def by_channel(filters: ReportFilters) -> list[dict]:
 
 def by_category(filters: ReportFilters) -> list[dict]:
     counts = dict(_created(filters).values_list("category_id").annotate(n=Count("*")))
-    names = dict(Category.objects.values_list("id", "name"))
+    names = {pk: gettext(name) for pk, name in Category.objects.values_list("id", "name")}
     rows = [{"category_id": pk, "label": names.get(pk, ""), "tickets": n} for pk, n in counts.items() if pk]
     rows.sort(key=lambda row: (-row["tickets"], row["label"]))
     if counts.get(None):

@@ -4,6 +4,7 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from escalation.sms import locmem as sms_locmem
 from helpdesk.celery import app as celery_app
@@ -51,6 +52,8 @@ def _test_settings(settings, tmp_path):
     sms_locmem.outbox.clear()
     # Cached report figures and API throttle counts belong to one test.
     cache.clear()
+    # A request leaves its language active in the thread; every test starts in the default.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Status(models.TextChoices):
@@ -79,3 +80,22 @@ class QueueView(models.TextChoices):
     UNASSIGNED = "unassigned", _("Unassigned")
     MINE = "mine", _("Assigned to me")
     OPEN = "open", _("All open")
+
+
+# The categories a new helpdesk starts with (tickets/migrations/0002): their names are
+# shown translated; categories added later are shown as written.
+DEFAULT_CATEGORY_NAMES = [
+    gettext_noop("Password and account"),
+    gettext_noop("Email"),
+    gettext_noop("Printer and scanner"),
+    gettext_noop("PC and laptop"),
+    gettext_noop("Software installation"),
+    gettext_noop("Network and Wi-Fi"),
+    gettext_noop("Server down"),
+    gettext_noop("Server performance"),
+    gettext_noop("Backup and restore"),
+    gettext_noop("Hosting and control panel"),
+    gettext_noop("Critical system failure"),
+    gettext_noop("Hardware repair or replacement"),
+    gettext_noop("Procurement request"),
+]

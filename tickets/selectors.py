@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from escalation.choices import Level
 from escalation.selectors import agent_can_act_at, agent_levels
@@ -173,7 +174,8 @@ def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> Da
 
 def category_choices() -> list[tuple[int, str]]:
     """(id, name) of every category, for filter drop-downs."""
-    return list(Category.objects.order_by("name").values_list("id", "name"))
+    named = [(pk, gettext(name)) for pk, name in Category.objects.values_list("id", "name")]
+    return sorted(named, key=lambda choice: choice[1].casefold())
 
 
 @dataclass

@@ -53,7 +53,7 @@ def _act(rule: EscalationRule, ticket_id: int) -> bool:
 
     from .notifications import notification_queue
 
-    reason = _("Automatic escalation: %(rule)s") % {"rule": rule.name}
+    reason = _("Automatic escalation: %(rule)s") % {"rule": rule.display_name}
     try:
         with transaction.atomic():
             acted = False

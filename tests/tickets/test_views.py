@@ -294,3 +294,13 @@ def test_the_status_form_offers_only_moves_allowed_from_the_current_status(clien
     choices = client.get(resolved.get_absolute_url()).context["forms"]["status"].fields["status"].choices
     assert [value for value, _label in choices] == ["open", "closed"]
     assert "status" not in client.get(closed.get_absolute_url()).context["forms"]
+
+
+def test_the_categories_the_helpdesk_starts_with_are_shown_in_the_readers_language(client):
+    from tests.factories import make_requester
+
+    user = make_requester(language="id")
+    client.force_login(user)
+    page = client.get("/tickets/new/").content.decode()
+    assert "Kata sandi dan akun" in page
+    assert "Password and account" not in page
