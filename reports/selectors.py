@@ -13,7 +13,8 @@ Medians and 90th percentiles are nearest-rank (the value at rank ceil(p x n) in
 ascending order), computed with window functions so PostgreSQL and SQLite agree.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -361,21 +362,48 @@ class RangeReport:
     trend: list[dict]
 
 
+def _on_own_connection(sections: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run some sections in this thread, on its own connection, closed afterwards."""
+    try:
+        return {name: section() for name, section in sections.items()}
+    finally:
+        connection.close()
+
+
 def range_report(filters: ReportFilters, *, now: datetime | None = None) -> RangeReport:
+    """Every figure of the period. On PostgreSQL, outside a transaction, three groups of
+    sections (of about equal cost) run on three connections at once: the page waits for
+    the slowest group, not for the sum."""
     now = now or timezone.now()
-    compliance = sla_compliance(filters, now=now)
+    groups: list[dict[str, Callable[[], Any]]] = [
+        {
+            "funnel": lambda: escalation_funnel(filters),
+            "categories": lambda: by_category(filters),
+            "aging": lambda: aging(filters, now=now),
+        },
+        {
+            "response": lambda: response_times(filters),
+            "channels": lambda: by_channel(filters),
+            "trend": lambda: trend(filters),
+        },
+        {
+            "compliance": lambda: sla_compliance(filters, now=now),
+            "workload": lambda: agent_workload(filters),
+        },
+    ]
+    results: dict[str, Any] = {}
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="report") as pool:
+            for done in pool.map(_on_own_connection, groups):
+                results.update(done)
+    else:
+        for group in groups:
+            results.update({name: section() for name, section in group.items()})
     return RangeReport(
         filters=filters,
         generated_at=now,
-        compliance=compliance,
-        compliance_totals=sla_compliance_totals(compliance),
-        response=response_times(filters),
-        funnel=escalation_funnel(filters),
-        workload=agent_workload(filters),
-        aging=aging(filters, now=now),
-        channels=by_channel(filters),
-        categories=by_category(filters),
-        trend=trend(filters),
+        compliance_totals=sla_compliance_totals(results["compliance"]),
+        **results,
     )
 
 

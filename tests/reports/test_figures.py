@@ -246,3 +246,19 @@ def test_oldest_open_ticket_of_each_level():
     TicketFactory(level=1, created_at=NOW - timedelta(days=30), status=Status.CLOSED)
     iii = TicketFactory(level=3, created_at=NOW - timedelta(days=1), status=Status.PENDING)
     assert oldest_open_per_level(WEEK) == {Level.I: old, Level.II: None, Level.III: iii}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_computed_on_several_connections_equals_the_one_computed_on_one(reference_data):
+    from django.db import connection, transaction
+
+    from reports.selectors import range_report
+
+    ten_resolved()
+    TicketFactory(level=2, priority=1, created_at=START, status=Status.OPEN, first_response_due_at=START + H)
+    parallel = range_report(WEEK, now=NOW)  # outside a transaction: sections run side by side
+    with transaction.atomic():
+        assert connection.in_atomic_block
+        serial = range_report(WEEK, now=NOW)
+    assert parallel == serial
+    assert parallel.compliance_totals["tickets"] == 11
