@@ -31,10 +31,13 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class TicketApiFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    # Columns of the ticket itself, so no join can repeat a row: without distinct=False
+    # (django-filter's default for multiple choices) the page query becomes a SELECT
+    # DISTINCT that sorts every matching ticket instead of reading the first few off an index.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
     assignee = django_filters.NumberFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     requester = django_filters.NumberFilter(field_name="requester_id")
