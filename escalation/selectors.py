@@ -168,14 +168,20 @@ def _minutes_text(minutes: int) -> str:
 
 
 def sla_policy_for(*, priority: int, category_id: int | None):
-    """The category's own policy for this priority if there is one, else the default."""
+    """The category's own policy for this priority if there is one, else the default
+    (read once per process while unchanged: escalation.caching)."""
+    from .caching import config_cached
     from .models import SlaPolicy
 
-    return (
-        SlaPolicy.objects.select_related("calendar")
-        .filter(Q(category_id=category_id) | Q(category__isnull=True), priority=priority)
-        .order_by(F("category_id").asc(nulls_last=True))
-        .first()
+    return config_cached(
+        "sla-policy",
+        (priority, category_id),
+        lambda: (
+            SlaPolicy.objects.select_related("calendar")
+            .filter(Q(category_id=category_id) | Q(category__isnull=True), priority=priority)
+            .order_by(F("category_id").asc(nulls_last=True))
+            .first()
+        ),
     )
 
 

@@ -275,6 +275,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# SLA policies and calendars are read once per process and re-read after this many
+# seconds (at once in the process that changes them).
+HELPDESK_CONFIG_CACHE_SECONDS = float(os.environ.get("HELPDESK_CONFIG_CACHE_SECONDS", "60"))
 # Queue pages refresh themselves this often (seconds).
 HELPDESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("HELPDESK_QUEUE_REFRESH_SECONDS", "30"))
 # Reports: figures are computed at most this often for the same filters (never over a minute).

@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
+from escalation.caching import config_cache_clear
 from escalation.sms import locmem as sms_locmem
 from helpdesk.celery import app as celery_app
 from tests.support import restore_reference_data
@@ -50,8 +51,9 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms_locmem.outbox.clear()
-    # Cached report figures and API throttle counts belong to one test.
+    # Cached report figures, API throttle counts and configuration belong to one test.
     cache.clear()
+    config_cache_clear()
     # A request leaves its language active in the thread; every test starts in the default.
     translation.activate(django_settings.LANGUAGE_CODE)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from escalation.choices import Level, NotificationKind
 from escalation.selectors import agent_can_act_at, agent_levels, assignable_agents
 from escalation.services import notification_queue, route_level
-from escalation.services.sla import sla_refresh
+from escalation.services.sla import sla_clock_start, sla_refresh, sla_start
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
 from .exceptions import NotAllowedError, TicketError, TransitionError
@@ -139,7 +139,7 @@ def ticket_create(
     try:
         with transaction.atomic():
             now = timezone.now()
-            ticket = Ticket.objects.create(
+            ticket = Ticket(
                 requester=requester,
                 subject=subject[:200],
                 description=description,
@@ -153,9 +153,12 @@ def ticket_create(
                 created_at=now,
                 updated_at=now,
             )
+            # A new ticket has no history: its SLA columns go in with the row itself.
+            next_check_at = sla_start(ticket=ticket)
+            ticket.save(force_insert=True)
+            sla_clock_start(ticket=ticket, next_check_at=next_check_at)
             _event(ticket, requester, EventKind.CREATED, field="level", new=ticket.level, at=now)
             _save_attachments(ticket, None, requester, files, saved)
-            sla_refresh(ticket=ticket)
             notification_queue(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=requester)
     except BaseException:
         _stored_files_cleanup(saved)

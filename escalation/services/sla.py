@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tickets.choices import OPEN_STATUSES, Status
 
+from ..caching import config_cached
 from ..calendars import BusinessCalendar, due_from_runs, indonesian_holidays
 from ..choices import SlaMetric, SlaThreshold
 from ..models import Calendar, SlaClock, SlaEvent, SlaPolicy
@@ -54,7 +55,13 @@ def _package_holidays(years: tuple[int, ...]) -> frozenset:
 
 def business_calendar(calendar: Calendar, *, around: datetime | None = None) -> BusinessCalendar:
     """The arithmetic calendar for a stored one: its periods, its own holidays and, when
-    asked for, Indonesian public holidays for the years around ``around``."""
+    asked for, Indonesian public holidays for the years around ``around`` (built once per
+    process while unchanged: escalation.caching)."""
+    year = (around or timezone.now()).astimezone(ZoneInfo(calendar.time_zone)).year
+    return config_cached("business-calendar", (calendar.pk, year), lambda: _business_calendar(calendar, year))
+
+
+def _business_calendar(calendar: Calendar, year: int) -> BusinessCalendar:
     zone = ZoneInfo(calendar.time_zone)
     if calendar.always_open:
         return BusinessCalendar.around_the_clock(zone)
@@ -63,7 +70,6 @@ def business_calendar(calendar: Calendar, *, around: datetime | None = None) -> 
         weekly[period.weekday].append((period.start, period.end))
     days = set(calendar.holidays.values_list("date", flat=True))
     if calendar.indonesian_holidays:
-        year = (around or timezone.now()).astimezone(zone).year
         days |= _package_holidays((year - 1, year, year + 1))
     return BusinessCalendar(
         tz=zone,
@@ -149,6 +155,23 @@ def pending_thresholds(ticket) -> list[tuple[str, str]]:
         return []
     metrics = [SlaMetric.RESOLUTION] if ticket.first_response_at else [SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION]
     return [key for key in THRESHOLD_COLUMNS if key[0] in metrics]
+
+
+def sla_start(*, ticket) -> datetime | None:
+    """The SLA columns of a ticket not yet saved (no history, nothing recorded), set on the
+    instance so that one INSERT stores them; returns the clock's next check, for
+    ``sla_clock_start`` once the ticket has its id."""
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
+    columns = sla_schedule(ticket=ticket, status_changes=[], policy=policy, calendar=calendar)
+    next_check_at = columns.pop(NEXT_CHECK)
+    for name, value in columns.items():
+        setattr(ticket, name, value)
+    return next_check_at
+
+
+def sla_clock_start(*, ticket, next_check_at: datetime | None) -> None:
+    SlaClock.objects.create(ticket_id=ticket.pk, next_check_at=next_check_at)
 
 
 def sla_refresh(*, ticket) -> dict:
