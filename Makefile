@@ -39,9 +39,9 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian's Chromium for the browser tests and GNU gettext for the catalogue checks,
-# installed when missing.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext)
+# Debian's Chromium for the browser tests, GNU gettext for the catalogue checks and wrk
+# for bench/api.py, installed when missing.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
 system:
 	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
 	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (apt-get)..."; \
@@ -64,6 +64,8 @@ bench: install
 	BENCH_SLA_DATABASE_URL="$${BENCH_SLA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla}" $(BIN)/python bench/sla_sweep.py
 	$(BIN)/python bench/due_times.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
+	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
+	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" $(BIN)/python bench/api.py
 
 # Refresh the vendored front-end assets from the npm registry.
 vendor:

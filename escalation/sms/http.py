@@ -1,4 +1,5 @@
 import json
+import threading
 from urllib.parse import quote_plus
 
 import requests
@@ -18,6 +19,28 @@ def _dig(data, path: str) -> str:
         else:
             return ""
     return "" if data is None or isinstance(data, (dict, list)) else str(data)
+
+
+_local = threading.local()
+
+
+def _session(url: str) -> requests.Session:
+    """This thread's HTTP session for the gateway at ``url``: kept-alive connections, so
+    a burst of SMS pays one TCP (and TLS) handshake, not one per message. The proxy, CA
+    bundle and .netrc settings of the environment are read once, when the session is
+    made: requests would otherwise read them again for every message, which costs more
+    than the request itself, and a worker's environment does not change."""
+    sessions = _local.__dict__.setdefault("sessions", {})
+    session = sessions.get(url)
+    if session is None:
+        session = requests.Session()
+        environment = session.merge_environment_settings(url, {}, None, None, None)
+        session.proxies.update(environment["proxies"])
+        session.verify = environment["verify"]
+        session.auth = requests.utils.get_netrc_auth(url)
+        session.trust_env = False
+        sessions[url] = session
+    return session
 
 
 class SmsBackend(BaseSmsBackend):
@@ -61,7 +84,7 @@ class SmsBackend(BaseSmsBackend):
             if self.idempotency_header and message.reference:
                 headers = {**headers, self.idempotency_header: message.reference}
             try:
-                response = requests.request(
+                response = _session(self.url).request(
                     self.method, self.url, data=body.encode(), headers=headers, timeout=self.timeout
                 )
             except requests.RequestException as exc:
