@@ -23,6 +23,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks")), *settings.LANGUAGES]
         self.fields["email"].required = True
         self.fields["email"].help_text = _("Notifications about your tickets are sent here.")
         self.helper = FormHelper()

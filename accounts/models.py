@@ -39,7 +39,8 @@ class User(AbstractUser):
     phone = models.CharField(
         _("mobile phone"), max_length=32, blank=True, help_text=_("For SMS, e.g. 0812 3456 7890 or +62 812 3456 7890.")
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    # Blank until chosen: the first sign-in stores the language the browser asked for.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     # No choices here: the list and the default come from settings (HELPDESK_TIME_ZONES),
     # which may differ per install; the profile form offers the list.
     time_zone = models.CharField(

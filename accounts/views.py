@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -35,10 +36,14 @@ def profile(request):
         if not form.is_valid():
             return render(request, "accounts/profile.html", context, status=400)
         user_profile_update(user=request.user, data=form.cleaned_data)
-        translation.activate(request.user.language)
+        language = request.user.language or translation.get_language_from_request(request)
+        translation.activate(language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language)
+        if request.user.language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language)
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
     return render(request, "accounts/profile.html", context)
 
@@ -76,3 +81,15 @@ def token_revoke(request, pk: int):
     else:
         messages.error(request, _("There is no such active token of yours."))
     return redirect("accounts:profile")
+
+
+class SignInView(LoginView):
+    """Django's sign-in; someone who never chose a language keeps the one their browser
+    asked for (the sign-in page was shown in it), for pages and notifications alike."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        if not user.language and getattr(self.request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
+            user_language_set(user=user, language=self.request.LANGUAGE_CODE)
+        return response

@@ -26,7 +26,7 @@ def test_an_unknown_language_changes_nothing(client):
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     user.refresh_from_db()
-    assert user.language == "en"
+    assert user.language == ""
 
 
 def test_a_signed_in_person_sees_their_own_language_whatever_the_browser_asks(client):
@@ -41,3 +41,22 @@ def test_a_signed_in_person_sees_their_own_language_whatever_the_browser_asks(cl
 def test_the_sign_in_page_follows_the_browser(client):
     assert '<html lang="id"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="id-ID,id;q=0.9").content.decode()
     assert '<html lang="en"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+
+
+def test_the_first_sign_in_keeps_the_language_the_browser_asked_for(client):
+    user = make_requester()
+    assert user.language == ""
+    response = client.post(
+        "/accounts/login/", {"username": user.username, "password": "pw"}, HTTP_ACCEPT_LANGUAGE="id-ID,id;q=0.9"
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "id"
+    assert '<html lang="id"' in client.get("/tickets/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_chosen_language_is_not_overwritten_by_the_browser(client):
+    user = make_requester(language="en")
+    client.post("/accounts/login/", {"username": user.username, "password": "pw"}, HTTP_ACCEPT_LANGUAGE="id")
+    user.refresh_from_db()
+    assert user.language == "en"
