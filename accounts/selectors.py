@@ -1,4 +1,5 @@
 from .choices import Role
+from .models import ApiToken
 
 
 def user_role(user) -> str | None:
@@ -17,6 +18,4 @@ def user_role(user) -> str | None:
 
 def api_tokens_for(*, user):
     """The person's API tokens, newest first (revoked ones too, marked)."""
-    from .models import ApiToken
-
     return ApiToken.objects.filter(user=user).order_by("-created_at")

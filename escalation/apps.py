@@ -9,9 +9,9 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from .caching import config_cache_clear
-        from .models import Calendar, Holiday, SlaPolicy, WorkingPeriod
+        from .models import Calendar, Holiday, SlaPolicy, WebhookEndpoint, WorkingPeriod
 
         # Cached configuration is dropped when it changes (not business logic: a cache).
-        for model in (SlaPolicy, Calendar, WorkingPeriod, Holiday):
+        for model in (SlaPolicy, Calendar, WorkingPeriod, Holiday, WebhookEndpoint):
             for signal in (post_save, post_delete):
                 signal.connect(config_cache_clear, sender=model, dispatch_uid=f"config-cache-{model.__name__}-{signal}")

@@ -1,5 +1,5 @@
 """A per-process cache of configuration read on every ticket change and changed rarely
-(SLA policies, business calendars). Saving or deleting one of those rows clears it in
+(SLA policies, business calendars, webhook endpoints). Saving or deleting one of those rows clears it in
 the process that saved it at once (see apps.py); other processes (web workers, Celery
 workers) see the change within HELPDESK_CONFIG_CACHE_SECONDS."""
 

@@ -56,12 +56,9 @@ def _filters(request) -> tuple[ReportFilterForm, ReportFilters | None]:
 def _report(filters: ReportFilters) -> RangeReport:
     """The range report, computed at most once per REPORTS_CACHE_SECONDS for the same
     filters (figures are never older than that)."""
-    key = f"reports:range:{filters.cache_key()}"
-    report = cache.get(key)
-    if report is None:
-        report = range_report(filters)
-        cache.set(key, report, settings.REPORTS_CACHE_SECONDS)
-    return report
+    return cache.get_or_set(
+        f"reports:range:{filters.cache_key()}", lambda: range_report(filters), settings.REPORTS_CACHE_SECONDS
+    )
 
 
 def _level_rows(report: RangeReport) -> list[dict]:

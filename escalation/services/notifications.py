@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from tickets.choices import Priority
 
+from ..caching import config_cached
 from ..choices import (
     REQUESTER_KINDS,
     WEBHOOK_EVENTS,
@@ -92,7 +93,8 @@ def _webhook_rows(*, kind: str, ticket, context: dict, now) -> list[Notification
     event = WEBHOOK_EVENT_FOR_KIND.get(kind)
     if event is None:
         return []
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in (e.events or [])]
+    active = config_cached("webhook-endpoints", None, lambda: list(WebhookEndpoint.objects.filter(is_active=True)))
+    endpoints = [endpoint for endpoint in active if event in (endpoint.events or [])]
     if not endpoints:
         return []
     body = webhook_payload(event=event, ticket=ticket, context=context)

@@ -157,16 +157,25 @@ def pending_thresholds(ticket) -> list[tuple[str, str]]:
     return [key for key in THRESHOLD_COLUMNS if key[0] in metrics]
 
 
+def _schedule_onto(ticket, *, status_changes: list, recorded: set) -> tuple[dict, datetime | None]:
+    """Compute the ticket's SLA columns, set them on the instance, and return them with
+    the clock's next check."""
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
+    columns = sla_schedule(
+        ticket=ticket, status_changes=status_changes, policy=policy, calendar=calendar, recorded=recorded
+    )
+    next_check_at = columns.pop(NEXT_CHECK)
+    for name, value in columns.items():
+        setattr(ticket, name, value)
+    return columns, next_check_at
+
+
 def sla_start(*, ticket) -> datetime | None:
     """The SLA columns of a ticket not yet saved (no history, nothing recorded), set on the
     instance so that one INSERT stores them; returns the clock's next check, for
     ``sla_clock_start`` once the ticket has its id."""
-    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
-    calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
-    columns = sla_schedule(ticket=ticket, status_changes=[], policy=policy, calendar=calendar)
-    next_check_at = columns.pop(NEXT_CHECK)
-    for name, value in columns.items():
-        setattr(ticket, name, value)
+    _columns, next_check_at = _schedule_onto(ticket, status_changes=[], recorded=set())
     return next_check_at
 
 
@@ -184,17 +193,10 @@ def sla_refresh(*, ticket) -> dict:
         .order_by("created_at", "id")
         .values_list("created_at", "to_value")
     )
-    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
-    calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
     recorded = set(SlaEvent.objects.filter(ticket=ticket).values_list("metric", "threshold"))
-    columns = sla_schedule(
-        ticket=ticket, status_changes=status_changes, policy=policy, calendar=calendar, recorded=recorded
-    )
-    next_check_at = columns.pop(NEXT_CHECK)
+    columns, next_check_at = _schedule_onto(ticket, status_changes=status_changes, recorded=recorded)
     type(ticket).objects.filter(pk=ticket.pk).update(**columns)
     SlaClock.objects.update_or_create(ticket_id=ticket.pk, defaults={"next_check_at": next_check_at})
-    for name, value in columns.items():
-        setattr(ticket, name, value)
     return {**columns, NEXT_CHECK: next_check_at}
 
 
