@@ -158,7 +158,11 @@ def bench_tickets_remove(*, after_id: int) -> int:
         _total, by_model = Ticket.objects.filter(pk__gt=after_id, subject=SUBJECT).delete()
         last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with connection.cursor() as cursor:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Ticket._meta.db_table, last])
+            # On an empty table the next id is 1 (setval's "is_called" false).
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
+                [Ticket._meta.db_table, max(last, 1), last > 0],
+            )
     return by_model.get(Ticket._meta.label, 0)
 
 

@@ -85,6 +85,12 @@ def arguments() -> argparse.Namespace:
         default=int(os.environ.get("BENCH_NOTIFY_COUNT", "10000")),
         help="tasks per workload and round (default: env BENCH_NOTIFY_COUNT or 10000)",
     )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="notifications per task (default: the HELPDESK_NOTIFICATION_BATCH setting; 1 shows the cost per task)",
+    )
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_RUNS", "1")), help="timed rounds")
     return parser.parse_args()
 
@@ -295,15 +301,28 @@ def workload_noop(count: int, worker: Worker, redis_client) -> float:
 
 
 def workload_notifications(
-    *, channel: str, count: int, first: int, ticket, tag: str, worker: Worker, redis_client, problems: list[str]
+    *,
+    channel: str,
+    count: int,
+    batch: int,
+    first: int,
+    ticket,
+    tag: str,
+    worker: Worker,
+    redis_client,
+    problems: list[str],
 ) -> tuple[float, list[int]]:
     from escalation.choices import NotificationStatus
     from escalation.models import Notification
     from escalation.tasks import notification_send
 
     ids = rows_create(channel=channel, count=count, ticket=ticket, tag=tag, first=first)
+    # One task per batch of one channel's rows, as notification_enqueue hands them over.
     seconds = drain_timed(
-        task=notification_send, argument_lists=[(pk,) for pk in ids], worker=worker, redis_client=redis_client
+        task=notification_send,
+        argument_lists=[(ids[start : start + batch],) for start in range(0, len(ids), batch)],
+        worker=worker,
+        redis_client=redis_client,
     )
     not_sent = Notification.objects.filter(pk__in=ids).exclude(status=NotificationStatus.SENT).count()
     if not_sent:
@@ -331,9 +350,14 @@ def main() -> int:
         database_url = django_on_bench_database("BENCH_NOTIFY_DATABASE_URL", DEFAULT_DATABASE_URL)
 
         import redis
+        from django.conf import settings
         from django.db import connection
 
         from escalation.choices import NotificationChannel
+
+        batch = args.batch or settings.HELPDESK_NOTIFICATION_BATCH
+        if batch <= 0:
+            raise SystemExit("--batch must be positive")
 
         redis_client = redis.Redis.from_url(broker_url)
         redis_client.flushdb()
@@ -370,8 +394,9 @@ def main() -> int:
         )
         print("Fakes         SMTP relay (aiosmtpd) and HTTP SMS gateway, each in a child process of its own")
         print(
-            f"Workloads     {args.count:,} tasks each (no-op, email, SMS), {args.rounds} round(s) after a warm-up "
-            f"of {WARMUP_TASKS} each; CPUs: {os.cpu_count()}, load: {load()}"
+            f"Workloads     {args.count:,} no-op tasks, {args.count:,} emails and {args.count:,} SMS (one task per "
+            f"{batch} notifications of a channel, as notification_enqueue hands them over), {args.rounds} round(s) "
+            f"after a warm-up of {WARMUP_TASKS} each; CPUs: {os.cpu_count()}, load: {load()}"
         )
         print()
 
@@ -381,6 +406,7 @@ def main() -> int:
             workload_notifications(
                 channel=channel,
                 count=WARMUP_TASKS,
+                batch=batch,
                 first=0,
                 ticket=ticket,
                 tag="warmup",
@@ -396,6 +422,7 @@ def main() -> int:
             seconds, ids = workload_notifications(
                 channel=NotificationChannel.EMAIL,
                 count=args.count,
+                batch=batch,
                 first=WARMUP_TASKS + round_number * args.count,
                 ticket=ticket,
                 tag=f"r{round_number}",
@@ -408,6 +435,7 @@ def main() -> int:
             seconds, _ids = workload_notifications(
                 channel=NotificationChannel.SMS,
                 count=args.count,
+                batch=batch,
                 first=WARMUP_TASKS + round_number * args.count,
                 ticket=ticket,
                 tag=f"r{round_number}",

@@ -5,9 +5,12 @@ from .services import ladders, sla
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def notification_send(notification_id: int) -> bool:
-    """Deliver one outbox row; harmless when redelivered (the row claim decides)."""
-    return services.notification_deliver(notification_id=notification_id)
+def notification_send(notification_ids: list[int] | int) -> int:
+    """Deliver a batch of outbox rows of one channel (a single id: a message queued
+    before batches); harmless when redelivered (each row's claim decides)."""
+    if isinstance(notification_ids, int):
+        notification_ids = [notification_ids]
+    return services.notification_deliver_batch(notification_ids=notification_ids)
 
 
 @shared_task(ignore_result=True)

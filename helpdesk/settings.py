@@ -299,6 +299,8 @@ HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("HELPDESK_NOTIFICATION_M
 # A failed send waits RETRY_AFTER, then twice that, four times... never more than RETRY_MAX.
 HELPDESK_NOTIFICATION_RETRY_AFTER = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_AFTER", "20")))
 HELPDESK_NOTIFICATION_RETRY_MAX = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_MAX", "3600")))
+# Rows of one channel go to a worker in batches of up to this many (one task each).
+HELPDESK_NOTIFICATION_BATCH = int(os.environ.get("HELPDESK_NOTIFICATION_BATCH", "20"))
 HELPDESK_NOTIFICATION_CLAIM_TIMEOUT = timedelta(
     seconds=float(os.environ.get("HELPDESK_NOTIFICATION_CLAIM_TIMEOUT", "300"))
 )

@@ -147,7 +147,7 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
     rows += _webhook_rows(kind=kind, ticket=ticket, context=context, now=now)
     if rows:
         Notification.objects.bulk_create(rows)
-        due_now = [row.pk for row in rows if row.next_attempt_at <= now]
+        due_now = [(row.pk, row.channel) for row in rows if row.next_attempt_at <= now]
         if due_now:
             transaction.on_commit(partial(notification_enqueue, due_now))
     return rows

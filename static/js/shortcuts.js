@@ -49,8 +49,30 @@
     "s": function () { return focusField("#form-resolve textarea"); }
   };
 
+  // Escape closes the help even when pressed while it is still fading in (Bootstrap ignores
+  // a hide during its show transition, so the hide waits for the transition's end).
+  var help = document.getElementById("shortcuts-help");
+  var helpOpening = false;
+  if (help) {
+    help.addEventListener("show.bs.modal", function () { helpOpening = true; });
+    help.addEventListener("shown.bs.modal", function () { helpOpening = false; });
+  }
+
+  function closeHelp() {
+    if (!help || typeof bootstrap === "undefined") { return false; }
+    var modal = bootstrap.Modal.getOrCreateInstance(help);
+    if (helpOpening) {
+      help.addEventListener("shown.bs.modal", function () { modal.hide(); }, { once: true });
+      return true;
+    }
+    if (!help.classList.contains("show")) { return false; }
+    modal.hide();
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    if (event.key === "Escape" && closeHelp()) { return; }
     if (typing(document.activeElement)) {
       if (event.key === "Escape") { document.activeElement.blur(); }
       return;

@@ -27,6 +27,20 @@ def test_keyboard_shortcuts_move_through_the_queue_and_act_on_a_ticket(helpdesk,
     page.screenshot(path=str(artefacts / "shortcuts-help.png"))
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
+    # Escape straight after "?", while the help is still fading in, closes it once it is in.
+    closed = page.evaluate(
+        """() => new Promise((resolve) => {
+            const help = document.getElementById("shortcuts-help");
+            help.addEventListener("hidden.bs.modal", () => resolve(true), {once: true});
+            setTimeout(() => resolve(false), 5000);
+            for (const key of ["?", "Escape"]) {
+                document.body.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+            }
+        })"""
+    )
+    assert closed, "the help stayed open after Escape"
+    expect(help_dialog).to_be_hidden()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
 
     page.keyboard.press("j")
     expect(page.get_by_role("link", name=first.reference)).to_be_focused()

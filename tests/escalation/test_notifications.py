@@ -1,12 +1,15 @@
+import base64
 import json
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
+import redis
 from django.core import mail
 from django.utils import timezone
 
 from escalation import services
-from escalation.choices import NotificationStatus
+from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus
 from escalation.models import Notification
 from escalation.sms import SmsMessage, get_sms_backend, send_sms
 from tests.factories import TicketFactory, make_agent, make_requester
@@ -35,6 +38,57 @@ def test_delivery_sends_the_email_and_marks_the_row_sent():
     assert ticket.reference in message.subject
     assert message.alternatives and ticket.reference in message.alternatives[0][0]
     assert message.extra_headers["X-Helpdesk-Ticket"] == ticket.reference
+    parsed = message_from_bytes(message.message().as_bytes())
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in parsed.get_payload()] == ["text/plain", "text/html"]
+    assert parsed["Message-ID"] == row.provider_id
+    # Each message gets a boundary of its own that no body could hold.
+    assert parsed.get_boundary() != message.message().get_boundary()
+
+
+def test_a_batch_sends_each_due_row_once_and_records_each_outcome(settings):
+    first, late, last = (pending_ack()[1] for _ in range(3))
+    Notification.objects.filter(pk=late.pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+    settings.SMS_BACKEND = "escalation.sms.base.BaseSmsBackend"  # every SMS fails
+    sms = Notification.objects.create(
+        kind=NotificationKind.ESCALATED,
+        channel=NotificationChannel.SMS,
+        ticket=first.ticket,
+        address="+6281200000009",
+        body_text="HD P1 escalated",
+    )
+    batch = [first.pk, sms.pk, late.pk, last.pk, first.pk]
+    assert services.notification_deliver_batch(notification_ids=batch) == 2
+    rows = Notification.objects.in_bulk(batch)
+    assert [(rows[row.pk].status, rows[row.pk].attempts) for row in (first, sms, late, last)] == [
+        (NotificationStatus.SENT, 1),
+        (NotificationStatus.FAILED, 1),
+        (NotificationStatus.PENDING, 0),
+        (NotificationStatus.SENT, 1),
+    ]
+    assert rows[sms.pk].last_error and rows[first.pk].last_error == ""
+    assert sorted(message.extra_headers["Message-ID"] for message in mail.outbox) == sorted(
+        [rows[first.pk].provider_id, rows[last.pk].provider_id]
+    )
+    assert all(rows[row.pk].sent_at is not None for row in (first, last))
+
+
+def test_rows_are_handed_to_workers_in_batches_of_one_channel(settings):
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("needs Redis as the Celery broker")
+    settings.HELPDESK_NOTIFICATION_BATCH = 20
+    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue.delete("notifications")
+    emails = [(pk, NotificationChannel.EMAIL) for pk in range(1, 46)]
+    texts = [(pk, NotificationChannel.SMS) for pk in range(100, 103)]
+    try:
+        with broker_at(settings.CELERY_BROKER_URL):
+            assert services.notification_enqueue(emails[:30] + texts + emails[30:]) == 48
+        published = [json.loads(raw) for raw in queue.lrange("notifications", 0, -1)]
+    finally:
+        queue.delete("notifications")
+    batches = sorted(json.loads(base64.b64decode(message["body"]))[0][0] for message in published)
+    assert batches == [list(range(1, 21)), list(range(21, 41)), list(range(41, 46)), [100, 101, 102]]
 
 
 def test_a_second_delivery_of_the_same_row_sends_nothing():
@@ -105,7 +159,7 @@ def test_the_sweep_releases_rows_claimed_by_a_worker_that_died(settings):
 def test_enqueueing_with_the_broker_away_keeps_the_rows_pending():
     _ticket, row = pending_ack()
     with broker_at("redis://127.0.0.1:1/0"):
-        assert services.notification_enqueue([row.pk]) == 0
+        assert services.notification_enqueue([(row.pk, row.channel)]) == 0
     row.refresh_from_db()
     assert row.status == NotificationStatus.PENDING
 
