@@ -2,6 +2,7 @@
 
 import logging
 import random
+import re
 import secrets
 import smtplib
 import threading
@@ -9,12 +10,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from email.policy import Compat32
 from email.utils import parseaddr
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.db.models.expressions import Col
@@ -100,6 +103,28 @@ def _smtp_settings_key() -> tuple:
     )
 
 
+@lru_cache(maxsize=1024)
+def _envelope_address(address: str, encoding: str) -> str:
+    """Django's ``sanitize_address``, remembered: parsing the addresses takes a tenth of
+    a message's CPU time, and a worker mails the same few people over and over."""
+    return sanitize_address(address, encoding)
+
+
+def _smtp_transmit(backend: SmtpBackend, message: EmailMultiAlternatives) -> None:
+    """What Django's SMTP backend does with a message on its open connection (``_send``),
+    with each envelope address parsed once."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    recipients = [_envelope_address(address, encoding) for address in message.recipients()]
+    if not recipients:
+        return
+    session = backend.connection
+    if session is None:  # closed meanwhile: the caller opens a new one
+        raise smtplib.SMTPServerDisconnected("The SMTP session is closed.")
+    session.sendmail(
+        _envelope_address(message.from_email, encoding), recipients, message.message().as_bytes(linesep="\r\n")
+    )
+
+
 def _email_send(message: EmailMultiAlternatives) -> None:
     """Send through this thread's SMTP session when the email backend is SMTP (opening or
     renewing it as needed), else through a connection of its own as Django does. A kept
@@ -125,7 +150,7 @@ def _email_send(message: EmailMultiAlternatives) -> None:
         backend = session.backend = fresh
         session.settings_key, session.sent = key, 0
     try:
-        backend.send_messages([message])
+        _smtp_transmit(backend, message)
     except smtplib.SMTPServerDisconnected:
         session.close()
         if not reused:
@@ -139,13 +164,39 @@ def _email_send(message: EmailMultiAlternatives) -> None:
     session.last_used = time.monotonic()
 
 
+# A header value of printable ASCII words separated by single spaces, as nearly all of a
+# notification's are: short enough, it needs neither encoding nor folding.
+_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
+
+
+class _HeaderPolicy(Compat32):
+    """The policy Django's email messages use (compat32), with a shortcut for plain
+    header values that fit on their line: written as they are, which is byte for byte
+    what compat32's folding through ``email.header.Header`` makes of them, at a tenth of
+    the CPU time (that folding is most of the time it takes to generate a message)."""
+
+    def fold_binary(self, name, value):
+        if (
+            isinstance(value, str)
+            and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+            and _PLAIN_HEADER.fullmatch(value)
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_HEADER_POLICY = _HeaderPolicy()
+
+
 class _Email(EmailMultiAlternatives):
-    """A notification email. Its MIME boundary is 128 random bits, which no body can
+    """A notification email, generated with less CPU than Django's default: the plain
+    header shortcut above, and a MIME boundary of 128 random bits, which no body can
     contain by chance or design, so the generator need not search the body for it (a
     regular expression compiled afresh for every message otherwise)."""
 
     def message(self, *args, **kwargs):
         mime = super().message(*args, **kwargs)
+        mime.policy = _HEADER_POLICY
         if mime.is_multipart():
             mime.set_boundary(f"=_helpdesk_{secrets.token_hex(16)}")
         return mime

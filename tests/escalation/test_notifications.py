@@ -2,6 +2,7 @@ import base64
 import json
 from datetime import timedelta
 from email import message_from_bytes
+from email.policy import compat32
 
 import pytest
 import redis
@@ -11,6 +12,7 @@ from django.utils import timezone
 from escalation import services
 from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus
 from escalation.models import Notification
+from escalation.services import delivery
 from escalation.sms import SmsMessage, get_sms_backend, send_sms
 from tests.factories import TicketFactory, make_agent, make_requester
 from tests.support import broker_at
@@ -44,6 +46,32 @@ def test_delivery_sends_the_email_and_marks_the_row_sent():
     assert parsed["Message-ID"] == row.provider_id
     # Each message gets a boundary of its own that no body could hold.
     assert parsed.get_boundary() != message.message().get_boundary()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[HD-000001] We received your request",
+        "[HD-000001] Tiket diterima: “Printer lantai 2 mati”",  # encoded words
+        "[HD-000001] " + "a subject long enough that the Subject header has to be folded " * 3,
+        "[HD-000001]  two  spaces and a tab\there",
+    ],
+)
+def test_notification_emails_are_generated_as_django_would_generate_them(subject):
+    """The quicker header folding changes no byte of a message."""
+    email = delivery._Email(
+        subject=subject,
+        body="Hello,\n\nWe received your request.\n",
+        from_email="IT Helpdesk <helpdesk@example.com>",
+        to=["Siti Rahma <siti@example.com>"],
+    )
+    email.attach_alternative("<p>Hello,</p>", "text/html")
+    email.extra_headers.update({"Message-ID": "<helpdesk.1.2@example.com>", "X-Helpdesk-Ticket": "HD-000001"})
+    mime = email.message()
+    quick = mime.as_bytes(linesep="\r\n")
+    mime.policy = compat32
+    assert quick == mime.as_bytes(linesep="\r\n")
+    assert message_from_bytes(quick)["Subject"] is not None
 
 
 def test_a_batch_sends_each_due_row_once_and_records_each_outcome(settings):
