@@ -1,11 +1,10 @@
-from rest_framework import serializers
-
+from api.serializers import ModelSerializer
 from api.views import ListApiView
 
 from ..models import SupportLevel
 
 
-class SupportLevelSerializer(serializers.ModelSerializer):
+class SupportLevelSerializer(ModelSerializer):
     class Meta:
         model = SupportLevel
         fields = ["number", "name", "description"]

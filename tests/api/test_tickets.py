@@ -240,3 +240,33 @@ def test_anonymous_callers_and_users_are_throttled(monkeypatch):
         assert [user.get("/api/v1/categories/").status_code for _n in range(5)] == [200, 200, 200, 200, 429]
     finally:
         cache.clear()
+
+
+@pytest.mark.parametrize("time_zone", ["Asia/Jakarta", "Asia/Jayapura", "UTC"])
+def test_the_written_out_ticket_representation_is_what_the_declared_fields_give(time_zone):
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from tickets import services
+    from tickets.api.serializers import TicketSerializer
+
+    agent = make_agent(1, first_name="Budi", last_name="Santoso")
+    requester = make_requester()
+    filed = services.ticket_create(  # enum members, as the service leaves them, not values read back
+        requester=requester, subject="Printer offline", description="2nd floor", urgency="high", category=category("Email")
+    )
+    plain = TicketFactory(category=None, assignee=None)
+    finished = TicketFactory(level=1, assignee=agent, status=Status.RESOLVED, resolution="Replaced the toner")
+    Ticket.objects.filter(pk=finished.pk).update(
+        first_response_at=timezone.now(), resolved_at=timezone.now(), closed_at=timezone.now()
+    )
+    finished = Ticket.objects.select_related("requester", "assignee", "category").get(pk=finished.pk)
+    with timezone.override(time_zone):
+        for ticket in (filed, plain, finished):
+            serializer = TicketSerializer(ticket)
+            written_out = serializer.data
+            declared = serializers.ModelSerializer.to_representation(serializer, ticket)
+            assert list(written_out) == list(declared)
+            assert written_out == declared, ticket
+            assert [type(value) for value in written_out.values()] == [type(value) for value in declared.values()]
+            assert written_out["assignee"] is None or written_out["assignee"]["name"] == "Budi Santoso"
