@@ -8,18 +8,20 @@ One worker (prefork pool, ``--concurrency 2``, the production default pool, DEBU
 level warning) consumes the ``notifications`` queue. A fake SMTP relay (aiosmtpd) and a fake
 HTTP SMS gateway (JSON, idempotency header) run in child processes of their own, so they do
 not share the worker's processes, and count what they receive. Each round drains three
-workloads of ``--count`` tasks, in this order:
+workloads of ``--count`` tasks or notifications, in this order:
 
 - no-op tasks (``health.tasks.noop``): the floor, what fetching, running and acknowledging a
   task costs Celery itself;
-- email notifications (bulk-created outbox rows, one ``notification_send`` task each) through
-  the SMTP relay;
+- email notifications (bulk-created outbox rows) through the SMTP relay, one
+  ``notification_send`` task per ``--batch`` rows (the ``HELPDESK_NOTIFICATION_BATCH``
+  setting unless given), as ``notification_enqueue`` hands them over: the worker still
+  claims, sends and records each row on its own;
 - SMS notifications the same way through the HTTP gateway.
 
 For each workload the worker's consumer is paused (remote control), every task is
 published, then the consumer resumes; the clock runs from resuming until the queue and the
 broker's unacknowledged set are both empty. Publishing and bulk-creating rows are not
-timed. Prints tasks per second for each and the ratio of each delivery rate to the no-op
+timed. Prints tasks (no-op) or notifications per second for each and the ratio of each delivery rate to the no-op
 rate (the target is 0.5 or more), as the median over the rounds. Exits 1 when a
 notification was not sent, or was received twice, or the worker did not drain the queue.
 """
