@@ -253,7 +253,11 @@ def test_the_written_out_ticket_representation_is_what_the_declared_fields_give(
     agent = make_agent(1, first_name="Budi", last_name="Santoso")
     requester = make_requester()
     filed = services.ticket_create(  # enum members, as the service leaves them, not values read back
-        requester=requester, subject="Printer offline", description="2nd floor", urgency="high", category=category("Email")
+        requester=requester,
+        subject="Printer offline",
+        description="2nd floor",
+        urgency="high",
+        category=category("Email"),
     )
     plain = TicketFactory(category=None, assignee=None)
     finished = TicketFactory(level=1, assignee=agent, status=Status.RESOLVED, resolution="Replaced the toner")
