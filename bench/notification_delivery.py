@@ -403,49 +403,35 @@ def main() -> int:
         print()
 
         problems: list[str] = []
-        workload_noop(WARMUP_TASKS, worker, redis_client)
-        for channel in (NotificationChannel.EMAIL, NotificationChannel.SMS):
-            workload_notifications(
+
+        def notifications(channel: str, *, count: int, first: int, tag: str) -> tuple[float, list[int]]:
+            return workload_notifications(
                 channel=channel,
-                count=WARMUP_TASKS,
+                count=count,
                 batch=batch,
-                first=0,
+                first=first,
                 ticket=ticket,
-                tag="warmup",
+                tag=tag,
                 worker=worker,
                 redis_client=redis_client,
                 problems=problems,
             )
 
+        channels = (NotificationChannel.EMAIL, NotificationChannel.SMS)
+        workload_noop(WARMUP_TASKS, worker, redis_client)
+        for channel in channels:
+            notifications(channel, count=WARMUP_TASKS, first=0, tag="warmup")
+
         timings: dict[str, list[float]] = {"noop": [], "email": [], "sms": []}
         email_ids: list[int] = []
         for round_number in range(args.rounds):
             timings["noop"].append(workload_noop(args.count, worker, redis_client))
-            seconds, ids = workload_notifications(
-                channel=NotificationChannel.EMAIL,
-                count=args.count,
-                batch=batch,
-                first=WARMUP_TASKS + round_number * args.count,
-                ticket=ticket,
-                tag=f"r{round_number}",
-                worker=worker,
-                redis_client=redis_client,
-                problems=problems,
-            )
-            timings["email"].append(seconds)
-            email_ids += ids
-            seconds, _ids = workload_notifications(
-                channel=NotificationChannel.SMS,
-                count=args.count,
-                batch=batch,
-                first=WARMUP_TASKS + round_number * args.count,
-                ticket=ticket,
-                tag=f"r{round_number}",
-                worker=worker,
-                redis_client=redis_client,
-                problems=problems,
-            )
-            timings["sms"].append(seconds)
+            for channel in channels:
+                first = WARMUP_TASKS + round_number * args.count
+                seconds, ids = notifications(channel, count=args.count, first=first, tag=f"r{round_number}")
+                timings[channel].append(seconds)
+                if channel == NotificationChannel.EMAIL:
+                    email_ids += ids
             print(
                 f"  round {round_number + 1}: "
                 + ", ".join(f"{name} {args.count / values[-1]:,.0f}/s" for name, values in timings.items()),
