@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
+from .selectors import api_token_with_user
 from .services import api_token_digest
 
 # last_used_at is written at most this often per token, not on every request.
@@ -26,11 +27,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=api_token_digest(key), revoked_at__isnull=True)
-            .first()
-        )
+        token = api_token_with_user(digest=api_token_digest(key))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         now = timezone.now()

@@ -1,9 +1,12 @@
 import re
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
+from accounts.selectors import api_token_with_user
+from accounts.services import api_token_create, api_token_digest
 from tests.factories import make_agent, make_requester
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +58,51 @@ def test_nobody_revokes_someone_elses_token(client):
     assert "no such active token" in response.content.decode()
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_the_token_lookup_reads_what_the_orm_reads(django_assert_num_queries):
+    person = make_agent(2)
+    person.phone, person.language, person.time_zone = "+6281234567890", "id", "Asia/Jayapura"
+    person.last_login = timezone.now()
+    person.save()
+    token, key = api_token_create(user=person, name="Nagios")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    expected = ApiToken.objects.select_related("user").get(pk=token.pk)
+
+    with django_assert_num_queries(1):
+        found = api_token_with_user(digest=api_token_digest(key))
+        assert found.user.username == person.username  # attached: no second query
+
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.user) == _fields(expected.user)
+    for left, right in ((found, expected), (found.user, expected.user)):
+        assert {name: type(value) for name, value in _fields(left).items()} == {
+            name: type(value) for name, value in _fields(right).items()
+        }
+    assert found.last_used_at.tzinfo is not None and found.user.date_joined.tzinfo is not None
+    assert not found._state.adding and found.user._state.db == "default"
+    assert found.user.has_perm("tickets.work_ticket")
+
+
+def test_the_token_lookup_finds_no_revoked_or_unknown_token():
+    token, key = api_token_create(user=make_requester(), name="script")
+    assert api_token_with_user(digest=api_token_digest(key + "x")) is None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert api_token_with_user(digest=api_token_digest(key)) is None
+
+
+def test_a_token_of_a_deactivated_person_is_refused():
+    person = make_requester()
+    _token, key = api_token_create(user=person, name="script")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/me/").status_code == 200
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    response = api.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert "revoked" in response.json()["error"]["message"]
