@@ -17,7 +17,10 @@ drives, each after a short warm-up:
   really were created;
 - ``GET /api/v1/tickets/`` as a supervisor: the first page, a filtered first page and the second
   cursor page, with one connection (the latency target, p50 under 30 ms, is for a request served
-  alone) and with one per server thread (every thread busy: latency is then mostly queueing).
+  alone) and with one per server thread (every thread busy: latency is then mostly queueing);
+- ``GET /api/v1/me/`` as the requester, with one connection per server thread: the smallest
+  authenticated request (the token check and the person's role), so the create figure can be
+  read against what this machine serves at all.
 
 Each run also measures the CPU time gunicorn, the PostgreSQL backends serving it, wrk and Redis
 spent per request, and from it the ceiling: the requests per second this machine's cores could
@@ -70,6 +73,9 @@ def reports_bench():
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/10"
 CREATE_TARGET_RPS = 300.0
+# The smallest authenticated request: what the server, the token check and the role cost.
+FLOOR_PATH = "/api/v1/me/"
+FLOOR_NAME = "GET /api/v1/me/"
 LIST_TARGET_P50_MS = 30.0
 # Bench tickets carry this subject, so a run that was killed half-way is cleaned up by the next.
 SUBJECT = "API bench: cannot print to the second floor printer"
@@ -487,14 +493,18 @@ PHASES = [
     ("authentication (token lookup)", "accounts.authentication", "ApiTokenAuthentication.authenticate"),
     ("input validation", "tickets.api.serializers", "TicketCreateSerializer.is_valid"),
     ("ticket_create (service)", "tickets.services", "ticket_create"),
-    ("  audit event", "tickets.services", "_event"),
-    ("  sla_refresh", "escalation.services.sla", "sla_refresh"),
+    ("  SLA due times (sla_start)", "escalation.services.sla", "sla_start"),
     ("    sla_policy_for", "escalation.services.sla", "sla_policy_for"),
     ("    business_calendar", "escalation.services.sla", "business_calendar"),
     ("    sla_schedule (arithmetic)", "escalation.services.sla", "sla_schedule"),
+    ("  ticket row (INSERT)", "tickets.models", "Ticket.save"),
+    ("  SLA clock row (INSERT)", "escalation.services.sla", "sla_clock_start"),
+    ("  audit event (INSERT)", "tickets.services", "_event"),
     ("  notification_queue", "escalation.services.notifications", "notification_queue"),
+    ("    recipients' preferences", "django.db.models.query", "QuerySet.in_bulk"),
     ("    templates rendered", "escalation.services.notifications", "_render"),
     ("    webhook endpoints", "escalation.services.notifications", "_webhook_rows"),
+    ("    outbox rows (INSERT)", "django.db.models.query", "QuerySet.bulk_create"),
     ("  COMMIT", "django.db.backends.base.base", "BaseDatabaseWrapper._commit"),
     ("  on commit: Celery publish", "escalation.services.delivery", "notification_enqueue"),
     ("visible levels (permissions)", "escalation.selectors", "agent_levels"),
@@ -746,6 +756,21 @@ def main() -> int:
                         wrk(name, base + url, script, connections=count, seconds=args.list_duration, meter=meter)
                     )
 
+            # What this machine serves at all: the smallest authenticated request, under
+            # the same load as the create run. Read the create figure against it.
+            script = lua_script(scripts, key=keys["requester"])
+            wrk("warm-up", base + FLOOR_PATH, script, connections=connections, seconds=args.warmup, meter=meter)
+            results.append(
+                wrk(
+                    FLOOR_NAME,
+                    base + FLOOR_PATH,
+                    script,
+                    connections=connections,
+                    seconds=args.list_duration,
+                    meter=meter,
+                )
+            )
+
             script = lua_script(scripts, key=keys["requester"], method="POST", body=ticket_body())
             wrk("warm-up", base + list_path, script, connections=connections, seconds=args.warmup, meter=meter)
             before = tickets_settled(args.tickets)
@@ -859,6 +884,19 @@ def verdicts(results: list[Load], *, real: bool) -> list[Row]:
         )
     ]
     for result in results[:-1]:
+        if result.name == FLOOR_NAME:
+            rows.append(
+                Row(
+                    f"{result.name} ({result.connections} conns)",
+                    f"{result.rate:.0f} req/s (ceiling {result.ceiling:.0f}); create gets "
+                    f"{creating.rate / result.rate:.0%} of it"
+                    if result.rate
+                    else "no answers",
+                    "(machine floor)",
+                    "info",
+                )
+            )
+            continue
         alone = result.connections == 1
         rows.append(
             Row(

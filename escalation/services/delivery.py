@@ -56,7 +56,9 @@ def notification_enqueue(rows: Iterable[tuple[int, str]]) -> int:
     batches = [ids[start : start + size] for ids in by_channel.values() for start in range(0, len(ids), size)]
     for handed, batch in enumerate(batches):
         try:
-            notification_send.delay(batch)
+            # The arguments as logs and monitors show them: plain repr() of a list of ids
+            # costs a fraction of Celery's safe repr, a fifth of a publish's CPU time.
+            notification_send.apply_async((batch,), argsrepr=repr((batch,)), kwargsrepr="{}")
         except Exception:  # the broker is away: the sweep will hand these over later
             left = [notification_id for rest in batches[handed:] for notification_id in rest]
             shown = ", ".join(map(str, left[:20])) + (", …" if len(left) > 20 else "")

@@ -117,6 +117,9 @@ def test_rows_are_handed_to_workers_in_batches_of_one_channel(settings):
         queue.delete("notifications")
     batches = sorted(json.loads(base64.b64decode(message["body"]))[0][0] for message in published)
     assert batches == [list(range(1, 21)), list(range(21, 41)), list(range(41, 46)), [100, 101, 102]]
+    # Logs and monitors show the ids the task was given.
+    shown = sorted(message["headers"]["argsrepr"] for message in published)
+    assert shown == sorted(repr((batch,)) for batch in batches)
 
 
 def test_a_second_delivery_of_the_same_row_sends_nothing():
