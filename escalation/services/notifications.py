@@ -19,7 +19,7 @@ from ..choices import (
     SlaThreshold,
 )
 from ..models import Notification, NotificationPreference, SlaEvent, WebhookEndpoint
-from ..selectors import level_agents, level_supervisors
+from ..selectors import level_agents, level_supervisors, notification_preferences_of
 from ..sms.text import sms_fit
 from ..webhooks import webhook_payload
 from .delivery import notification_enqueue
@@ -121,7 +121,7 @@ def notification_queue(*, kind: str, ticket, actor=None, context: dict | None = 
     end, unless the ticket is P1."""
     context = context or {}
     people = _people(kind=kind, ticket=ticket, actor=actor)
-    preferences = NotificationPreference.objects.in_bulk([person.pk for person in people])
+    preferences = notification_preferences_of([person.pk for person in people])
     now = timezone.now()
     rows: list[Notification] = []
     for person in people:

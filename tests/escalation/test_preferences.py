@@ -9,6 +9,7 @@ from django.utils import timezone
 from escalation import services
 from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus
 from escalation.models import Notification, NotificationPreference
+from escalation.selectors import notification_preferences_of
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets import services as ticket_services
 from tickets.choices import Impact, Urgency
@@ -188,3 +189,22 @@ def test_a_held_sms_is_listed_pending_with_its_time_in_the_delivery_log(client, 
     assert "next try" in response.content.decode()
     assert held.next_attempt_at.astimezone(WIB).strftime("%H:%M") == "06:00"
     assert held.next_attempt_at.astimezone(WIB).strftime("%H:%M") in response.content.decode()
+
+
+def test_the_preferences_of_several_people_are_read_as_the_orm_reads_them(django_assert_num_queries):
+    quiet, plain, without = make_agent(1), make_agent(2), make_requester()
+    NotificationPreference.objects.create(
+        user=quiet, sms_kinds=[NotificationKind.SLA_BREACH], quiet_start=time(22), quiet_end=time(6, 30)
+    )
+    NotificationPreference.objects.create(user=plain, essential_email_only=True, sms_max_priority=4)
+    people = [quiet.pk, without.pk, plain.pk]
+    with django_assert_num_queries(1):
+        found = notification_preferences_of(people)
+    expected = NotificationPreference.objects.in_bulk(people)
+    assert set(found) == set(expected) == {quiet.pk, plain.pk}
+    for pk, row in expected.items():
+        fields = [field.attname for field in NotificationPreference._meta.concrete_fields]
+        assert [getattr(found[pk], name) for name in fields] == [getattr(row, name) for name in fields]
+    assert found[quiet.pk].quiet_end == time(6, 30) and found[quiet.pk].sms_kinds == ["sla_breach"]
+    assert notification_preferences_of([without.pk]) == {}
+    assert notification_preferences_of([]) == {}
