@@ -1,15 +1,11 @@
 from functools import cache
-from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Model
-from django.db.models.expressions import Col
 
 from .choices import Role
 from .models import ApiToken
-
-M = TypeVar("M", bound=Model)
+from .rows import model_from_row
 
 
 def user_role(user) -> str | None:
@@ -36,16 +32,15 @@ def api_token_with_user(*, digest: str) -> ApiToken | None:
 
     Every API request asks, so this is one hand-written statement rather than a queryset:
     building and compiling the ORM's query was over half the CPU time of a small API
-    request (bench/api.py). The instances are the ORM's own (``from_db``, with the
-    converters it would apply), so they behave as any other."""
+    request (bench/api.py). The instances are the ORM's own (accounts.rows)."""
     with connection.cursor() as cursor:
         cursor.execute(_token_sql(connection.vendor), [digest])
         row = cursor.fetchone()
     if row is None:
         return None
     split = len(ApiToken._meta.concrete_fields)
-    token = _from_row(ApiToken, row[:split])
-    token.user = _from_row(get_user_model(), row[split:])
+    token = model_from_row(ApiToken, row[:split])
+    token.user = model_from_row(get_user_model(), row[split:])
     return token
 
 
@@ -63,26 +58,3 @@ def _token_sql(vendor: str) -> str:
         f" INNER JOIN {quote(user_table)} ON {quote(user_table)}.{quote('id')} = {quote(token_table)}.{quote('user_id')}"
         f" WHERE {quote(token_table)}.{quote('digest')} = %s AND {quote(token_table)}.{quote('revoked_at')} IS NULL"
     )
-
-
-@cache
-def _converters(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[int, Col, list]]]:
-    """The model's column names and what the ORM would apply to each value read
-    (dates are stored as text on SQLite)."""
-    table = model._meta.db_table
-    found = []
-    for index, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            found.append((index, column, converters))
-    return [field.attname for field in model._meta.concrete_fields], found
-
-
-def _from_row(model: type[M], row) -> M:
-    names, converters = _converters(model, connection.vendor)
-    values = list(row)
-    for index, column, functions in converters:
-        for function in functions:
-            values[index] = function(values[index], column, connection)
-    return model.from_db(connection.alias, names, values)

@@ -20,9 +20,9 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
-from django.db.models.expressions import Col
 from django.utils import timezone
 
+from accounts.rows import model_from_row
 from tickets.models import reference_for
 
 from ..choices import NOTIFICATION_DUE_STATES, NotificationChannel, NotificationStatus
@@ -249,9 +249,6 @@ class _Sent:
     sent_at: datetime
 
 
-_FIELD_NAMES = [field.attname for field in Notification._meta.concrete_fields]
-
-
 def _table() -> str:
     return connection.ops.quote_name(Notification._meta.db_table)
 
@@ -288,19 +285,6 @@ def _sent_params(sent: _Sent) -> list:
     ]
 
 
-@cache
-def _claim_converters(vendor: str) -> list[tuple[int, Col, list]]:
-    """What the ORM would apply to each returned column (dates stored as text on SQLite)."""
-    table = Notification._meta.db_table
-    converters = []
-    for index, field in enumerate(Notification._meta.concrete_fields):
-        column = field.get_col(table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, column, found))
-    return converters
-
-
 def _record_sent(sent: _Sent) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_sent_sql(connection.vendor), _sent_params(sent))
@@ -323,11 +307,7 @@ def _claim(notification_id: int, *, after: _Sent | None = None) -> Notification 
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for index, column, converters in _claim_converters(connection.vendor):
-        for converter in converters:
-            values[index] = converter(values[index], column, connection)
-    return Notification.from_db(connection.alias, _FIELD_NAMES, values)
+    return model_from_row(Notification, row)
 
 
 def _attempt(notification: Notification) -> _Sent | None:
