@@ -501,7 +501,7 @@ PHASES = [
     ("  SLA clock row (INSERT)", "escalation.services.sla", "sla_clock_start"),
     ("  audit event (INSERT)", "tickets.services", "_event"),
     ("  notification_queue", "escalation.services.notifications", "notification_queue"),
-    ("    recipients' preferences", "django.db.models.query", "QuerySet.in_bulk"),
+    ("    recipients' preferences", "escalation.selectors", "notification_preferences_of"),
     ("    templates rendered", "escalation.services.notifications", "_render"),
     ("    webhook endpoints", "escalation.services.notifications", "_webhook_rows"),
     ("    outbox rows (INSERT)", "django.db.models.query", "QuerySet.bulk_create"),
