@@ -5,9 +5,10 @@ Run from the project root: ``.venv/bin/python bench/api.py [--duration S] [--wor
 ``bench/reports.py`` (``BENCH_REPORTS_DATABASE_URL``), seeding it only when it is not there.
 
 gunicorn serves the helpdesk with production settings (DEBUG off, plain HTTP on 127.0.0.1, the
-throttles raised out of the way) and a Redis database of its own as the Celery broker
-(``BENCH_API_BROKER_URL``, flushed afterwards; no worker runs, so notifications stay in the
-outbox). By default it runs 2 gthread workers of 4 threads: one process per core, since the GIL
+throttles raised out of the way but still counted) and Redis databases of its own as the Celery
+broker (``BENCH_API_BROKER_URL``; no worker runs, so notifications stay in the outbox) and, as
+in docker-compose.yml, as the shared cache the throttles count requests in
+(``BENCH_API_CACHE_URL``), both flushed afterwards. By default it runs 2 gthread workers of 4 threads: one process per core, since the GIL
 lets a process use only one, and threads to keep each core busy while a request waits on
 PostgreSQL or Redis; threads also keep connections alive, which sync workers do not. wrk then
 drives, each after a short warm-up:
@@ -72,6 +73,7 @@ def reports_bench():
 
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/10"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/11"
 CREATE_TARGET_RPS = 300.0
 # The smallest authenticated request: what the server, the token check and the role cost.
 FLOOR_PATH = "/api/v1/me/"
@@ -234,12 +236,13 @@ def tickets_settled(after_id: int) -> int:
 # --- the server ----------------------------------------------------------------------
 
 
-def server_environment(database_url: str, broker_url: str, var_dir: str) -> dict[str, str]:
+def server_environment(database_url: str, broker_url: str, cache_url: str, var_dir: str) -> dict[str, str]:
     return {
         **SERVER_ENVIRONMENT,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
+        "HELPDESK_CACHE_URL": cache_url,
         "HELPDESK_VAR_DIR": var_dir,
     }
 
@@ -694,10 +697,11 @@ def main() -> int:
     args = arguments()
     wrk_path()
     broker_url = os.environ.get("BENCH_API_BROKER_URL") or DEFAULT_BROKER_URL
+    cache_url = os.environ.get("BENCH_API_CACHE_URL") or DEFAULT_CACHE_URL
     var_dir = tempfile.mkdtemp(prefix="helpdesk-bench-api-")
     reports = reports_bench()
     database_url = os.environ.get("BENCH_REPORTS_DATABASE_URL") or reports.DEFAULT_DATABASE_URL
-    environment = server_environment(database_url, broker_url, var_dir)
+    environment = server_environment(database_url, broker_url, cache_url, var_dir)
     # This process uses the server's settings too, for the in-process profile.
     os.environ.update(environment)
     django_on_bench_database("BENCH_REPORTS_DATABASE_URL", reports.DEFAULT_DATABASE_URL)
@@ -714,6 +718,7 @@ def main() -> int:
     tokens_remove()
     keys = tokens_create()
     broker_flush(broker_url)
+    broker_flush(cache_url)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
@@ -727,7 +732,9 @@ def main() -> int:
     print()
     print(f"Database      {connection.settings_dict['NAME']} on PostgreSQL {server_version}")
     print(f"Dataset       {Ticket.objects.count():,} tickets (bench/reports.py)")
-    print(f"Server        gunicorn, {args.workers} workers ({server_class}), DEBUG=0, broker {broker_url}")
+    print(
+        f"Server        gunicorn, {args.workers} workers ({server_class}), DEBUG=0, broker {broker_url}, cache {cache_url}"
+    )
     print(
         f"Load          wrk, 1 thread; {args.warmup} s warm-up, then {args.duration} s (create) and "
         f"{args.list_duration} s (each list); CPUs: {os.cpu_count()}, load: {load()}"
@@ -795,6 +802,7 @@ def main() -> int:
         removed += bench_tickets_remove(after_id=args.tickets)
         tokens_remove()
         published = broker_flush(broker_url)
+        broker_flush(cache_url)
         tables_vacuum()
         shutil.rmtree(var_dir, ignore_errors=True)
 
