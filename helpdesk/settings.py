@@ -290,7 +290,8 @@ REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS",
 if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with its clients kept (helpdesk/cache.py).
+            "BACKEND": "helpdesk.cache.RedisCache",
             "LOCATION": os.environ["HELPDESK_CACHE_URL"],
         }
     }
