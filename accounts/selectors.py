@@ -47,14 +47,17 @@ def api_token_with_user(*, digest: str) -> ApiToken | None:
 @cache
 def _token_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    token_table, user_table = ApiToken._meta.db_table, get_user_model()._meta.db_table
+    user_model = get_user_model()
+
+    def column(model, name: str) -> str:
+        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+
     columns = ", ".join(
-        f"{quote(model._meta.db_table)}.{quote(field.column)}"
-        for model in (ApiToken, get_user_model())
-        for field in model._meta.concrete_fields
+        column(model, field.name) for model in (ApiToken, user_model) for field in model._meta.concrete_fields
     )
     return (
-        f"SELECT {columns} FROM {quote(token_table)}"  # noqa: S608 (model tables and columns)
-        f" INNER JOIN {quote(user_table)} ON {quote(user_table)}.{quote('id')} = {quote(token_table)}.{quote('user_id')}"
-        f" WHERE {quote(token_table)}.{quote('digest')} = %s AND {quote(token_table)}.{quote('revoked_at')} IS NULL"
+        f"SELECT {columns} FROM {quote(ApiToken._meta.db_table)}"  # noqa: S608 (model tables and columns)
+        f" INNER JOIN {quote(user_model._meta.db_table)}"
+        f" ON {column(user_model, user_model._meta.pk.name)} = {column(ApiToken, 'user')}"
+        f" WHERE {column(ApiToken, 'digest')} = %s AND {column(ApiToken, 'revoked_at')} IS NULL"
     )
