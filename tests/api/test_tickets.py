@@ -274,3 +274,19 @@ def test_the_written_out_ticket_representation_is_what_the_declared_fields_give(
             assert written_out == declared, ticket
             assert [type(value) for value in written_out.values()] == [type(value) for value in declared.values()]
             assert written_out["assignee"] is None or written_out["assignee"]["name"] == "Budi Santoso"
+
+
+@pytest.mark.parametrize("name", ["assignee", "requester", "category"])
+def test_id_filters_take_whole_numbers_in_the_id_range(name):
+    agent = make_agent(1)
+    ticket = TicketFactory(assignee=agent, category=category("Email"))
+    client = client_for(make_supervisor())
+    value = {"assignee": agent.pk, "requester": ticket.requester_id, "category": ticket.category_id}[name]
+    found = client.get("/api/v1/tickets/", {name: value})
+    assert [row["reference"] for row in found.json()["results"]] == [ticket.reference]
+    assert client.get("/api/v1/tickets/", {name: 2**63 - 1}).json()["results"] == []
+    # Decimals, zero and numbers past 64 bits (which SQLite cannot compare) are refused.
+    for bad in (f"{value}.5", "0", "-1", str(2**64)):
+        response = client.get("/api/v1/tickets/", {name: bad})
+        assert response.status_code == 400, (bad, response.content)
+        assert set(error(response)["fields"]) == {name}

@@ -1,10 +1,12 @@
 from datetime import UTC
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from escalation.choices import Level
 
@@ -30,6 +32,23 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+# Ids are positive 64-bit integers; SQLite cannot even compare with a larger one.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number in the range ids take (django-filter's NumberFilter
+    takes decimals, and its schema says "number", which generated clients type as float)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class TicketApiFilter(django_filters.FilterSet):
     # Columns of the ticket itself, so no join can repeat a row: without distinct=False
     # (django-filter's default for multiple choices) the page query becomes a SELECT
@@ -38,10 +57,10 @@ class TicketApiFilter(django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
-    requester = django_filters.NumberFilter(field_name="requester_id")
-    category = django_filters.NumberFilter(field_name="category_id")
+    requester = IdFilter(field_name="requester_id")
+    category = IdFilter(field_name="category_id")
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
