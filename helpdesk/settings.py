@@ -226,6 +226,8 @@ HELPDESK_BASE_URL = os.environ.get("HELPDESK_BASE_URL", "http://127.0.0.1:8000")
 # --- Celery: a broker on the filesystem unless CELERY_BROKER_URL is set
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's transport, writing each message file whole before a worker can see it.
+    CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"
     _broker_dir = VAR_DIR / "celery-broker"
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
