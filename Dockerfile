@@ -5,8 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HELPDESK_VAR_DIR=/app/var \
-    WEB_CONCURRENCY=3
+    HELPDESK_VAR_DIR=/app/var
 
 RUN groupadd --system --gid 10001 helpdesk \
     && useradd --system --uid 10001 --gid helpdesk --home-dir /app --no-create-home --shell /usr/sbin/nologin helpdesk
@@ -31,5 +30,5 @@ USER helpdesk
 
 EXPOSE 8000
 
-# Workers from WEB_CONCURRENCY; heartbeat files in /dev/shm so a slow disk cannot stall them.
-CMD ["gunicorn", "helpdesk.wsgi", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+# Workers, threads and connections from gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "helpdesk.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -86,3 +86,31 @@ def test_production_refuses_an_empty_secret_key(tmp_path, monkeypatch):
 
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
         runpy.run_path(str(SETTINGS))
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (
+            {"WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "5"},
+            {"workers": "3", "threads": "5", "worker_connections": "7"},
+        ),
+        ({}, {"workers": str(len(os.sched_getaffinity(0))), "threads": "4", "worker_connections": "6"}),
+    ],
+)
+def test_gunicorn_runs_threaded_workers_that_hold_two_connections_more_than_threads(environment, expected):
+    """A worker that took every kept-alive connection would leave the others idle."""
+    result = subprocess.run(
+        [Path(sys.executable).with_name("gunicorn"), "--print-config", "helpdesk.wsgi"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    config = dict(line.split(" = ", 1) for line in result.stdout.splitlines() if " = " in line)
+    config = {name.strip(): value.strip() for name, value in config.items()}
+    assert config["worker_class"] == "gthread"
+    assert config["worker_tmp_dir"] == "/dev/shm"
+    assert {name: config[name] for name in expected} == expected
