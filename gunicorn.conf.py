@@ -15,7 +15,15 @@ and in bench/api.py. Flags on the command line and GUNICORN_CMD_ARGS override th
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+
+def _cpus() -> int:
+    """The CPUs this process may run on (all of them where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or _cpus())
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 worker_connections = threads + 2
