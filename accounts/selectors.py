@@ -3,9 +3,10 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from helpdesk.rows import model_from_row
+
 from .choices import Role
 from .models import ApiToken
-from .rows import model_from_row
 
 
 def user_role(user) -> str | None:
@@ -32,7 +33,7 @@ def api_token_with_user(*, digest: str) -> ApiToken | None:
 
     Every API request asks, so this is one hand-written statement rather than a queryset:
     building and compiling the ORM's query was over half the CPU time of a small API
-    request (bench/api.py). The instances are the ORM's own (accounts.rows)."""
+    request (bench/api.py). The instances are the ORM's own (helpdesk.rows)."""
     with connection.cursor() as cursor:
         cursor.execute(_token_sql(connection.vendor), [digest])
         row = cursor.fetchone()

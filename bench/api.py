@@ -11,8 +11,8 @@ in docker-compose.yml, as the shared cache the throttles count requests in
 (``BENCH_API_CACHE_URL``), both flushed afterwards. By default it runs 2 gthread workers of 4
 threads: one process per core, since the GIL lets a process use only one, and threads to keep
 each core busy while a request waits on PostgreSQL or Redis; threads also keep connections
-alive, which sync workers do not. Each worker holds at most 6 connections (gunicorn.conf.py
-says why). wrk then drives, each after a short warm-up:
+alive, which sync workers do not. Each worker holds a bounded number of connections
+(gunicorn.conf.py says how many, and why). wrk then drives, each after a short warm-up:
 
 - ``POST /api/v1/tickets/`` as a requester with an API token, with one connection per server
   thread, in several rounds: requests per second (the target: 300, judged on the median round:
@@ -80,6 +80,7 @@ CREATE_TARGET_RPS = 300.0
 # The smallest authenticated request: what the server, the token check and the role cost.
 FLOOR_PATH = "/api/v1/me/"
 FLOOR_NAME = "GET /api/v1/me/"
+CREATE_NAME = "create"
 LIST_TARGET_P50_MS = 30.0
 # Bench tickets carry this subject, so a run that was killed half-way is cleaned up by the next.
 SUBJECT = "API bench: cannot print to the second floor printer"
@@ -738,9 +739,7 @@ def main() -> int:
     list_path = "/api/v1/tickets/"
     connections = args.connections or args.workers * args.threads
     log = Path(var_dir) / "gunicorn.log"
-    server_class = (
-        f"gthread, {args.threads} threads and {args.threads + 2} connections each" if args.threads > 1 else "sync"
-    )
+    server_class = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
     print()
     print(f"Database      {connection.settings_dict['NAME']} on PostgreSQL {server_version}")
     print(f"Dataset       {Ticket.objects.count():,} tickets (bench/reports.py)")
@@ -796,7 +795,7 @@ def main() -> int:
             for _round in range(args.rounds):
                 before = tickets_settled(args.tickets)
                 creating = wrk(
-                    "create", base + list_path, script, connections=connections, seconds=args.duration, meter=meter
+                    CREATE_NAME, base + list_path, script, connections=connections, seconds=args.duration, meter=meter
                 )
                 after = tickets_settled(before)
                 rounds.append(
@@ -913,7 +912,7 @@ def verdicts(results: list[Load], rounds: list["Round"]) -> list[Row]:
         )
     ]
     for result in results:
-        if result.name == "create":
+        if result.name == CREATE_NAME:
             continue
         if result.name == FLOOR_NAME:
             rows.append(

@@ -33,7 +33,15 @@ with Connection("filesystem://localhost//", transport=transport, transport_optio
 
 
 def test_a_reader_racing_the_writer_gets_every_message_whole(tmp_path):
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
+    queue, control = tmp_path / "queue", tmp_path / "control"
+    queue.mkdir()
+    # The control folder too: kombu's default is "control" in the working directory.
+    options = {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
+        "store_processed": False,
+    }
     received, errors = [], []
     with Connection("filesystem://localhost//", transport=TRANSPORT, transport_options=options) as connection:
         channel = connection.default_channel
@@ -57,7 +65,7 @@ def test_a_reader_racing_the_writer_gets_every_message_whole(tmp_path):
             assert writer.wait(timeout=60) == 0
     assert errors == []
     assert received == list(range(MESSAGES))
-    assert list(tmp_path.iterdir()) == []
+    assert list(queue.iterdir()) == []
 
 
 TRANSPORT_OF_THE_APP = """

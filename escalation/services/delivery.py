@@ -22,7 +22,7 @@ from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.rows import model_from_row
+from helpdesk.rows import model_from_row
 from tickets.models import reference_for
 
 from ..choices import NOTIFICATION_DUE_STATES, NotificationChannel, NotificationStatus
