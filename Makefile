@@ -34,6 +34,7 @@ TYPED := $(wildcard */services.py */services/*.py */selectors.py */tasks.py)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy $(TYPED)
 
 migrations-check: install

@@ -6,7 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .choices import Level
 
 
 def phone_to_e164(value: str) -> str:
@@ -88,3 +91,27 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SupportLevel(models.Model):
+    """A support tier (I, II, III) and the agents who work it; one row per tier."""
+
+    number = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="support_levels", verbose_name=_("agents")
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("support level")
+        verbose_name_plural = _("support levels")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (for the ones the helpdesk starts with)."""
+        return gettext(self.name)

@@ -1,11 +1,9 @@
-from functools import cache
+"""Reads of the accounts app: roles, API tokens, and who works (and may act at) which level."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db.models import Q, QuerySet
 
-from helpdesk.rows import model_from_row
-
-from .choices import Role
+from .choices import Level, Role
 from .models import ApiToken
 
 
@@ -29,36 +27,60 @@ def api_tokens_for(*, user):
 
 
 def api_token_with_user(*, digest: str) -> ApiToken | None:
-    """The unrevoked token with this digest, its person attached; None when there is none.
-
-    Every API request asks, so this is one hand-written statement rather than a queryset:
-    building and compiling the ORM's query was over half the CPU time of a small API
-    request (bench/api.py). The instances are the ORM's own (helpdesk.rows)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [digest])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(ApiToken._meta.concrete_fields)
-    token = model_from_row(ApiToken, row[:split])
-    token.user = model_from_row(get_user_model(), row[split:])
-    return token
+    """The unrevoked token with this digest, its person attached; None when there is none."""
+    return ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
 
 
-@cache
-def _token_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    user_model = get_user_model()
+def agent_levels(user) -> list[int]:
+    """The levels a user may work, memoised on the user object for the request.
 
-    def column(model, name: str) -> str:
-        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+    Supervisors and administrators work every level; agents the levels they are members
+    of; everyone else none.
+    """
+    cached = getattr(user, "_helpdesk_levels", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        levels: list[int] = []
+    elif user.has_perm("tickets.supervise_ticket"):
+        levels = list(Level.values)
+    elif user.has_perm("tickets.work_ticket"):
+        levels = sorted(user.support_levels.values_list("number", flat=True))
+    else:
+        levels = []
+    user._helpdesk_levels = levels
+    return levels
 
-    columns = ", ".join(
-        column(model, field.name) for model in (ApiToken, user_model) for field in model._meta.concrete_fields
-    )
+
+def agent_can_act_at(user, level: int) -> bool:
+    """An agent may act on tickets at their highest level and below, never above."""
+    levels = agent_levels(user)
+    return bool(levels) and level <= max(levels)
+
+
+def level_agents(*, level: int) -> QuerySet:
+    """Active people who work the given level (its members), for routing notices."""
+    return get_user_model().objects.filter(is_active=True, support_levels__number=level).distinct()
+
+
+def assignable_agents(*, level: int) -> QuerySet:
+    """People who may own a ticket at this level: members of this level or a higher one,
+    and supervisors and administrators, who work every level."""
     return (
-        f"SELECT {columns} FROM {quote(ApiToken._meta.db_table)}"  # noqa: S608 (model tables and columns)
-        f" INNER JOIN {quote(user_model._meta.db_table)}"
-        f" ON {column(user_model, user_model._meta.pk.name)} = {column(ApiToken, 'user')}"
-        f" WHERE {column(ApiToken, 'digest')} = %s AND {column(ApiToken, 'revoked_at')} IS NULL"
+        get_user_model()
+        .objects.filter(
+            Q(support_levels__number__gte=level)
+            | Q(groups__name__in=[Role.SUPERVISOR, Role.ADMIN])
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "username")
     )
+
+
+def level_supervisors(*, level: int) -> list:
+    """Supervisors of a level: those who are members of it, else every supervisor."""
+    supervisors = get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct()
+    own = list(supervisors.filter(support_levels__number=level))
+    return own or list(supervisors)

@@ -13,12 +13,31 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tickets.exceptions import NotAllowedError, TicketError, TransitionError
-
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class Refused(exceptions.APIException):
+    """The caller may not do this (their role or level): 403 with the reason."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "not_allowed"
+
+
+class IllegalTransition(exceptions.APIException):
+    """The move is not allowed from the current state: 409 with the reason."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "transition"
+
+
+class Invalid(exceptions.APIException):
+    """Input a service refused, with the reason (not tied to one field): 400."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
 
 
 def _flatten(detail) -> list[str]:
@@ -37,12 +56,6 @@ def _error(status_code: int, code: str, message: str, fields: dict | None = None
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, NotAllowedError):
-        return _error(403, "not_allowed", str(exc.message))
-    if isinstance(exc, TransitionError):
-        return _error(409, "transition", str(exc.message))
-    if isinstance(exc, TicketError):
-        return _error(400, "invalid", str(exc.message))
     if isinstance(exc, DjangoValidationError):
         fields = (
             {key: [str(m) for m in value] for key, value in exc.message_dict.items()}

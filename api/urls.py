@@ -1,4 +1,7 @@
-from django.urls import include, path, re_path
+"""The API's own pages (schema, Swagger UI, ReDoc) and the answer for a path under
+/api/v1/ that names nothing; each app's API routes are included by the project's URLs."""
+
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .views import LoginNotRequiredMixin, UnknownApiPath
@@ -16,16 +19,11 @@ class RedocView(LoginNotRequiredMixin, SpectacularRedocView):
     pass
 
 
-v1 = [
-    path("", include("tickets.api.urls")),
-    path("", include("escalation.api.urls")),
-    path("", include("accounts.api.urls")),
-    # Last: only paths nothing above matched. The trailing slash keeps APPEND_SLASH redirects.
-    re_path(r"^.*/$", UnknownApiPath.as_view(), name="api-unknown"),
-]
+# Last under /api/v1/: only paths nothing above matched. The trailing slash keeps
+# APPEND_SLASH redirects.
+unknown = [re_path(r"^.*/$", UnknownApiPath.as_view(), name="api-unknown")]
 
 urlpatterns = [
-    path("api/v1/", include(v1)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),

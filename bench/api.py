@@ -185,7 +185,8 @@ def tables_vacuum() -> None:
     the bench machine): the reports bench reads them with index-only scans."""
     from django.db import connection
 
-    from escalation.models import Notification, SlaClock
+    from notifications.models import Notification
+    from sla.models import SlaClock
     from tickets.models import Ticket, TicketEvent
 
     with connection.cursor() as cursor:
@@ -719,7 +720,7 @@ def main() -> int:
 
     from django.db import connection
 
-    from escalation.models import Notification
+    from notifications.models import Notification
     from tickets.models import Ticket
 
     removed = bench_tickets_remove(after_id=args.tickets)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from escalation.calendars import BusinessCalendar, due_from_runs, indonesian_holidays  # noqa: E402
+from sla.calendars import BusinessCalendar, due_from_runs, indonesian_holidays  # noqa: E402
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)

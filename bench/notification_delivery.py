@@ -165,7 +165,7 @@ def worker_env(*, database_url: str, broker_url: str, smtp_port: int, gateway_ur
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "0",
         "EMAIL_USE_SSL": "0",
-        "SMS_BACKEND": "escalation.sms.http.SmsBackend",
+        "SMS_BACKEND": "notifications.sms.http.SmsBackend",
         "SMS_HTTP_URL": gateway_url,
         "SMS_HTTP_BODY_TEMPLATE": BODY_TEMPLATE,
         "SMS_HTTP_IDEMPOTENCY_HEADER": IDEMPOTENCY_HEADER,
@@ -210,7 +210,7 @@ def ticket_ensure():
 def outbox_empty() -> None:
     from django.db import connection
 
-    from escalation.models import Notification
+    from notifications.models import Notification
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {connection.ops.quote_name(Notification._meta.db_table)}")
@@ -219,8 +219,8 @@ def outbox_empty() -> None:
 def rows_create(*, channel: str, count: int, ticket, tag: str, first: int) -> list[int]:
     """Bulk-create ``count`` pending outbox rows on one channel, to recipients numbered
     from ``first`` on (each recipient gets one message); returns their ids."""
-    from escalation.choices import NotificationChannel, NotificationKind
-    from escalation.models import Notification
+    from notifications.choices import NotificationChannel, NotificationKind
+    from notifications.models import Notification
 
     if channel == NotificationChannel.EMAIL:
         rows = [
@@ -314,9 +314,9 @@ def workload_notifications(
     redis_client,
     problems: list[str],
 ) -> tuple[float, list[int]]:
-    from escalation.choices import NotificationStatus
-    from escalation.models import Notification
-    from escalation.tasks import notification_send
+    from notifications.choices import NotificationStatus
+    from notifications.models import Notification
+    from notifications.tasks import notification_send
 
     ids = rows_create(channel=channel, count=count, ticket=ticket, tag=tag, first=first)
     # One task per batch of one channel's rows, as notification_enqueue hands them over.
@@ -333,7 +333,7 @@ def workload_notifications(
 
 
 def expected_message_ids(ids: list[int]) -> set[str]:
-    from escalation.models import Notification
+    from notifications.models import Notification
 
     return {f"<{row.delivery_key}@{MAIL_DOMAIN}>" for row in Notification.objects.filter(pk__in=ids).only("created_at")}
 
@@ -355,7 +355,7 @@ def main() -> int:
         from django.conf import settings
         from django.db import connection
 
-        from escalation.choices import NotificationChannel
+        from notifications.choices import NotificationChannel
 
         batch = args.batch or settings.HELPDESK_NOTIFICATION_BATCH
         if batch <= 0:

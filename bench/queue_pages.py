@@ -247,7 +247,7 @@ def load() -> str:
 def ticket_for_page():
     from django.db.models import Exists, OuterRef
 
-    from escalation.choices import Level
+    from accounts.choices import Level
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Comment, Ticket, TicketEvent
 
@@ -268,7 +268,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from escalation.choices import Level
+    from accounts.choices import Level
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Comment, Ticket, TicketEvent
 

@@ -133,7 +133,7 @@ def users_ensure() -> dict[str, list[int]]:
     from django.contrib.auth.models import Group
 
     from accounts.choices import Role
-    from escalation.models import SupportLevel
+    from accounts.models import SupportLevel
     from tickets.demo import EXTRA_REQUESTERS, demo_users_ensure
 
     User = get_user_model()

@@ -7,7 +7,7 @@ the dataset asked for, so reruns go straight to the measurements.
 
 The dataset: one ticket in five is open (new, open or pending; pending ones have no SLA
 times), the rest resolved or closed; ids are not ordered by status, so the open tickets are
-spread over the whole table. Every ticket has its SLA clock row (``escalation.SlaClock``, as
+spread over the whole table. Every ticket has its SLA clock row (``sla.SlaClock``, as
 ``sla_refresh`` leaves one for every ticket it touches) holding the ticket's next check: the
 nearest threshold still ahead for a running ticket, NULL for pending, resolved and closed
 ones. Every threshold already behind the sweep instant is recorded as an SLA event, as
@@ -90,7 +90,7 @@ class Expected:
 def dataset_counts() -> tuple[int, int, int, int]:
     """Tickets, open tickets, SLA clocks due for the sweep at SWEEP_AT (the sweep takes
     every due clock, whatever its ticket's status) and SLA clocks."""
-    from escalation.models import SlaClock
+    from sla.models import SlaClock
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Ticket
 
@@ -131,8 +131,7 @@ def tickets_insert_sql() -> str:
     keeps each layer from being merged into the next, so each draw happens once); the next
     decides the status and the history instants; the next the six threshold instants; the
     outer one the queue's due time."""
-    from escalation.services.sla import THRESHOLD_COLUMNS
-    from tickets.models import Ticket
+    from tickets.models import THRESHOLD_COLUMNS, Ticket
 
     assert sorted(ORDERED_COLUMNS) == sorted(THRESHOLD_COLUMNS.values())
     ordered = ORDERED_COLUMNS
@@ -266,7 +265,7 @@ def clocks_insert_sql() -> str:
     threshold it crosses (in the minute before the sweep instant), a running one's its nearest
     threshold still ahead (first response ones only while unanswered), and the others have
     nothing ahead (NULL)."""
-    from escalation.models import SlaClock
+    from sla.models import SlaClock
     from tickets.choices import Status
     from tickets.models import Ticket
 
@@ -292,10 +291,9 @@ def events_insert_sql() -> str:
     """Every threshold crossed before the sweep instant, as earlier sweeps recorded it:
     first response ones up to the first response, resolution ones up to the resolution,
     and never the threshold an open ticket's next check still waits for."""
-    from escalation.choices import SlaMetric
-    from escalation.models import SlaClock, SlaEvent
-    from escalation.services.sla import THRESHOLD_COLUMNS
-    from tickets.models import Ticket
+    from sla.choices import SlaMetric
+    from sla.models import SlaClock, SlaEvent
+    from tickets.models import THRESHOLD_COLUMNS, Ticket
 
     rows = ",\n".join(
         f"('{metric}', '{threshold}', ticket.{column}, "
@@ -371,7 +369,7 @@ def dataset_ensure(*, expected: Expected, reseed: bool) -> float | None:
             return None
         tickets, _open, _due, clocks = counts
         if tickets and clocks < tickets:
-            # Seeded before escalation.SlaClock: the migration gave clocks only to the tickets
+            # Seeded before sla.SlaClock: the migration gave clocks only to the tickets
             # that had a next check, or none at all.
             print(f"{clocks:,} SLA clocks for {tickets:,} tickets; seeding again.")
         else:
@@ -385,7 +383,7 @@ def tables_vacuum() -> None:
     state, as autovacuum keeps it; the tickets it reads are vacuumed too (all-visible, cheap)."""
     from django.db import connection
 
-    from escalation.models import SlaClock, SlaEvent
+    from sla.models import SlaClock, SlaEvent
     from tickets.models import Ticket
 
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (SlaClock, SlaEvent, Ticket))
@@ -398,7 +396,7 @@ def sweep_timed(now: datetime) -> tuple[float, float, int]:
     commit would run, and the number of events it recorded; all rolled back."""
     from django.db import connection, transaction
 
-    from escalation.services.sla import sla_sweep
+    from escalation.services import sla_sweep
 
     tables_vacuum()
     with transaction.atomic():
@@ -419,7 +417,7 @@ def sweep_statements(now: datetime) -> list[str]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from escalation.services.sla import sla_sweep
+    from escalation.services import sla_sweep
 
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         sla_sweep(now=now)
@@ -464,11 +462,12 @@ def due_times_measured(calls: int) -> tuple[list[tuple[str, float, float]], int]
     with 30 holidays: a ticket running since it was created, and one paused three times."""
     import random
 
-    from escalation.calendars import BusinessCalendar, indonesian_holidays
-    from escalation.selectors import sla_policy_for
-    from escalation.services.sla import sla_schedule
+    from sla.calendars import BusinessCalendar, indonesian_holidays
+    from sla.schedule import sla_schedule
+    from sla.selectors import sla_policy_for
     from tickets.choices import Status
     from tickets.models import Ticket
+    from tickets.services.sla import ticket_clock_facts
 
     policy = sla_policy_for(priority=4, category_id=None)
     holidays = sorted(indonesian_holidays([2026, 2027]))[:HOLIDAY_COUNT]
@@ -487,7 +486,7 @@ def due_times_measured(calls: int) -> tuple[list[tuple[str, float, float]], int]
 
     def schedule(case):
         ticket, changes = case
-        return sla_schedule(ticket=ticket, status_changes=changes, policy=policy, calendar=calendar)
+        return sla_schedule(facts=ticket_clock_facts(ticket, changes), targets=policy, calendar=calendar)
 
     results = []
     for name, cases in [("sla_schedule P4, running since created", running), ("sla_schedule P4, 3 pauses", paused)]:
@@ -504,7 +503,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from escalation.models import SlaEvent
+    from sla.models import SlaEvent
 
     seeding_seconds = dataset_ensure(expected=expected, reseed=args.reseed)
 

@@ -1,11 +1,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-
-from helpdesk.celery import app as celery_app
 
 from .models import Heartbeat
 from .services import WORKER

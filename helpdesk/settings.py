@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "accounts",
-    "escalation",
+    "sla",
+    "notifications",
     "tickets",
+    "escalation",
     "health",
     "reports",
 ]
@@ -97,6 +99,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (mail subjects and text bodies, SMS): the same templates, never
+        # HTML-escaped (notifications.services.queue).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- database: SQLite by default, anything dj-database-url understands via DATABASE_URL
@@ -114,8 +125,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# Django's model backend, with a person's permissions read in one statement.
-AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -202,9 +211,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "escalation.sms.filebased.SmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.filebased.SmsBackend")
+if SMS_BACKEND.startswith("escalation.sms."):
+    # The backends lived in escalation.sms before; settings that name them there keep working.
+    SMS_BACKEND = "notifications.sms." + SMS_BACKEND.removeprefix("escalation.sms.")
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
-# escalation.sms.http.SmsBackend: a generic HTTP gateway.
+# notifications.sms.http.SmsBackend: a generic HTTP gateway.
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_METHOD = os.environ.get("SMS_HTTP_METHOD", "POST")
 SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS") or "{}"
@@ -214,7 +226,7 @@ SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
 SMS_HTTP_IDEMPOTENCY_HEADER = os.environ.get("SMS_HTTP_IDEMPOTENCY_HEADER", "")
 HELPDESK_WEBHOOK_TIMEOUT = float(os.environ.get("HELPDESK_WEBHOOK_TIMEOUT", "10"))
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
-# escalation.sms.twilio.SmsBackend.
+# notifications.sms.twilio.SmsBackend.
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
@@ -282,20 +294,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# SLA policies and calendars are read once per process and re-read after this many
-# seconds (at once in the process that changes them).
+# SLA policies, calendars and webhook endpoints are read once per process and re-read
+# after this many seconds (at once in the process that changes them).
 HELPDESK_CONFIG_CACHE_SECONDS = float(os.environ.get("HELPDESK_CONFIG_CACHE_SECONDS", "60"))
 # Queue pages refresh themselves this often (seconds).
 HELPDESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("HELPDESK_QUEUE_REFRESH_SECONDS", "30"))
 # Reports: figures are computed at most this often for the same filters (never over a minute).
 REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS", "30")), 60)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"},
+    # Configuration each process keeps in its own memory (sla and notifications selectors).
+    "config": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "helpdesk-config",
+        "TIMEOUT": HELPDESK_CONFIG_CACHE_SECONDS,
+    },
+}
 if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):
-    CACHES = {
-        "default": {
-            # Django's Redis cache, with its clients kept (helpdesk/cache.py).
-            "BACKEND": "helpdesk.cache.RedisCache",
-            "LOCATION": os.environ["HELPDESK_CACHE_URL"],
-        }
+    CACHES["default"] = {
+        # Django's Redis cache, with its clients kept (helpdesk/cache.py).
+        "BACKEND": "helpdesk.cache.RedisCache",
+        "LOCATION": os.environ["HELPDESK_CACHE_URL"],
     }
 
 # Outbox: rows left pending this long are handed to Celery again; rows stuck in
@@ -378,7 +397,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImpactEnum": "tickets.choices.Impact",
         "UrgencyEnum": "tickets.choices.Urgency",
-        "LevelEnum": "escalation.choices.Level",
+        "LevelEnum": "accounts.choices.Level",
         "ChannelEnum": "tickets.choices.Channel",
     },
 }

@@ -1,16 +1,32 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import language_set
+from api.urls import unknown as unknown_api_path
 from health.views import healthz
+from notifications.forms import PasswordResetForm
 from tickets.views import home
+
+api_v1 = [
+    path("", include("tickets.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include(unknown_api_path)),
+]
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("tickets.urls")),
-    path("", include("escalation.urls")),
+    path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
+    # The reset mail goes through the notification outbox, in the person's language.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", language_set, name="set_language"),

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from escalation.choices import Level
+from accounts.choices import Level
 from tickets.models import Category
 
 from .selectors import MAX_RANGE_DAYS, ReportFilters, month_range

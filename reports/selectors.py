@@ -37,7 +37,7 @@ from django.db.models.functions import Ceil, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from escalation.choices import Level
+from accounts.choices import Level
 from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
 from tickets.models import Category, Ticket, TicketEvent
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from escalation.choices import Level
+from accounts.choices import Level
 from tickets.choices import Priority
 from tickets.models import reference_for
 

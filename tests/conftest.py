@@ -6,9 +6,9 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
-from escalation.caching import config_cache_clear
-from escalation.sms import locmem as sms_locmem
 from helpdesk.celery import app as celery_app
+from notifications.sms import locmem as sms_locmem
+from sla.selectors import config_cache_clear
 from tests.support import restore_reference_data
 
 # Playwright's sync API keeps an event loop running in the test thread; without this
@@ -44,7 +44,7 @@ def pytest_runtest_makereport(item, call):
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "escalation.sms.locmem.SmsBackend"
+    settings.SMS_BACKEND = "notifications.sms.locmem.SmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **django_settings.STORAGES,

@@ -2,8 +2,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from accounts.choices import Role
+from accounts.models import SupportLevel
 from accounts.services import user_set_role
-from escalation.models import SupportLevel
 from tickets.choices import Impact, Urgency, priority_for
 from tickets.models import Category, Ticket
 

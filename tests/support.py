@@ -38,7 +38,25 @@ REFERENCE_DATA_MIGRATIONS = [
 ]
 
 
+class _ModelsWhereTheyAreNow:
+    """The app registry as the data migrations above ask it, with each model looked up in
+    the app that holds it now (they were written when escalation held them)."""
+
+    MOVED = {
+        "supportlevel": "accounts",
+        "calendar": "sla",
+        "workingperiod": "sla",
+        "holiday": "sla",
+        "slapolicy": "sla",
+    }
+
+    def get_model(self, app_label: str, model_name: str):
+        if app_label == "escalation":
+            app_label = self.MOVED.get(model_name.lower(), app_label)
+        return apps.get_model(app_label, model_name)
+
+
 def restore_reference_data() -> None:
     for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
-        getattr(importlib.import_module(module_name), function_name)(apps, None)
+        getattr(importlib.import_module(module_name), function_name)(_ModelsWhereTheyAreNow(), None)
     roles_sync()

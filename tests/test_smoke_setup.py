@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.choices import Role
-from escalation.models import SupportLevel
+from accounts.models import SupportLevel
 from tickets.models import Category
 
 

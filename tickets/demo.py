@@ -9,15 +9,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import Role
+from accounts.choices import Level, Role
+from accounts.models import SupportLevel
 from accounts.services import roles_sync, user_set_role
-from escalation.choices import Level
-from escalation.models import SlaClock, SlaEvent, SupportLevel
-from escalation.selectors import sla_policy_for
-from escalation.services.sla import NEXT_CHECK, THRESHOLD_COLUMNS, business_calendar, pending_thresholds, sla_schedule
+from sla.models import SlaClock, SlaEvent
+from sla.schedule import Schedule, pending_thresholds, sla_schedule
+from sla.selectors import business_calendar, sla_policy_for
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
 from .models import Category, Comment, Ticket, TicketEvent
+from .services.sla import sla_columns, ticket_clock_facts
 
 # username, first name, last name, role, levels, phone
 DEMO_USERS = [
@@ -230,23 +231,22 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
             ticket = tickets[-1]
             changes = _status_changes(ticket)
             ticket_sla = sla.schedule(ticket, changes, now=now)
-            for column, value in ticket_sla.columns.items():
-                if column != NEXT_CHECK:
-                    setattr(ticket, column, value)
+            for column, value in sla_columns(ticket_sla.schedule).items():
+                setattr(ticket, column, value)
             plans.append(
-                (category.default_level, escalations, responded, changes, ticket_sla.crossed, ticket_sla.columns)
+                (category.default_level, escalations, responded, changes, ticket_sla.crossed, ticket_sla.schedule)
             )
         with transaction.atomic():
             Ticket.objects.bulk_create(tickets, batch_size=batch_size)
             events, comments, sla_events = [], [], []
             SlaClock.objects.bulk_create(
                 [
-                    SlaClock(ticket=ticket, next_check_at=plan[5][NEXT_CHECK])
+                    SlaClock(ticket=ticket, next_check_at=plan[5].next_check_at)
                     for ticket, plan in zip(tickets, plans, strict=True)
                 ],
                 batch_size=batch_size,
             )
-            for ticket, (start_level, escalations, responded, changes, crossed, _columns) in zip(
+            for ticket, (start_level, escalations, responded, changes, crossed, _schedule) in zip(
                 tickets, plans, strict=True
             ):
                 if ticket.status == Status.PENDING:
@@ -353,12 +353,12 @@ def _status_changes(ticket: Ticket) -> list[tuple]:
 
 @dataclass
 class DemoTicketSla:
-    columns: dict
+    schedule: Schedule
     crossed: list[tuple[str, str, object]]
 
 
 class DemoSla:
-    """SLA columns for demo tickets, with one calendar per policy built once."""
+    """SLA schedules for demo tickets, with one calendar per policy built once."""
 
     def __init__(self) -> None:
         self.policies = {}
@@ -368,17 +368,14 @@ class DemoSla:
 
     def schedule(self, ticket: Ticket, changes: list[tuple], *, now) -> DemoTicketSla:
         policy, calendar = self.policies[ticket.priority]
-        columns = sla_schedule(ticket=ticket, status_changes=changes, policy=policy, calendar=calendar)
+        facts = ticket_clock_facts(ticket, changes)
+        schedule = sla_schedule(facts=facts, targets=policy, calendar=calendar)
         crossed = [
-            (metric, threshold, columns[column])
-            for (metric, threshold), column in THRESHOLD_COLUMNS.items()
-            if (metric, threshold) in pending_thresholds(ticket)
-            and columns[column] is not None
-            and columns[column] <= now
+            (metric, threshold, at)
+            for metric, threshold in pending_thresholds(facts)
+            if (at := schedule.thresholds[(metric, threshold)]) is not None and at <= now
         ]
         if crossed:
             recorded = {(metric, threshold) for metric, threshold, _at in crossed}
-            columns = sla_schedule(
-                ticket=ticket, status_changes=changes, policy=policy, calendar=calendar, recorded=recorded
-            )
-        return DemoTicketSla(columns=columns, crossed=crossed)
+            schedule = sla_schedule(facts=facts, targets=policy, calendar=calendar, recorded=recorded)
+        return DemoTicketSla(schedule=schedule, crossed=crossed)

@@ -8,12 +8,26 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from escalation.choices import Level
+from accounts.choices import Level
+from sla.choices import SlaMetric, SlaThreshold
 
 from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Priority, Status, Urgency
 
 REFERENCE_PREFIX = "HD-"
 REFERENCE_RE = re.compile(r"^HD-(\d{6,})$", re.IGNORECASE)
+
+
+# (metric, threshold) → the ticket column holding the instant it is crossed.
+THRESHOLD_COLUMNS: dict[tuple[str, str], str] = {
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.WARNING_1): "first_response_warn1_at",
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.WARNING_2): "first_response_warn2_at",
+    (SlaMetric.FIRST_RESPONSE, SlaThreshold.BREACHED): "first_response_due_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.WARNING_1): "resolution_warn1_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.WARNING_2): "resolution_warn2_at",
+    (SlaMetric.RESOLUTION, SlaThreshold.BREACHED): "resolution_due_at",
+}
+# Every ticket column the SLA schedule fills.
+SLA_COLUMNS = [*THRESHOLD_COLUMNS.values(), "sla_due_at", "sla_warn_at"]
 
 
 def reference_for(pk: int) -> str:
@@ -89,7 +103,7 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # SLA clock, recomputed from the ticket's history on every relevant change: when each
     # threshold falls (NULL while the clock is paused). When the sweep must look next is
-    # kept in escalation.SlaClock, a narrow row the sweep can update cheaply.
+    # kept in sla.SlaClock, a narrow row the sweep can update cheaply.
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_response_warn1_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_warn2_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -9,11 +9,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
-from escalation.choices import Level
-from escalation.selectors import agent_can_act_at, agent_levels
+from accounts.choices import Level
+from accounts.selectors import agent_can_act_at, agent_levels
+from sla.selectors import sla_events_of, sla_policy_for
 
-from .choices import OPEN_STATUSES, EventKind, Priority, QueueView
+from .choices import OPEN_STATUSES, EventKind, Priority, QueueView, Status
 from .filters import QUEUE_SORTS, TicketQueueFilter
 from .models import Attachment, Category, Comment, Ticket, TicketEvent, pk_from_reference
 
@@ -202,3 +204,126 @@ def sla_risk(*, now: datetime | None = None, limit: int = 15) -> SlaRisk:
         breached[row["level"]] = row["breached"]
     urgent = list(warned.select_related("assignee").order_by("sla_due_at", "id")[:limit])
     return SlaRisk(levels=levels, at_risk=at_risk, breached=breached, tickets=urgent)
+
+
+@dataclass
+class SlaLine:
+    at: datetime
+    text: str
+    tone: str  # "run", "pause", "warn", "breach", "met", "info"
+
+
+@dataclass
+class SlaExplanation:
+    policy: object | None
+    lines: list[SlaLine]
+    first_response_met: bool | None  # None while still running
+    resolution_met: bool | None
+
+
+def sla_explain(*, ticket) -> SlaExplanation:
+    """The ticket's SLA story, oldest first: which promise applies, when the clock ran,
+    paused, warned and breached, and why (three small queries)."""
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    lines: list[SlaLine] = []
+    if policy is not None:
+        lines.append(
+            SlaLine(
+                ticket.created_at,
+                _("Clock started. P%(p)s promise: first response within %(r)s, resolution within %(s)s (%(cal)s).")
+                % {
+                    "p": ticket.priority,
+                    "r": _minutes_text(policy.first_response_minutes),
+                    "s": _minutes_text(policy.resolution_minutes),
+                    "cal": policy.calendar.display_name,
+                },
+                "run",
+            )
+        )
+    history = TicketEvent.objects.filter(ticket=ticket, field__in=["status", "priority"]).order_by("created_at", "id")
+    for event in history:
+        if event.field == "priority":
+            lines.append(
+                SlaLine(
+                    event.created_at,
+                    _("Priority changed from P%(old)s to P%(new)s: due times recomputed as if from the start.")
+                    % {"old": event.from_value, "new": event.to_value},
+                    "info",
+                )
+            )
+        elif event.to_value == Status.PENDING:
+            lines.append(SlaLine(event.created_at, _("Clock paused: waiting for the customer."), "pause"))
+        elif event.to_value in (Status.RESOLVED, Status.CLOSED) and event.from_value in OPEN_STATUSES:
+            lines.append(SlaLine(event.created_at, _("Clock stopped: resolved."), "met"))
+        elif event.to_value in (Status.NEW, Status.OPEN) and event.from_value not in OPEN_STATUSES:
+            why = _("reopened") if event.kind == EventKind.REOPENED else _("back to work")
+            lines.append(SlaLine(event.created_at, _("Clock running again: %(why)s.") % {"why": why}, "run"))
+        elif event.to_value == Status.OPEN and event.from_value == Status.PENDING:
+            lines.append(SlaLine(event.created_at, _("Clock resumed: the ticket is open again."), "run"))
+    for sla_event in sla_events_of(ticket_id=ticket.pk):
+        breach = sla_event.threshold == "breached"
+        lines.append(
+            SlaLine(
+                sla_event.due_at,
+                (_("Breached: %(metric)s target missed.") if breach else _("%(threshold)s: %(metric)s."))
+                % {"metric": sla_event.get_metric_display().lower(), "threshold": sla_event.get_threshold_display()},
+                "breach" if breach else "warn",
+            )
+        )
+    first_response_met = None
+    if ticket.first_response_at is not None:
+        due = ticket.first_response_due_at
+        first_response_met = due is None or ticket.first_response_at <= due
+        lines.append(
+            SlaLine(
+                ticket.first_response_at,
+                _("First response given: target met.") if first_response_met else _("First response given, late."),
+                "met" if first_response_met else "breach",
+            )
+        )
+    resolution_met = None
+    if ticket.resolved_at is not None:
+        due = ticket.resolution_due_at
+        resolution_met = due is None or ticket.resolved_at <= due
+    lines.sort(key=lambda line: line.at)
+    return SlaExplanation(
+        policy=policy, lines=lines, first_response_met=first_response_met, resolution_met=resolution_met
+    )
+
+
+def _minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s h") % {"h": hours}
+    return _("%(m)s min") % {"m": minutes}
+
+
+def sla_status(*, ticket, now: datetime | None = None) -> dict:
+    """Where the ticket stands against its SLA: each target's due time (known once the
+    clock has run that long), when it was done, and whether it was met, missed, is
+    running or paused."""
+    now = now or timezone.now()
+    policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
+    running = policy is not None and ticket.status in OPEN_STATUSES and ticket.status != Status.PENDING
+    targets = []
+    for metric, label, due, done in (
+        ("first_response", _("First response"), ticket.first_response_due_at, ticket.first_response_at),
+        ("resolution", _("Resolution"), ticket.resolution_due_at, ticket.resolved_at),
+    ):
+        if policy is None:
+            state = "none"
+        elif done is not None:
+            state = "missed" if due is not None and done > due else "met"
+        elif due is not None and due <= now:
+            state = "missed"
+        else:
+            state = "running" if running else "paused"
+        targets.append({"metric": metric, "label": str(label), "due_at": due, "done_at": done, "state": state})
+    return {
+        "policy": str(policy) if policy is not None else None,
+        "running": running,
+        "due_at": ticket.sla_due_at,
+        "lines": targets,
+    }

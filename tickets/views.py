@@ -10,16 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.choices import Role
-from accounts.selectors import user_role
-from escalation.choices import Level
-from escalation.selectors import (
-    agent_can_act_at,
-    agent_levels,
-    assignable_agents,
-    notification_counts,
-    sla_explain,
-)
+from accounts.choices import Level, Role
+from accounts.selectors import agent_can_act_at, agent_levels, assignable_agents, user_role
+from notifications.selectors import notification_counts
 
 from . import services
 from .choices import OPEN_STATUSES, Priority, QueueView, Status
@@ -41,6 +34,7 @@ from .selectors import (
     attachment_get_for_user,
     category_choices,
     dashboard_data,
+    sla_explain,
     sla_risk,
     ticket_attachments,
     ticket_get_for_user,

@@ -3,9 +3,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.views import ApiView
-from escalation.selectors import agent_levels
 
-from ..selectors import user_role
+from ..selectors import agent_levels, user_role
 
 
 class MeSerializer(serializers.Serializer):

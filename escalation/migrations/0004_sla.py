@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import escalation.models
+import sla.models
 from django.db import migrations, models
 
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=80, unique=True, verbose_name='name')),
-                ('time_zone', models.CharField(default='Asia/Jakarta', help_text='WIB: Asia/Jakarta, WITA: Asia/Makassar, WIT: Asia/Jayapura.', max_length=64, validators=[escalation.models.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Asia/Jakarta', help_text='WIB: Asia/Jakarta, WITA: Asia/Makassar, WIT: Asia/Jayapura.', max_length=64, validators=[sla.models.validate_time_zone], verbose_name='time zone')),
                 ('always_open', models.BooleanField(default=False, help_text='24×7: every minute counts, holidays included.', verbose_name='around the clock')),
                 ('indonesian_holidays', models.BooleanField(default=True, help_text='Skip Indonesian public holidays and collective leave days.', verbose_name='Indonesian public holidays')),
             ],

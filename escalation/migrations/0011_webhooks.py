@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import escalation.models
+import notifications.models
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('url', models.URLField(help_text='Where the events are POSTed (https:// in production).', max_length=500, verbose_name='URL')),
-                ('secret', models.CharField(default=escalation.models._webhook_secret, help_text="Each request carries X-Helpdesk-Signature: v1=HMAC-SHA256(secret, timestamp + '.' + body) in hex, and X-Helpdesk-Timestamp.", max_length=128, verbose_name='signing secret')),
+                ('secret', models.CharField(default=notifications.models._webhook_secret, help_text="Each request carries X-Helpdesk-Signature: v1=HMAC-SHA256(secret, timestamp + '.' + body) in hex, and X-Helpdesk-Timestamp.", max_length=128, verbose_name='signing secret')),
                 ('events', models.JSONField(blank=True, default=list, verbose_name='events')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),

@@ -1,26 +1,15 @@
-"""Writes of the escalation app, by topic: routing, notifications (queueing, delivery), SLA."""
+"""Writes of the escalation app: the SLA sweep, the notices of the events it records, and
+the escalation rules they and the clock trigger."""
 
-from .delivery import (
-    notification_deliver,
-    notification_deliver_batch,
-    notification_enqueue,
-    notification_retry,
-    notification_sweep,
-)
-from .notifications import notification_queue, sla_notifications_enqueue, sla_notifications_queue
-from .preferences import notification_preference_get, notification_preference_set
-from .routing import route_level
+from .ladders import ladders_apply_not_taken, ladders_apply_sla_event, ladders_backfill
+from .sla_events import sla_notifications_enqueue, sla_notifications_queue
+from .sweep import sla_sweep
 
 __all__ = [
-    "notification_deliver",
-    "notification_deliver_batch",
-    "notification_enqueue",
-    "notification_preference_get",
-    "notification_preference_set",
-    "notification_queue",
-    "notification_retry",
-    "notification_sweep",
-    "route_level",
+    "ladders_apply_not_taken",
+    "ladders_apply_sla_event",
+    "ladders_backfill",
     "sla_notifications_enqueue",
     "sla_notifications_queue",
+    "sla_sweep",
 ]

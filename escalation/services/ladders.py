@@ -6,8 +6,6 @@ itself goes through ``tickets.services.ticket_escalate_automatically`` — the s
 person takes, with the rule's name as the reason in the audit trail.
 """
 
-from __future__ import annotations
-
 import logging
 from datetime import datetime, timedelta
 
@@ -16,10 +14,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sla.models import SlaEvent
 from tickets.choices import OPEN_STATUSES
+from tickets.exceptions import TicketError
+from tickets.models import Ticket
+from tickets.services import ticket_escalate_automatically
 
-from ..choices import NotificationKind, RuleTrigger
-from ..models import EscalationRule, EscalationRuleFiring, SlaEvent
+from ..choices import RuleTrigger
+from ..models import EscalationRule, EscalationRuleFiring
+from .notices import supervisor_page_queue
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +30,6 @@ logger = logging.getLogger(__name__)
 def _not_taken_sql(rule: EscalationRule, now: datetime) -> tuple[str, list]:
     """Claim firings of a "not taken in time" rule for every matching ticket at once.
     Table names come from the models; every value is a parameter."""
-    from tickets.models import Ticket
-
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     priority = " AND priority = %s" if rule.priority else ""
     sql = (
@@ -47,12 +48,6 @@ def _not_taken_sql(rule: EscalationRule, now: datetime) -> tuple[str, list]:
 def _act(rule: EscalationRule, ticket_id: int) -> bool:
     """Apply a fired rule to one ticket: escalate and/or page. A ticket that moved on
     meanwhile is left alone. Returns True if anything was done."""
-    from tickets.exceptions import TicketError
-    from tickets.models import Ticket
-    from tickets.services import ticket_escalate_automatically
-
-    from .notifications import notification_queue
-
     reason = _("Automatic escalation: %(rule)s") % {"rule": rule.display_name}
     try:
         with transaction.atomic():
@@ -62,12 +57,8 @@ def _act(rule: EscalationRule, ticket_id: int) -> bool:
                     ticket_escalate_automatically(ticket_id=ticket_id, from_level=rule.level, reason=reason) is not None
                 )
             if rule.page_supervisors:
-                ticket = Ticket.objects.select_related("assignee").get(pk=ticket_id)
-                notification_queue(
-                    kind=NotificationKind.SUPERVISOR_PAGE,
-                    ticket=ticket,
-                    context={"rule": rule, "from_level": rule.get_level_display()},
-                )
+                ticket = Ticket.objects.select_related("assignee", "requester").get(pk=ticket_id)
+                supervisor_page_queue(ticket=ticket, rule=rule)
                 acted = True
             return acted
     except TicketError as exc:

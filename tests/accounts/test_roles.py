@@ -1,8 +1,7 @@
 import pytest
 
 from accounts.choices import Role
-from accounts.selectors import user_role
-from escalation.selectors import agent_levels
+from accounts.selectors import agent_levels, user_role
 from tests.factories import UserFactory, make_agent, make_requester, make_supervisor
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,7 @@ def test_agents_work_their_member_levels_and_supervisors_all():
 
 def test_a_level_member_without_the_agent_role_works_no_level():
     user = UserFactory()
-    from escalation.models import SupportLevel
+    from accounts.models import SupportLevel
 
     SupportLevel.objects.get(number=1).members.add(user)
     assert agent_levels(user) == []

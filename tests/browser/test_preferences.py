@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from escalation.models import NotificationPreference
+from notifications.models import NotificationPreference
 from tests.factories import make_agent
 
 from .pages import describe

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from escalation.choices import Level
+from accounts.choices import Level
 from tests.factories import TicketFactory, make_agent, make_supervisor
 from tickets import services
 from tickets.choices import OPEN_STATUSES, EventKind, Impact, Priority, Status, Urgency

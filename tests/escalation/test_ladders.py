@@ -5,11 +5,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from escalation.choices import NotificationKind, RuleTrigger
-from escalation.models import EscalationRule, EscalationRuleFiring, Notification, SlaEvent
-from escalation.services import sla_notifications_queue
-from escalation.services.ladders import ladders_apply_not_taken, ladders_backfill
-from escalation.services.sla import sla_sweep
+from escalation.choices import RuleTrigger
+from escalation.models import EscalationRule, EscalationRuleFiring
+from escalation.services import ladders_apply_not_taken, ladders_backfill, sla_notifications_queue, sla_sweep
+from notifications.choices import NotificationKind
+from notifications.models import Notification
+from sla.models import SlaEvent
 from tests.factories import make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Urgency

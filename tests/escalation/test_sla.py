@@ -5,9 +5,11 @@ import pytest
 import time_machine
 from django.core import mail
 
-from escalation.choices import NotificationKind, SlaMetric, SlaThreshold
-from escalation.models import Notification, SlaClock, SlaEvent
-from escalation.services.sla import sla_sweep
+from escalation.services import sla_sweep
+from notifications.choices import NotificationKind
+from notifications.models import Notification
+from sla.choices import SlaMetric, SlaThreshold
+from sla.models import SlaClock, SlaEvent
 from tests.factories import make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import Impact, Status, Urgency
@@ -263,7 +265,7 @@ def test_a_ticket_being_changed_during_a_sweep_is_left_for_the_next_sweep(refere
 
 
 def test_a_holiday_added_by_hand_and_a_wita_calendar_move_the_due_time():
-    from escalation.models import Calendar, Holiday
+    from sla.models import Calendar, Holiday
 
     office = Calendar.objects.get(name="Office hours (WIB)")
     Holiday.objects.create(calendar=office, date=datetime(2026, 3, 16).date(), name="Office move")

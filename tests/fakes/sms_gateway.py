@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import STOP_TIMEOUT
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-# The body template for escalation.sms.http.SmsBackend that matches this gateway.
+# The body template for notifications.sms.http.SmsBackend that matches this gateway.
 BODY_TEMPLATE = '{"to": "{to}", "message": "{body}", "reference": "{reference}"}'
 
 

@@ -302,7 +302,7 @@ def _celery_env(*, mail_dir: Path, sms_dir: Path, var_dir: Path, **extra: str) -
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
-        "SMS_BACKEND": "escalation.sms.filebased.SmsBackend",
+        "SMS_BACKEND": "notifications.sms.filebased.SmsBackend",
         "SMS_FILE_PATH": str(sms_dir),
         "HELPDESK_VAR_DIR": str(var_dir),
         **extra,

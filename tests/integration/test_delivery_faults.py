@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus
-from escalation.models import Notification
-from escalation.services import notification_enqueue
+from notifications.choices import NotificationChannel, NotificationKind, NotificationStatus
+from notifications.models import Notification
+from notifications.services import notification_enqueue
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tests.fakes.sms_gateway import BODY_TEMPLATE, IDEMPOTENCY_HEADER
 from tests.integration.test_notifications import PASSWORD, REFERENCE, post_form, signed_in
@@ -57,7 +57,7 @@ def sms_gateway_env(gateway, *, timeout: float = 5.0) -> dict[str, str]:
     """Worker settings that send SMS through the fake gateway, each carrying its
     notification's delivery key as the idempotency key."""
     return {
-        "SMS_BACKEND": "escalation.sms.http.SmsBackend",
+        "SMS_BACKEND": "notifications.sms.http.SmsBackend",
         "SMS_HTTP_URL": gateway.url,
         "SMS_HTTP_BODY_TEMPLATE": BODY_TEMPLATE,
         "SMS_HTTP_IDEMPOTENCY_HEADER": IDEMPOTENCY_HEADER,

@@ -6,10 +6,11 @@ import pytest
 import requests
 from django.utils import timezone
 
-from escalation import services as escalation_services
-from escalation.choices import Level, NotificationChannel, NotificationKind, NotificationStatus
-from escalation.models import Notification
-from escalation.tasks import notification_send
+from accounts.choices import Level
+from notifications import services as notification_services
+from notifications.choices import NotificationChannel, NotificationKind, NotificationStatus
+from notifications.models import Notification
+from notifications.tasks import notification_send
 from tests.factories import TicketFactory, category, make_agent, make_requester
 from tickets import services as ticket_services
 from tickets.choices import Impact, Priority, Urgency
@@ -132,7 +133,7 @@ def test_notifications_queued_while_the_broker_is_unreachable_are_delivered_by_t
     worker = celery_worker_process
     requester = make_requester()
 
-    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="escalation.services"):
+    with broker_unreachable(), caplog.at_level(logging.WARNING, logger="notifications.services"):
         ticket = ticket_services.ticket_create(
             requester=requester, subject="VPN drops", description="Every ten minutes.", urgency=Urgency.MEDIUM
         )
@@ -141,7 +142,7 @@ def test_notifications_queued_while_the_broker_is_unreachable_are_delivered_by_t
     assert (notification.status, notification.attempts) == (NotificationStatus.PENDING, 0)
     assert f"notifications {notification.pk} stay pending" in caplog.text
 
-    handed_over = escalation_services.notification_sweep(now=timezone.now() + timedelta(minutes=1))
+    handed_over = notification_services.notification_sweep(now=timezone.now() + timedelta(minutes=1))
 
     assert handed_over == 1
     worker.wait_for(lambda: notifications_settled(ticket), what="the swept notification to be sent")
@@ -163,6 +164,7 @@ def test_a_redelivered_notification_task_sends_only_once(celery_worker_process):
         address=requester.email,
         subject=f"[{ticket.reference}] We received your request",
         body_text="We received your request.",
+        headers={"X-Helpdesk-Ticket": ticket.reference},
     )
 
     first = notification_send.delay([notification.pk])

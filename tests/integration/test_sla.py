@@ -13,14 +13,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus, SlaMetric, SlaThreshold
-from escalation.models import Notification, SlaClock, SlaEvent
-from escalation.services.sla import sla_refresh
 from escalation.tasks import sla_sweep
+from notifications.choices import NotificationChannel, NotificationKind, NotificationStatus
+from notifications.models import Notification
+from sla.choices import SlaMetric, SlaThreshold
+from sla.models import SlaClock, SlaEvent
 from tests.factories import make_agent, make_requester, make_supervisor
 from tickets import services as ticket_services
 from tickets.choices import Impact, Priority, Urgency
 from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_sla_refresh as sla_refresh
 
 from .conftest import WorkersAndBeat
 

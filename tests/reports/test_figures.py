@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalation.choices import Level
+from accounts.choices import Level
 from reports.selectors import (
     ReportFilters,
     agent_workload,

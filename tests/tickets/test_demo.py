@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from escalation.services.sla import sla_sweep
+from escalation.services import sla_sweep
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket, TicketEvent
 

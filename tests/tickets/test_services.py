@@ -2,13 +2,14 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from escalation.choices import NotificationChannel, NotificationKind, NotificationStatus
-from escalation.models import Notification
+from notifications.choices import NotificationChannel, NotificationKind, NotificationStatus
+from notifications.models import Notification
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Priority, Status, Urgency
 from tickets.exceptions import NotAllowedError, TicketError, TransitionError
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
+from tickets.services import lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -102,14 +103,14 @@ def test_attachments_are_stored_through_the_storage_api(settings):
 
 def test_a_failure_after_storing_a_file_removes_the_file_and_the_ticket(monkeypatch, settings):
     stored = []
-    original = services._save_attachments
+    original = lifecycle.attachments_save
 
     def save_then_fail(ticket, comment, uploader, files, saved):
         original(ticket, comment, uploader, files, saved)
         stored.extend(saved)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_save_attachments", save_then_fail)
+    monkeypatch.setattr(lifecycle, "attachments_save", save_then_fail)
     upload = SimpleUploadedFile("error.txt", b"data", content_type="text/plain")
     with pytest.raises(RuntimeError):
         file_ticket(attachments=[upload])

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
-from escalation.choices import Level
+from accounts.choices import Level
 
 from ..choices import Channel, Priority, Status
 from ..models import Ticket, pk_from_reference

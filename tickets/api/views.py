@@ -9,17 +9,18 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.exceptions import Conflict
+from accounts.selectors import agent_levels
+from api import views as base
+from api.exceptions import Conflict, IllegalTransition, Invalid, Refused
 from api.idempotency import idempotent
 from api.pagination import TicketCursorPagination
 from api.schema import error_responses
-from api.views import ApiView, ListApiView, ListCreateApiView
-from escalation.selectors import agent_levels, sla_status
 
 from .. import services
 from ..choices import EventKind
+from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
-from ..selectors import attachment_get_for_user, ticket_get_for_user
+from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user
 from . import serializers as s
 from .filters import TicketApiFilter
 
@@ -38,6 +39,32 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=_("Any unique string: retrying the same request with the same key creates nothing twice."),
 )
 ERRORS = error_responses(400, 403, 404, 409)
+
+
+class _RefusalsAsErrors:
+    """A refused ticket change as the API's error: not allowed 403, an illegal move 409,
+    anything else the service refused 400, each with the service's message."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAllowedError):
+            exc = Refused(exc.message)
+        elif isinstance(exc, TransitionError):
+            exc = IllegalTransition(exc.message)
+        elif isinstance(exc, TicketError):
+            exc = Invalid(exc.message)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+class ApiView(_RefusalsAsErrors, base.ApiView):
+    pass
+
+
+class ListApiView(_RefusalsAsErrors, base.ListApiView):
+    pass
+
+
+class ListCreateApiView(_RefusalsAsErrors, base.ListCreateApiView):
+    pass
 
 
 def _ticket_response(ticket: Ticket, *, code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from escalation.choices import Level
+from accounts.choices import Level
 
 from ..choices import EventKind, Impact, Priority, Status, Urgency
 

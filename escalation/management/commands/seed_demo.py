@@ -1,0 +1,36 @@
+import os
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from escalation.services import ladders_backfill
+from tickets.demo import DEMO_USERS, demo_tickets_create, demo_users_ensure
+from tickets.models import Ticket
+
+
+class Command(BaseCommand):
+    help = _("Create the demo accounts and realistic tickets (bulk inserts).")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--tickets",
+            type=int,
+            default=None,
+            help=_("How many tickets to add. Without it, 300 are added only when there are none yet."),
+        )
+        parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "helpdesk-demo"))
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, tickets, password, seed, **options):
+        users = demo_users_ensure(password=password)
+        count = tickets if tickets is not None else (0 if Ticket.objects.exists() else 300)
+        if count:
+            demo_tickets_create(count=count, users=users, seed=seed)
+            # Demo lateness is history: escalation rules it would trip count as fired.
+            ladders_backfill()
+            self.stdout.write(_("Added %(n)s demo tickets.") % {"n": count})
+        self.stdout.write("")
+        self.stdout.write(_("Demo accounts (password for new ones: %(pw)s):") % {"pw": password})
+        for username, _first, _last, role, levels, _phone in DEMO_USERS:
+            where = ", ".join(f"Level {'I' * n}" for n in levels)
+            self.stdout.write(f"  {username:<11} {role}{(' — ' + where) if where else ''}")

@@ -1,0 +1,74 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    TICKET_CREATED = "ticket_created", _("Ticket received")
+    REPLY = "reply", _("Reply from support")
+    ESCALATED = "escalated", _("Ticket escalated")
+    DE_ESCALATED = "de_escalated", _("Ticket sent back down")
+    RESOLVED = "resolved", _("Ticket resolved")
+    REQUESTER_REPLIED = "requester_replied", _("Requester replied")
+    REOPENED = "reopened", _("Ticket reopened")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
+    SUPERVISOR_PAGE = "supervisor_page", _("Supervisor paged")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+# Sent to the person who filed the ticket, by email.
+REQUESTER_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED)
+# Requester mail that is only a courtesy: "essential mail only" turns it off. A reply
+# and a resolution ask something of the requester, so they always go.
+NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
+# About a person's own account: always by email, whatever their preferences.
+ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
+# Sent to support staff; each person picks the channels for each.
+STAFF_KINDS = (
+    NotificationKind.ESCALATED,
+    NotificationKind.DE_ESCALATED,
+    NotificationKind.REQUESTER_REPLIED,
+    NotificationKind.REOPENED,
+    NotificationKind.SLA_WARNING,
+    NotificationKind.SLA_BREACH,
+    NotificationKind.SUPERVISOR_PAGE,
+)
+# What staff get by SMS until they choose otherwise.
+DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)
+# Always by SMS for those who chose it, whatever the priority of the ticket.
+ANY_PRIORITY_SMS_KINDS = (NotificationKind.SUPERVISOR_PAGE,)
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+# The events outside systems can subscribe to, and the notification kind each follows.
+WEBHOOK_EVENTS = {
+    "ticket.created": NotificationKind.TICKET_CREATED,
+    "ticket.escalated": NotificationKind.ESCALATED,
+    "ticket.resolved": NotificationKind.RESOLVED,
+    "sla.warning": NotificationKind.SLA_WARNING,
+    "sla.breached": NotificationKind.SLA_BREACH,
+}
+WEBHOOK_EVENT_CHOICES = [
+    ("ticket.created", _("A ticket is filed")),
+    ("ticket.escalated", _("A ticket is escalated")),
+    ("ticket.resolved", _("A ticket is resolved")),
+    ("sla.warning", _("An SLA warning")),
+    ("sla.breached", _("An SLA breach")),
+]
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Dead-lettered")
+
+
+# States whose row still waits to be sent (now or after a back-off).
+NOTIFICATION_DUE_STATES = (NotificationStatus.PENDING, NotificationStatus.FAILED)

@@ -1,0 +1,24 @@
+"""Writes of the notifications app, by topic: queueing, delivery, preferences."""
+
+from .delivery import (
+    NOTIFICATION_SEND_TASK,
+    notification_deliver,
+    notification_deliver_batch,
+    notification_enqueue,
+    notification_retry,
+    notification_sweep,
+)
+from .preferences import notification_preference_get, notification_preference_set
+from .queue import notification_queue
+
+__all__ = [
+    "NOTIFICATION_SEND_TASK",
+    "notification_deliver",
+    "notification_deliver_batch",
+    "notification_enqueue",
+    "notification_preference_get",
+    "notification_preference_set",
+    "notification_queue",
+    "notification_retry",
+    "notification_sweep",
+]

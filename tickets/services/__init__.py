@@ -1,0 +1,43 @@
+"""Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
+
+from .conversation import attachment_add, comment_add
+from .lifecycle import (
+    MANUAL_TRANSITIONS,
+    route_level,
+    ticket_change_status,
+    ticket_confirm_resolution,
+    ticket_create,
+    ticket_reclassify,
+    ticket_reopen,
+    ticket_resolve,
+)
+from .notices import ticket_notify
+from .ownership import (
+    ticket_assign,
+    ticket_deescalate,
+    ticket_escalate,
+    ticket_escalate_automatically,
+    ticket_take,
+)
+from .sla import ticket_sla_refresh, ticket_sla_start
+
+__all__ = [
+    "MANUAL_TRANSITIONS",
+    "attachment_add",
+    "comment_add",
+    "route_level",
+    "ticket_assign",
+    "ticket_change_status",
+    "ticket_confirm_resolution",
+    "ticket_create",
+    "ticket_deescalate",
+    "ticket_escalate",
+    "ticket_escalate_automatically",
+    "ticket_notify",
+    "ticket_reclassify",
+    "ticket_reopen",
+    "ticket_resolve",
+    "ticket_sla_refresh",
+    "ticket_sla_start",
+    "ticket_take",
+]

@@ -1,0 +1,112 @@
+"""Replies, internal notes and files added to a ticket."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import agent_levels
+from notifications.choices import NotificationKind
+
+from ..choices import EventKind, Status
+from ..exceptions import NotAllowedError, TicketError, TransitionError
+from ..models import Attachment, Comment
+from .common import event_record, is_requester, require_requester_or_staff, require_staff_at, require_text, ticket_lock
+from .files import attachments_save, files_validated, stored_files_cleanup
+from .notices import ticket_notify
+from .sla import ticket_sla_refresh
+
+
+def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, attachments: Sequence = ()) -> Comment:
+    """Add a public reply or an internal note. A staff reply counts as first response and
+    is mailed to the requester; a requester's reply takes a pending ticket back to open."""
+    body = require_text(body, _("Write a message before sending."))
+    files = files_validated(attachments)
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            ticket = ticket_lock(ticket_id)
+            staff = bool(agent_levels(author))
+            if is_requester(author, ticket) and not staff:
+                if internal:
+                    raise NotAllowedError(_("Only support staff can write internal notes."))
+            else:
+                require_staff_at(author, ticket)
+            if ticket.status == Status.CLOSED:
+                raise TransitionError(
+                    _("%(ref)s is closed. Please file a new ticket and mention %(ref)s.") % {"ref": ticket.reference}
+                )
+            now = timezone.now()
+            comment = Comment.objects.create(
+                ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
+            )
+            event_record(ticket, author, EventKind.NOTE_ADDED if internal else EventKind.COMMENTED, at=now)
+            attachments_save(ticket, comment, author, files, saved)
+            fields = ["updated_at"]
+            ticket.updated_at = now
+            if staff and not internal and not is_requester(author, ticket):
+                if ticket.first_response_at is None:
+                    ticket.first_response_at = now
+                    fields.append("first_response_at")
+                if ticket.status == Status.NEW:
+                    event_record(
+                        ticket,
+                        author,
+                        EventKind.STATUS_CHANGED,
+                        field="status",
+                        old=ticket.status,
+                        new=Status.OPEN,
+                        at=now,
+                    )
+                    ticket.status = Status.OPEN
+                    fields.append("status")
+                ticket_notify(kind=NotificationKind.REPLY, ticket=ticket, actor=author, context={"comment": comment})
+            elif is_requester(author, ticket) and not internal:
+                ticket_notify(
+                    kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=author, context={"comment": comment}
+                )
+            if is_requester(author, ticket) and ticket.status == Status.PENDING:
+                event_record(
+                    ticket,
+                    author,
+                    EventKind.STATUS_CHANGED,
+                    field="status",
+                    old=ticket.status,
+                    new=Status.OPEN,
+                    reason=_("The requester replied."),
+                    at=now,
+                )
+                ticket.status = Status.OPEN
+                fields.append("status")
+            ticket.save(update_fields=fields)
+            if len(fields) > 1:  # first response or status moved: the clock changed
+                ticket_sla_refresh(ticket=ticket)
+    except BaseException:
+        stored_files_cleanup(saved)
+        raise
+    return comment
+
+
+def attachment_add(*, ticket_id: int, by, files: Sequence) -> list[Attachment]:
+    """Attach files to a ticket (its requester, or staff at its level), with the same
+    checks as on the ticket form; nothing is kept if any file is refused."""
+    files = files_validated(files)
+    if not files:
+        raise TicketError(_("Choose a file to attach."))
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            ticket = ticket_lock(ticket_id)
+            require_requester_or_staff(by, ticket)
+            if ticket.status == Status.CLOSED:
+                raise TransitionError(
+                    _("%(ref)s is closed. Please file a new ticket and mention %(ref)s.") % {"ref": ticket.reference}
+                )
+            attachments_save(ticket, None, by, files, saved)
+            ticket.updated_at = timezone.now()
+            ticket.save(update_fields=["updated_at"])
+    except BaseException:
+        stored_files_cleanup(saved)
+        raise
+    return saved

@@ -1,0 +1,89 @@
+"""Who hears of what happens to a ticket, and what outside systems are sent about it."""
+
+import json
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from accounts.selectors import level_agents
+from notifications.choices import REQUESTER_KINDS, NotificationKind
+from notifications.services import notification_queue
+
+from ..models import Ticket
+
+LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
+ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
+TICKET_HEADER = "X-Helpdesk-Ticket"
+
+
+def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
+    """Who a notification of this kind is for (before their own preferences):
+
+    - ticket created, reply, resolved: the requester;
+    - escalated, sent back down: the agents of the ticket's (new) level, but not the
+      person who moved it;
+    - requester replied, reopened: the assignee (nobody while unassigned: the ticket is
+      in its level's unassigned queue), unless they did it themselves.
+    """
+    if kind in REQUESTER_KINDS:
+        return [ticket.requester]
+    if kind in LEVEL_KINDS:
+        agents = level_agents(level=ticket.level)
+        if actor is not None:
+            agents = agents.exclude(pk=actor.pk)
+        return list(agents)
+    if kind in ASSIGNEE_KINDS:
+        assignee = ticket.assignee
+        return [assignee] if assignee is not None and (actor is None or assignee.pk != actor.pk) else []
+    raise ValueError(f"No audience for notification kind {kind!r}")  # pragma: no cover - a programming error
+
+
+def ticket_webhook_payload(*, event: str, ticket: Ticket, data: dict) -> str:
+    """The body of one event: the ticket as the API shows its summary, and what happened."""
+    person = ticket.assignee
+    payload = {
+        "event": event,
+        "ticket": {
+            "reference": ticket.reference,
+            "url": settings.HELPDESK_BASE_URL + ticket.get_absolute_url(),
+            "api_url": f"{settings.HELPDESK_BASE_URL}/api/v1/tickets/{ticket.reference}/",
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "level": ticket.level,
+            "channel": ticket.channel,
+            "category": ticket.category.name if ticket.category is not None else None,
+            "requester": {"id": ticket.requester_id, "username": ticket.requester.username},
+            "assignee": {"id": person.pk, "username": person.username} if person is not None else None,
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+            "sla_due_at": ticket.sla_due_at,
+        },
+        "data": data,
+    }
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+
+
+def ticket_notify(
+    *,
+    kind: str,
+    ticket: Ticket,
+    actor=None,
+    people: Iterable | None = None,
+    context: dict | None = None,
+    data: dict | None = None,
+) -> list:
+    """Queue the notifications of one ticket event: to ``people``, or to the audience the
+    kind has (``ticket_audience``); outside systems subscribed to it get the ticket and
+    ``data``. In the caller's transaction, handed to workers once it commits."""
+    audience = ticket_audience(kind=kind, ticket=ticket, actor=actor) if people is None else list(people)
+    return notification_queue(
+        kind=kind,
+        people=audience,
+        ticket=ticket,
+        priority=ticket.priority,
+        context=context,
+        headers={TICKET_HEADER: ticket.reference},
+        webhook_body=lambda event: ticket_webhook_payload(event=event, ticket=ticket, data=data or {}),
+    )
