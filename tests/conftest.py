@@ -9,6 +9,8 @@ from django.utils import translation
 from helpdesk.celery import app as celery_app
 from notifications.sms import locmem as sms_locmem
 from sla.selectors import config_cache_clear
+from tests.fakes.sms_gateway import FakeSmsGateway
+from tests.fakes.smtp import FakeSmtpServer
 from tests.support import restore_reference_data
 
 # Playwright's sync API keeps an event loop running in the test thread; without this
@@ -95,3 +97,24 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
+
+
+# --- fake outside services (real servers on 127.0.0.1)
+
+
+@pytest.fixture
+def fake_smtp():
+    """A fake SMTP relay on a free port, accepting mail."""
+    server = FakeSmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_sms_gateway():
+    """A fake HTTP SMS gateway on a free port, answering every call."""
+    gateway = FakeSmsGateway(seed=2026)
+    gateway.start()
+    yield gateway
+    gateway.stop()

@@ -129,6 +129,11 @@ class FakeSmtpServer:
         with self._lock:
             return list(self._received())
 
+    def messages(self) -> list[tuple[tuple[str, ...], bytes]]:
+        """Every message taken so far, as it came: its recipients and its bytes."""
+        with self._lock:
+            return list(self._taken)
+
     def message_ids(self) -> Counter:
         """How many times each Message-ID was received."""
         with self._lock:

@@ -30,8 +30,6 @@ from django.conf import settings
 from django.db import connection
 
 from tests.fakes import free_port
-from tests.fakes.sms_gateway import FakeSmsGateway
-from tests.fakes.smtp import FakeSmtpServer
 from tests.support import broker_at
 
 T = TypeVar("T")
@@ -610,21 +608,3 @@ def own_processes(reference_data, tmp_path):
         yield group
     finally:
         group.stop()
-
-
-@pytest.fixture
-def fake_smtp():
-    """A fake SMTP relay on a free port, accepting mail."""
-    server = FakeSmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_sms_gateway():
-    """A fake HTTP SMS gateway on a free port, answering every call."""
-    gateway = FakeSmsGateway(seed=2026)
-    gateway.start()
-    yield gateway
-    gateway.stop()

@@ -1,0 +1,181 @@
+"""What people receive, character for character: every kind of notification, in English
+and in Bahasa Indonesia, about a ticket whose subject, description, replies and reasons
+hold ' " < > &, emoji and Indonesian text, sent through the real SMTP backend to a fake
+relay and through the HTTP SMS backend to a fake gateway, both on 127.0.0.1.
+
+The plain-text parts and the SMS must carry the text as it was typed (no HTML escaping);
+the HTML part must escape it. The expected texts are in ``messages/<language>/``, with
+``{ref}``, ``{url}`` and ``{reset_url}`` standing for what differs from run to run."""
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.utils.html import escape
+
+from accounts.choices import Level
+from escalation.models import EscalationRule
+from escalation.services.notices import sla_notice_queue, supervisor_page_queue
+from notifications.choices import STAFF_KINDS, NotificationChannel, NotificationKind
+from notifications.forms import PasswordResetForm
+from notifications.models import Notification, NotificationPreference
+from notifications.services import notification_deliver_batch
+from sla.models import SlaEvent
+from tests.factories import make_agent, make_requester, make_supervisor
+from tests.fakes.sms_gateway import BODY_TEMPLATE
+from tickets import services
+from tickets.choices import Impact, Urgency
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = Path(__file__).with_name("messages")
+BASE_URL = "https://helpdesk.example.co.id"
+SUBJECT = 'Laptop won\'t turn on — "layar" <gelap> & 🔥 panas'
+DESCRIPTION = "Sudah coba tekan tombol power 10 detik & cabut charger.\nLampu <LED> tidak menyala 😢"
+REPLY = 'Please hold the power button for 30 s & tell us if the "battery" light blinks <3 times>.'
+REQUESTER_REPLY = "Sudah saya coba 'dua kali' — tetap mati 😩"
+ESCALATION_REASON = "Needs the motherboard checked & a spare <laptop> (Level II's bench)"
+DEESCALATION_REASON = 'Hardware is fine; it\'s the "BIOS" password <reset it>'
+RESOLUTION = 'Reset the BIOS password & updated firmware: "v1.2.3" <ok> 👍'
+REOPEN_REASON = "Mati lagi setelah restart & layar berkedip <hitam>"
+RULE = 'P1 "not taken" within <10 min> & paged — aturan Level I'
+# Pieces of the above with markup characters, as each appears on one line.
+TYPED_FRAGMENTS = [
+    'won\'t turn on — "layar" <gelap> & 🔥 panas',
+    "Lampu <LED> tidak menyala 😢",
+    'the "battery" light blinks <3 times>.',
+    "Sudah saya coba 'dua kali' — tetap mati 😩",
+    "a spare <laptop> (Level II's bench)",
+    'it\'s the "BIOS" password <reset it>',
+    'updated firmware: "v1.2.3" <ok> 👍',
+    "restart & layar berkedip <hitam>",
+    "within <10 min> & paged",
+]
+# A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
+FILED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+DUE = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def real_channels(settings, fake_smtp, fake_sms_gateway):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", fake_smtp.port
+    settings.SMS_BACKEND = "notifications.sms.http.SmsBackend"
+    settings.SMS_HTTP_URL, settings.SMS_HTTP_BODY_TEMPLATE = fake_sms_gateway.url, BODY_TEMPLATE
+    settings.HELPDESK_BASE_URL = BASE_URL
+    settings.DEFAULT_FROM_EMAIL = "IT Helpdesk <helpdesk@example.co.id>"
+    return fake_smtp, fake_sms_gateway
+
+
+def _person(make, language: str, username: str, first: str, last: str, *levels: int, phone: str = ""):
+    person = make(
+        *levels, username=f"{username}.{language}", first_name=first, last_name=last, language=language, phone=phone
+    )
+    if phone:
+        # Everything by SMS too, whatever the priority.
+        NotificationPreference.objects.create(user=person, sms_kinds=list(STAFF_KINDS), sms_max_priority=4)
+    return person
+
+
+def _everything_happens(language: str):
+    """Each kind of notification, raised the way the helpdesk raises it."""
+    requester = _person(make_requester, language, "rina", "Rina", "Wulandari-O'Neil")
+    front = _person(make_agent, language, "andi", "Andi", "Pratama", Level.I, phone="+6281200000001")
+    second = _person(make_agent, language, "budi", "Budi", "Santoso", Level.II, phone="+6281200000002")
+    _person(make_supervisor, language, "dewi", "Dewi", "Kusuma", phone="+6281200000009")
+
+    ticket = services.ticket_create(
+        requester=requester, subject=SUBJECT, description=DESCRIPTION, impact=Impact.HIGH, urgency=Urgency.HIGH
+    )
+    services.ticket_take(ticket_id=ticket.pk, by=front)
+    services.comment_add(ticket_id=ticket.pk, author=front, body=REPLY)
+    services.comment_add(ticket_id=ticket.pk, author=requester, body=REQUESTER_REPLY)
+    services.ticket_escalate(ticket_id=ticket.pk, by=front, reason=ESCALATION_REASON)
+    services.ticket_deescalate(ticket_id=ticket.pk, by=second, reason=DEESCALATION_REASON)
+    services.ticket_take(ticket_id=ticket.pk, by=front)
+    for threshold in ("warning_1", "breached"):
+        event = SlaEvent.objects.create(ticket=ticket, metric="resolution", threshold=threshold, due_at=DUE, level=1)
+        event.ticket.refresh_from_db()
+        sla_notice_queue(event=SlaEvent.objects.select_related("ticket__assignee").get(pk=event.pk))
+    ticket.refresh_from_db()
+    supervisor_page_queue(ticket=ticket, rule=EscalationRule(name=RULE, level=1, trigger="not_taken", minutes=10))
+    services.ticket_resolve(ticket_id=ticket.pk, by=front, resolution=RESOLUTION)
+    services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=REOPEN_REASON)
+    form = PasswordResetForm(data={"email": requester.email})
+    assert form.is_valid()
+    form.save(domain_override="ignored.example")
+    return ticket
+
+
+def _expected(language: str, name: str, **values: str) -> str:
+    text = (EXPECTED / language / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_every_notification_reads_exactly_as_written(language, real_channels):
+    relay, gateway = real_channels
+    with time_machine.travel(FILED, tick=False):
+        ticket = _everything_happens(language)
+    rows = list(Notification.objects.order_by("id"))
+    assert notification_deliver_batch(notification_ids=[row.pk for row in rows]) == len(rows)
+    rows = list(Notification.objects.select_related("recipient").order_by("id"))
+
+    kinds_by_message_id = {row.provider_id: row for row in rows if row.channel == NotificationChannel.EMAIL}
+    reset_rows = [row for row in rows if row.kind == NotificationKind.PASSWORD_RESET]
+    reset_url = reset_rows[0].body_text.split("\n\n")[2]
+    assert reset_url.startswith(f"{BASE_URL}/accounts/reset/")
+    values = {"ref": ticket.reference, "url": f"{BASE_URL}/tickets/{ticket.reference}/", "reset_url": reset_url}
+    seen = set()
+    for _to, raw in relay.messages():
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        row = kinds_by_message_id[message["Message-ID"]]
+        name = f"{row.kind}.{row.recipient.username.split('.')[0]}.email.txt"
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        # Lines end in CRLF on the wire (RFC 5321); the expected texts are read with LF.
+        # The subject as a mail program shows it: decoded, without the space that
+        # folding puts before the first encoded word.
+        subject = message["Subject"].lstrip()
+        received = f"Subject: {subject}\n\n{text.get_content()}".replace("\r\n", "\n")
+        assert received.encode() == _expected(language, name, **values).encode(), name
+        assert html.get_content_type() == "text/html" and text.get_content_charset() == "utf-8"
+        body_html = html.get_content()
+        assert "&#x27;" not in received and "&amp;" not in received and "&lt;" not in received
+        # The HTML part escapes what was typed wherever it shows it.
+        for fragment in TYPED_FRAGMENTS:
+            if fragment in text.get_content():
+                assert escape(fragment) in body_html and fragment not in body_html, (name, fragment)
+        seen.add(name)
+    expected_mail = {path.name for path in (EXPECTED / language).glob("*.email.txt")}
+    assert seen == expected_mail
+
+    sms_rows = {row.delivery_key: row for row in rows if row.channel == NotificationChannel.SMS}
+    sms_seen = set()
+    for delivery in gateway.deliveries():
+        row = sms_rows[delivery.key]
+        name = f"{row.kind}.{row.recipient.username.split('.')[0]}.sms.txt"
+        assert delivery.body.encode() == _expected(language, name, **values).encode(), name
+        sms_seen.add(name)
+    assert sms_seen == {path.name for path in (EXPECTED / language).glob("*.sms.txt")}
+    assert {row.kind for row in rows} == set(NotificationKind.values)
+
+
+def test_the_reset_mail_is_in_the_person_s_own_language_and_waits_in_the_outbox(client, settings):
+    settings.HELPDESK_BASE_URL = BASE_URL
+    person = make_requester(username="siti", email="siti@example.co.id", language="id")
+    response = client.post("/accounts/password_reset/", {"email": "SITI@example.co.id"})
+    assert response.status_code == 302
+    [row] = Notification.objects.filter(kind=NotificationKind.PASSWORD_RESET)
+    assert (row.recipient_id, row.address, row.channel, row.ticket_id) == (person.pk, person.email, "email", None)
+    assert row.subject == "Atur ulang kata sandi helpdesk Anda"
+    assert f"{BASE_URL}/accounts/reset/" in row.body_text and "Nama pengguna Anda: siti" in row.body_text
+    # An address nobody has gets the same answer and no mail.
+    assert client.post("/accounts/password_reset/", {"email": "nobody@example.co.id"}).status_code == 302
+    assert Notification.objects.filter(kind=NotificationKind.PASSWORD_RESET).count() == 1
+    assert django_settings.LANGUAGE_CODE == "en"
