@@ -149,7 +149,7 @@ def _fill(apps) -> dict:
     }
 
 
-def test_migrating_forward_from_before_the_split_keeps_every_row():
+def test_migrating_forward_from_before_the_split_keeps_every_row(reference_data):
     # post_migrate has already given this database the content types of today's apps;
     # going back puts it where an installation of the previous version is.
     executor = _migrate(BEFORE_THE_SPLIT)
