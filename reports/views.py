@@ -291,13 +291,24 @@ def monthly(request):
     if request.GET.get("format") == "csv":
         header, rows = _table(report, "compliance")
         return _csv_response(f"sla-{start:%Y-%m}.csv", header, rows)
+    # Tickets created in the month and tickets answered or resolved in it are different
+    # populations: a level and priority may have the one without the other, and then
+    # its times are unknown (None), not missing.
     speed = {(row["level"], row["priority"]): row for row in report.response}
+    no_speed = {
+        "acknowledged": 0,
+        "mtta_p50": None,
+        "mtta_p90": None,
+        "resolved": 0,
+        "mttr_p50": None,
+        "mttr_p90": None,
+    }
     levels = [
         {
             "level": level,
             "label": label,
             "rows": [
-                {**row, "speed": speed.get((level, row["priority"]), {})}
+                {**row, "speed": speed.get((level, row["priority"]), no_speed)}
                 for row in report.compliance
                 if row["level"] == level
             ],
