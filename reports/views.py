@@ -218,6 +218,7 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             [_("Created"), f["created"], ""],
             [_("Started at Level I"), f["started"][Level.I], ""],
             [_("Started at Level II"), f["started"][Level.II], ""],
+            [_("Started at Level III"), f["started"][Level.III], ""],
             [_("Escalated to Level II"), f["escalated_to"][Level.II], f["to_ii_pct"]],
             [_("Escalated to Level III"), f["escalated_to"][Level.III], f["to_iii_pct"]],
             [_("Sent back down"), f["bounced"], f["bounced_pct"]],
