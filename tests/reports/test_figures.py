@@ -306,16 +306,27 @@ def test_oldest_open_ticket_of_each_level():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_report_computed_on_several_connections_equals_the_one_computed_on_one(reference_data):
-    from django.db import connection, transaction
+def test_a_report_page_uses_the_requests_connection_only(reference_data, client):
+    from django.core.cache import cache
+    from django.db.backends.signals import connection_created
 
-    from reports.selectors import range_report
+    from tests.factories import make_supervisor
 
     ten_resolved()
     TicketFactory(level=2, priority=1, created_at=START, status=Status.OPEN, first_response_due_at=START + H)
-    parallel = range_report(WEEK, now=NOW)  # outside a transaction: sections run side by side
-    with transaction.atomic():
-        assert connection.in_atomic_block
-        serial = range_report(WEEK, now=NOW)
-    assert parallel == serial
-    assert parallel.compliance_totals["tickets"] == 11
+    client.force_login(make_supervisor())
+    client.get("/reports/")  # the request's connection is open from here on
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    try:
+        cache.clear()
+        response = client.get("/reports/", {"preset": "custom", "start": "2026-03-01", "end": "2026-03-07"})
+    finally:
+        connection_created.disconnect(count)
+    assert response.status_code == 200
+    assert response.context["report"].compliance_totals["tickets"] == 11
+    assert opened == []
