@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -32,11 +33,12 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Ceil, RowNumber, TruncDate
+from django.db.models.functions import Ceil, Coalesce, Concat, NullIf, RowNumber, Trim, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -44,6 +46,7 @@ from escalation.choices import Level
 from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
 from tickets.models import Category, Ticket, TicketEvent
 
+LEVEL_KEYS = {Level.I: "at_i", Level.II: "at_ii", Level.III: "at_iii"}
 AGING_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
 MAX_RANGE_DAYS = 366
 
@@ -224,9 +227,12 @@ def escalation_funnel(filters: ReportFilters) -> dict:
     """The escalation funnel of the tickets filed in range (README, "Reports", says what
     each figure counts). What happened to them is counted up to now.
 
-    One pass: the tickets' created, escalated and sent-back-down events (an index range
-    scan from the range's start, since a ticket's events follow its creation) are reduced
-    to one row of flags per ticket, and the flags are counted."""
+    A ticket's level changes only by an escalation or a sending back (both in the audit
+    trail), so a ticket never moved is still at the level it started at, and a moved
+    one started at its level now, less its escalations, plus its sendings back. Two
+    passes, both range scans: the tickets filed in range, each checked against the moves
+    since the range began (a ticket's events follow its creation); and those moves,
+    reduced to one row per moved ticket."""
     tickets = Q(ticket__created_at__gte=filters.since, ticket__created_at__lt=filters.until)
     if filters.level is not None:
         tickets &= Q(ticket__level=filters.level)
@@ -234,63 +240,74 @@ def escalation_funnel(filters: ReportFilters) -> dict:
         tickets &= Q(ticket__category_id=filters.category_id)
     if filters.agent_id is not None:
         tickets &= Q(ticket__assignee_id=filters.agent_id)
+    move_kinds = [EventKind.ESCALATED, EventKind.DE_ESCALATED]
+    moved = TicketEvent.objects.filter(kind__in=move_kinds, created_at__gte=filters.since).values("ticket_id")
+
+    # Per level now and moved or not: at most six rows, the moves looked up once per ticket.
+    groups = (
+        _created(filters)
+        .annotate(moved=Case(When(id__in=moved, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .values_list("level", "moved")
+        .annotate(n=Count("id"), resolved=Count("id", filter=Q(resolved_at__isnull=False)))
+    )
+    never_moved = {"created": 0, "at_i": 0, "at_ii": 0, "at_iii": 0, "solved_at_i": 0}
+    for level, was_moved, n, resolved in groups:
+        never_moved["created"] += n
+        if not was_moved and level in LEVEL_KEYS:
+            never_moved[LEVEL_KEYS[level]] += n
+            if level == Level.I:
+                never_moved["solved_at_i"] += resolved
+
+    def number_of(kind: str) -> Sum:
+        return Sum(Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
     def ever(condition: Q) -> Max:
         return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
-    def started(level: int) -> Q:
-        return Q(kind=EventKind.CREATED, to_value=str(level))
-
-    def escalated(level: int) -> Q:
-        return Q(kind=EventKind.ESCALATED, to_value=str(level))
-
-    flags = (
-        TicketEvent.objects.filter(
-            tickets,
-            kind__in=[EventKind.CREATED, EventKind.ESCALATED, EventKind.DE_ESCALATED],
-            created_at__gte=filters.since,
-        )
+    per_ticket = (
+        TicketEvent.objects.filter(tickets, kind__in=move_kinds, created_at__gte=filters.since)
         .values("ticket_id")
         .annotate(
-            at_i=ever(started(Level.I)),
-            at_ii=ever(started(Level.II)),
-            at_iii=ever(started(Level.III)),
-            to_ii=ever(escalated(Level.II)),
-            to_iii=ever(escalated(Level.III)),
-            down=ever(Q(kind=EventKind.DE_ESCALATED)),
+            level_now=Max("ticket__level"),
+            ups=number_of(EventKind.ESCALATED),
+            downs=number_of(EventKind.DE_ESCALATED),
+            to_ii=ever(Q(kind=EventKind.ESCALATED, to_value=str(Level.II.value))),
+            to_iii=ever(Q(kind=EventKind.ESCALATED, to_value=str(Level.III.value))),
             resolved=ever(Q(ticket__resolved_at__isnull=False)),
         )
+        .annotate(start=F("level_now") - F("ups") + F("downs"))
         .order_by()
     )
-    # Escalation goes one level at a time, so a ticket that started at Level I and reached
-    # Level III was escalated to Level II first, and one that was never escalated to
-    # Level II never left Level I upwards.
-    counts = flags.aggregate(
-        started_i=Count("ticket_id", filter=Q(at_i=1)),
-        started_ii=Count("ticket_id", filter=Q(at_ii=1)),
-        started_iii=Count("ticket_id", filter=Q(at_iii=1)),
-        escalated_ii=Count("ticket_id", filter=Q(at_i=1, to_ii=1)),
-        escalated_iii=Count("ticket_id", filter=Q(at_i=1, to_iii=1)),
-        bounced=Count("ticket_id", filter=Q(down=1)),
-        resolved_from_first=Count("ticket_id", filter=Q(at_i=1, resolved=1)),
-        solved_at_first=Count("ticket_id", filter=Q(at_i=1, resolved=1, to_ii=0)),
+    moves = per_ticket.aggregate(
+        at_i=Count("ticket_id", filter=Q(start=Level.I)),
+        at_ii=Count("ticket_id", filter=Q(start=Level.II)),
+        at_iii=Count("ticket_id", filter=Q(start=Level.III)),
+        escalated_ii=Count("ticket_id", filter=Q(start=Level.I, to_ii=1)),
+        escalated_iii=Count("ticket_id", filter=Q(start=Level.I, to_iii=1)),
+        bounced=Count("ticket_id", filter=Q(downs__gt=0)),
+        resolved_from_i=Count("ticket_id", filter=Q(start=Level.I, resolved=1)),
     )
-    started_at = {Level.I: counts["started_i"], Level.II: counts["started_ii"], Level.III: counts["started_iii"]}
-    escalated_to = {Level.I: 0, Level.II: counts["escalated_ii"], Level.III: counts["escalated_iii"]}
+    started_at = {
+        level: never_moved[key] + moves[key] for level, key in zip(Level, ("at_i", "at_ii", "at_iii"), strict=True)
+    }
+    # A moved ticket that started at Level I was escalated: it was not solved there.
+    solved_at_first = never_moved["solved_at_i"]
+    resolved_from_first = solved_at_first + moves["resolved_from_i"]
+    escalated_to = {Level.I: 0, Level.II: moves["escalated_ii"], Level.III: moves["escalated_iii"]}
     # Every ticket that was ever above Level I: started there, or escalated from Level I.
-    above_first = counts["started_ii"] + counts["started_iii"] + counts["escalated_ii"]
+    above_first = started_at[Level.II] + started_at[Level.III] + escalated_to[Level.II]
     return {
-        "created": _created(filters).count(),
+        "created": never_moved["created"],
         "started": started_at,
         "escalated_to": escalated_to,
-        "bounced": counts["bounced"],
+        "bounced": moves["bounced"],
         "above_first": above_first,
-        "to_ii_pct": _pct(counts["escalated_ii"], counts["started_i"]),
-        "to_iii_pct": _pct(counts["escalated_iii"], counts["escalated_ii"]),
-        "bounced_pct": _pct(counts["bounced"], above_first),
-        "resolved_from_first": counts["resolved_from_first"],
-        "solved_at_first": counts["solved_at_first"],
-        "solved_at_first_pct": _pct(counts["solved_at_first"], counts["resolved_from_first"]),
+        "to_ii_pct": _pct(escalated_to[Level.II], started_at[Level.I]),
+        "to_iii_pct": _pct(escalated_to[Level.III], escalated_to[Level.II]),
+        "bounced_pct": _pct(moves["bounced"], above_first),
+        "resolved_from_first": resolved_from_first,
+        "solved_at_first": solved_at_first,
+        "solved_at_first_pct": _pct(solved_at_first, resolved_from_first),
     }
 
 
@@ -438,8 +455,8 @@ TICKET_EXPORT_FIELDS = (
     "level",
     "channel",
     "category__name",
-    "requester__username",
-    "assignee__username",
+    "requester_name",
+    "assignee_name",
     "created_at",
     "first_response_at",
     "first_response_due_at",
@@ -448,9 +465,21 @@ TICKET_EXPORT_FIELDS = (
 )
 
 
+def _person_name(relation: str) -> Coalesce:
+    """A person's name as ``str(user)`` gives it (full name, else login name), in SQL."""
+    full_name = Trim(Concat(F(f"{relation}__first_name"), Value(" "), F(f"{relation}__last_name")))
+    return Coalesce(NullIf(full_name, Value("")), F(f"{relation}__username"), output_field=CharField())
+
+
 def tickets_for_export(filters: ReportFilters) -> Iterator[tuple]:
-    """The tickets created in range, oldest first, streamed from the database in chunks."""
-    rows = _created(filters).order_by("created_at", "id").values_list(*TICKET_EXPORT_FIELDS)
+    """The tickets created in range, oldest first, streamed from the database in chunks;
+    people by name."""
+    rows = (
+        _created(filters)
+        .annotate(requester_name=_person_name("requester"), assignee_name=_person_name("assignee"))
+        .order_by("created_at", "id")
+        .values_list(*TICKET_EXPORT_FIELDS)
+    )
     return rows.iterator(chunk_size=2000)
 
 
