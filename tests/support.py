@@ -33,6 +33,7 @@ def broker_at(url: str):
 REFERENCE_DATA_MIGRATIONS = [
     ("escalation.migrations.0002_support_levels", "create_levels"),
     ("tickets.migrations.0002_default_categories", "create_categories"),
+    ("tickets.migrations.0011_hardware_repair_at_level_one", "route_hardware_repair_to_level_one"),
     ("escalation.migrations.0005_default_calendars_and_policies", "create_defaults"),
     ("escalation.migrations.0007_default_escalation_rules", "create_rules"),
 ]
