@@ -8,6 +8,12 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
+# make run: where the web app listens, and the base of the links in mail and SMS, which
+# follows unless HELPDESK_BASE_URL says otherwise (e.g. a name others reach it by).
+HELPDESK_HOST ?= 127.0.0.1
+HELPDESK_PORT ?= 8000
+HELPDESK_BASE_URL ?= http://$(HELPDESK_HOST):$(HELPDESK_PORT)
+
 .PHONY: run test install lint migrations-check system messages bench vendor clean
 
 $(STAMP): requirements.txt
@@ -22,11 +28,12 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  Helpdesk:  http://$${HELPDESK_HOST:-127.0.0.1}:$${HELPDESK_PORT:-8000}/"
-	@echo "  Mail and SMS the worker sends are written to var/mail/ and var/sms/."
+	@echo "  Helpdesk:  http://$(HELPDESK_HOST):$(HELPDESK_PORT)/"
+	@echo "  Mail and SMS the worker sends are written to var/mail/ and var/sms/; their links start $(HELPDESK_BASE_URL)/."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+	HELPDESK_HOST="$(HELPDESK_HOST)" HELPDESK_PORT="$(HELPDESK_PORT)" HELPDESK_BASE_URL="$(HELPDESK_BASE_URL)" \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 # Typed rooms: writes, reads and tasks.
 TYPED := $(wildcard */services.py */services/*.py */selectors.py */tasks.py)

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .choices import STAFF_KINDS, NotificationKind
@@ -57,8 +58,9 @@ class NotificationPreferenceForm(forms.ModelForm):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's password reset form, whose mail goes through the notification outbox (and
-    so the delivery log, with retries) in the person's own language. The link is built on
-    HELPDESK_BASE_URL, never on the Host header of the request that asked for it."""
+    so the delivery log, with retries) in the person's own language, or the one the page
+    was asked in for someone who never chose one. The link is built on HELPDESK_BASE_URL,
+    never on the Host header of the request that asked for it."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs) -> None:
         link = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
@@ -66,4 +68,5 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             kind=NotificationKind.PASSWORD_RESET,
             people=[context["user"]],
             context={"reset_url": settings.HELPDESK_BASE_URL + link},
+            language=translation.get_language(),
         )

@@ -13,8 +13,7 @@ Medians and 90th percentiles are nearest-rank (the value at rank ceil(p x n) in
 ascending order), computed with window functions so PostgreSQL and SQLite agree.
 """
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,16 +23,22 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
+    Max,
     Q,
     QuerySet,
+    Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Ceil, RowNumber, TruncDate
+from django.db.models.functions import Ceil, Coalesce, Concat, NullIf, RowNumber, Trim, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,6 +46,7 @@ from accounts.choices import Level
 from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
 from tickets.models import Category, Ticket, TicketEvent
 
+LEVEL_KEYS = {Level.I: "at_i", Level.II: "at_ii", Level.III: "at_iii"}
 AGING_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
 MAX_RANGE_DAYS = 366
 
@@ -218,62 +224,90 @@ def response_times(filters: ReportFilters) -> list[dict]:
 
 
 def escalation_funnel(filters: ReportFilters) -> dict:
-    """Of the tickets created in range: how many started at each level, how many were
-    escalated to Level II and to Level III, and how many were sent back down; and, of
-    those that started at Level I and are resolved, how many were solved there."""
-    created = _created(filters)
-    scoped = filters.level is not None or filters.category_id is not None or filters.agent_id is not None
-    # A ticket's "created" event carries its creation instant and its first level: one
-    # range scan of the events index (joined to the tickets only when filtered).
-    births = TicketEvent.objects.filter(
-        kind=EventKind.CREATED, created_at__gte=filters.since, created_at__lt=filters.until
+    """The escalation funnel of the tickets filed in range (README, "Reports", says what
+    each figure counts). What happened to them is counted up to now.
+
+    A ticket's level changes only by an escalation or a sending back (both in the audit
+    trail), so a ticket never moved is still at the level it started at, and a moved
+    one started at its level now, less its escalations, plus its sendings back. Two
+    passes, both range scans: the tickets filed in range, each checked against the moves
+    since the range began (a ticket's events follow its creation); and those moves,
+    reduced to one row per moved ticket."""
+    tickets = Q(ticket__created_at__gte=filters.since, ticket__created_at__lt=filters.until)
+    if filters.level is not None:
+        tickets &= Q(ticket__level=filters.level)
+    if filters.category_id is not None:
+        tickets &= Q(ticket__category_id=filters.category_id)
+    if filters.agent_id is not None:
+        tickets &= Q(ticket__assignee_id=filters.agent_id)
+    move_kinds = [EventKind.ESCALATED, EventKind.DE_ESCALATED]
+    moved = TicketEvent.objects.filter(kind__in=move_kinds, created_at__gte=filters.since).values("ticket_id")
+
+    # Per level now and moved or not: at most six rows, the moves looked up once per ticket.
+    groups = (
+        _created(filters)
+        .annotate(moved=Case(When(id__in=moved, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .values_list("level", "moved")
+        .annotate(n=Count("id"), resolved=Count("id", filter=Q(resolved_at__isnull=False)))
     )
-    if scoped:
-        births = births.filter(ticket__in=created)
-    started = dict.fromkeys(Level.values, 0)
-    for to_value, count in births.values_list("to_value").annotate(n=Count("*")).order_by():
-        if to_value.isdigit() and int(to_value) in started:
-            started[int(to_value)] += count
-    # Moves between levels are few; a ticket moved twice the same way counts once.
-    moves = (
-        TicketEvent.objects.filter(
-            ticket__in=created, kind__in=[EventKind.ESCALATED, EventKind.DE_ESCALATED], created_at__gte=filters.since
+    never_moved = {"created": 0, "at_i": 0, "at_ii": 0, "at_iii": 0, "solved_at_i": 0}
+    for level, was_moved, n, resolved in groups:
+        never_moved["created"] += n
+        if not was_moved and level in LEVEL_KEYS:
+            never_moved[LEVEL_KEYS[level]] += n
+            if level == Level.I:
+                never_moved["solved_at_i"] += resolved
+
+    def number_of(kind: str) -> Sum:
+        return Sum(Case(When(kind=kind, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+    def ever(condition: Q) -> Max:
+        return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+    per_ticket = (
+        TicketEvent.objects.filter(tickets, kind__in=move_kinds, created_at__gte=filters.since)
+        .values("ticket_id")
+        .annotate(
+            level_now=Max("ticket__level"),
+            ups=number_of(EventKind.ESCALATED),
+            downs=number_of(EventKind.DE_ESCALATED),
+            to_ii=ever(Q(kind=EventKind.ESCALATED, to_value=str(Level.II.value))),
+            to_iii=ever(Q(kind=EventKind.ESCALATED, to_value=str(Level.III.value))),
+            resolved=ever(Q(ticket__resolved_at__isnull=False)),
         )
-        .values("kind", "to_value")
-        .annotate(tickets=Count("ticket_id", distinct=True))
+        .annotate(start=F("level_now") - F("ups") + F("downs"))
         .order_by()
     )
-    escalated_to = dict.fromkeys(Level.values, 0)
-    bounced = 0
-    for row in moves:
-        level = int(row["to_value"]) if row["to_value"].isdigit() else None
-        if row["kind"] == EventKind.ESCALATED and level in escalated_to:
-            escalated_to[level] += row["tickets"]
-        elif row["kind"] == EventKind.DE_ESCALATED:
-            bounced += row["tickets"]
-    # Tickets created in range are escalated after its start: one pass over the
-    # escalation events since then (not a lookup per ticket).
-    escalated = TicketEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=filters.since).values("ticket_id")
-    never_escalated = Q(level=Level.I) & ~Q(id__in=escalated)
-    first_level = created.filter(resolved_at__isnull=False).aggregate(
-        resolved_from_first=Count(
-            "id", filter=never_escalated | Q(id__in=escalated.filter(from_value=str(Level.I.value)))
-        ),
-        solved_at_first=Count("id", filter=never_escalated),
+    moves = per_ticket.aggregate(
+        at_i=Count("ticket_id", filter=Q(start=Level.I)),
+        at_ii=Count("ticket_id", filter=Q(start=Level.II)),
+        at_iii=Count("ticket_id", filter=Q(start=Level.III)),
+        escalated_ii=Count("ticket_id", filter=Q(start=Level.I, to_ii=1)),
+        escalated_iii=Count("ticket_id", filter=Q(start=Level.I, to_iii=1)),
+        bounced=Count("ticket_id", filter=Q(downs__gt=0)),
+        resolved_from_i=Count("ticket_id", filter=Q(start=Level.I, resolved=1)),
     )
-    total = created.count()
+    started_at = {
+        level: never_moved[key] + moves[key] for level, key in zip(Level, ("at_i", "at_ii", "at_iii"), strict=True)
+    }
+    # A moved ticket that started at Level I was escalated: it was not solved there.
+    solved_at_first = never_moved["solved_at_i"]
+    resolved_from_first = solved_at_first + moves["resolved_from_i"]
+    escalated_to = {Level.I: 0, Level.II: moves["escalated_ii"], Level.III: moves["escalated_iii"]}
+    # Every ticket that was ever above Level I: started there, or escalated from Level I.
+    above_first = started_at[Level.II] + started_at[Level.III] + escalated_to[Level.II]
     return {
-        "created": total,
-        "started": started,
+        "created": never_moved["created"],
+        "started": started_at,
         "escalated_to": escalated_to,
-        "bounced": bounced,
-        "to_ii_pct": _pct(escalated_to[Level.II], started[Level.I]),
-        # Of the tickets that were at Level II (escalated there or started there).
-        "to_iii_pct": _pct(escalated_to[Level.III], escalated_to[Level.II] + started[Level.II]),
-        "bounced_pct": _pct(bounced, escalated_to[Level.II] + escalated_to[Level.III]),
-        "resolved_from_first": first_level["resolved_from_first"],
-        "solved_at_first": first_level["solved_at_first"],
-        "solved_at_first_pct": _pct(first_level["solved_at_first"], first_level["resolved_from_first"]),
+        "bounced": moves["bounced"],
+        "above_first": above_first,
+        "to_ii_pct": _pct(escalated_to[Level.II], started_at[Level.I]),
+        "to_iii_pct": _pct(escalated_to[Level.III], escalated_to[Level.II]),
+        "bounced_pct": _pct(moves["bounced"], above_first),
+        "resolved_from_first": resolved_from_first,
+        "solved_at_first": solved_at_first,
+        "solved_at_first_pct": _pct(solved_at_first, resolved_from_first),
     }
 
 
@@ -320,15 +354,30 @@ def aging(filters: ReportFilters, *, now: datetime) -> dict[str, int]:
     return _scoped(filters).filter(status__in=OPEN_STATUSES).aggregate(**buckets)
 
 
-def by_channel(filters: ReportFilters) -> list[dict]:
-    counts = dict(_created(filters).values_list("channel").annotate(n=Count("*")))
+def created_by_channel_and_category(filters: ReportFilters) -> dict[tuple[str, int | None], int]:
+    """Tickets created in range per (channel, category): one pass that serves both
+    breakdowns (at most channels x categories rows)."""
+    rows = _created(filters).values_list("channel", "category_id").annotate(n=Count("*")).order_by()
+    return {(channel, category_id): n for channel, category_id, n in rows}
+
+
+def by_channel(filters: ReportFilters, *, mix: dict[tuple[str, int | None], int] | None = None) -> list[dict]:
+    mix = created_by_channel_and_category(filters) if mix is None else mix
+    counts: dict[str, int] = {}
+    for (channel, _category_id), n in mix.items():
+        counts[channel] = counts.get(channel, 0) + n
     return [{"channel": value, "label": label, "tickets": counts.get(value, 0)} for value, label in Channel.choices]
 
 
-def by_category(filters: ReportFilters) -> list[dict]:
-    counts = dict(_created(filters).values_list("category_id").annotate(n=Count("*")))
+def by_category(filters: ReportFilters, *, mix: dict[tuple[str, int | None], int] | None = None) -> list[dict]:
+    mix = created_by_channel_and_category(filters) if mix is None else mix
+    counts: dict[int | None, int] = {}
+    for (_channel, category_id), n in mix.items():  # at most channels x categories rows
+        counts[category_id] = counts.get(category_id, 0) + n
     names = {pk: gettext(name) for pk, name in Category.objects.values_list("id", "name")}
-    rows = [{"category_id": pk, "label": names.get(pk, ""), "tickets": n} for pk, n in counts.items() if pk]
+    rows: list[dict[str, Any]] = [
+        {"category_id": pk, "label": names.get(pk, ""), "tickets": n} for pk, n in counts.items() if pk
+    ]
     rows.sort(key=lambda row: (-row["tickets"], row["label"]))
     if counts.get(None):
         rows.append({"category_id": None, "label": "", "tickets": counts[None]})
@@ -362,48 +411,24 @@ class RangeReport:
     trend: list[dict]
 
 
-def _on_own_connection(sections: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run some sections in this thread, on its own connection, closed afterwards."""
-    try:
-        return {name: section() for name, section in sections.items()}
-    finally:
-        connection.close()
-
-
 def range_report(filters: ReportFilters, *, now: datetime | None = None) -> RangeReport:
-    """Every figure of the period. On PostgreSQL, outside a transaction, three groups of
-    sections (of about equal cost) run on three connections at once: the page waits for
-    the slowest group, not for the sum."""
+    """Every figure of the period, on the request's own database connection (the views
+    cache the result, so a repeat view costs no query)."""
     now = now or timezone.now()
-    groups: list[dict[str, Callable[[], Any]]] = [
-        {
-            "funnel": lambda: escalation_funnel(filters),
-            "categories": lambda: by_category(filters),
-            "aging": lambda: aging(filters, now=now),
-        },
-        {
-            "response": lambda: response_times(filters),
-            "channels": lambda: by_channel(filters),
-            "trend": lambda: trend(filters),
-        },
-        {
-            "compliance": lambda: sla_compliance(filters, now=now),
-            "workload": lambda: agent_workload(filters),
-        },
-    ]
-    results: dict[str, Any] = {}
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="report") as pool:
-            for done in pool.map(_on_own_connection, groups):
-                results.update(done)
-    else:
-        for group in groups:
-            results.update({name: section() for name, section in group.items()})
+    compliance = sla_compliance(filters, now=now)
+    mix = created_by_channel_and_category(filters)
     return RangeReport(
         filters=filters,
         generated_at=now,
-        compliance_totals=sla_compliance_totals(results["compliance"]),
-        **results,
+        compliance=compliance,
+        compliance_totals=sla_compliance_totals(compliance),
+        response=response_times(filters),
+        funnel=escalation_funnel(filters),
+        workload=agent_workload(filters),
+        aging=aging(filters, now=now),
+        channels=by_channel(filters, mix=mix),
+        categories=by_category(filters, mix=mix),
+        trend=trend(filters),
     )
 
 
@@ -430,8 +455,8 @@ TICKET_EXPORT_FIELDS = (
     "level",
     "channel",
     "category__name",
-    "requester__username",
-    "assignee__username",
+    "requester_name",
+    "assignee_name",
     "created_at",
     "first_response_at",
     "first_response_due_at",
@@ -440,9 +465,21 @@ TICKET_EXPORT_FIELDS = (
 )
 
 
+def _person_name(relation: str) -> Coalesce:
+    """A person's name as ``str(user)`` gives it (full name, else login name), in SQL."""
+    full_name = Trim(Concat(F(f"{relation}__first_name"), Value(" "), F(f"{relation}__last_name")))
+    return Coalesce(NullIf(full_name, Value("")), F(f"{relation}__username"), output_field=CharField())
+
+
 def tickets_for_export(filters: ReportFilters) -> Iterator[tuple]:
-    """The tickets created in range, oldest first, streamed from the database in chunks."""
-    rows = _created(filters).order_by("created_at", "id").values_list(*TICKET_EXPORT_FIELDS)
+    """The tickets created in range, oldest first, streamed from the database in chunks;
+    people by name."""
+    rows = (
+        _created(filters)
+        .annotate(requester_name=_person_name("requester"), assignee_name=_person_name("assignee"))
+        .order_by("created_at", "id")
+        .values_list(*TICKET_EXPORT_FIELDS)
+    )
     return rows.iterator(chunk_size=2000)
 
 

@@ -218,6 +218,7 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             [_("Created"), f["created"], ""],
             [_("Started at Level I"), f["started"][Level.I], ""],
             [_("Started at Level II"), f["started"][Level.II], ""],
+            [_("Started at Level III"), f["started"][Level.III], ""],
             [_("Escalated to Level II"), f["escalated_to"][Level.II], f["to_ii_pct"]],
             [_("Escalated to Level III"), f["escalated_to"][Level.III], f["to_iii_pct"]],
             [_("Sent back down"), f["bounced"], f["bounced_pct"]],
@@ -291,13 +292,24 @@ def monthly(request):
     if request.GET.get("format") == "csv":
         header, rows = _table(report, "compliance")
         return _csv_response(f"sla-{start:%Y-%m}.csv", header, rows)
+    # Tickets created in the month and tickets answered or resolved in it are different
+    # populations: a level and priority may have the one without the other, and then
+    # its times are unknown (None), not missing.
     speed = {(row["level"], row["priority"]): row for row in report.response}
+    no_speed = {
+        "acknowledged": 0,
+        "mtta_p50": None,
+        "mtta_p90": None,
+        "resolved": 0,
+        "mttr_p50": None,
+        "mttr_p90": None,
+    }
     levels = [
         {
             "level": level,
             "label": label,
             "rows": [
-                {**row, "speed": speed.get((level, row["priority"]), {})}
+                {**row, "speed": speed.get((level, row["priority"]), no_speed)}
                 for row in report.compliance
                 if row["level"] == level
             ],

@@ -16,11 +16,19 @@ def _reset_producers() -> None:
 
 @contextmanager
 def broker_at(url: str):
-    """Point this process's Celery producer at another broker URL (e.g. a closed port)."""
-    keys = ("broker_url", "broker_read_url", "broker_write_url")
+    """Point this process's Celery producer at another broker URL (e.g. a closed port).
+    The URL alone decides the transport: the embedded broker's transport class and its
+    folders (set when the run has no broker URL) are put aside meanwhile, or they would
+    still carry the messages whatever the URL says."""
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport", "broker_transport_options")
     saved = {key: celery_app.conf[key] for key in keys}
     eager = celery_app.conf.task_always_eager
-    celery_app.conf.update(dict.fromkeys(keys, url), task_always_eager=False)
+    celery_app.conf.update(
+        dict.fromkeys(("broker_url", "broker_read_url", "broker_write_url"), url),
+        broker_transport=None,
+        broker_transport_options={"socket_connect_timeout": 3, "socket_timeout": 10},
+        task_always_eager=False,
+    )
     _reset_producers()
     try:
         yield
@@ -33,6 +41,7 @@ def broker_at(url: str):
 REFERENCE_DATA_MIGRATIONS = [
     ("escalation.migrations.0002_support_levels", "create_levels"),
     ("tickets.migrations.0002_default_categories", "create_categories"),
+    ("tickets.migrations.0011_hardware_repair_at_level_one", "route_hardware_repair_to_level_one"),
     ("escalation.migrations.0005_default_calendars_and_policies", "create_defaults"),
     ("escalation.migrations.0007_default_escalation_rules", "create_rules"),
 ]

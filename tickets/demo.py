@@ -104,9 +104,10 @@ SUBJECTS = {
         "Sistem kasir tidak bisa transaksi",
     ],
     "Hardware repair or replacement": [
-        "Server RAID disk failed",
+        "Laptop screen cracked after a fall",
+        "Keyboard keys stopped working",
         "UPS battery needs replacement",
-        "Switch port damaged in server room",
+        "Layar laptop bergaris",
     ],
     "Procurement request": [
         "Request: 5 new laptops for new hires",

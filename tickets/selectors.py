@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -82,6 +83,16 @@ def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[Que
     )
 
 
+def people_names(usernames: set[str]) -> dict[str, str]:
+    """People's names (full name, else login name) for the login names that assignment
+    events store: one query however many events name them, none when none do. A login
+    name nobody has any more stays as it is."""
+    if not usernames:
+        return {}
+    people = get_user_model().objects.filter(username__in=usernames).only("username", "first_name", "last_name")
+    return {person.username: str(person) for person in people}
+
+
 @dataclass
 class TimelineEntry:
     at: datetime
@@ -105,8 +116,14 @@ def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineE
     if not include_internal:
         comments = comments.filter(is_internal=False)
         events = events.exclude(kind=EventKind.NOTE_ADDED)
+    history = list(events)
+    names = people_names(
+        {value for e in history if e.field == "assignee" for value in (e.from_value, e.to_value) if value}
+    )
+    for e in history:
+        e.people = names  # type: ignore[attr-defined]  # read by the event_text tag
     entries = [TimelineEntry(c.created_at, "comment", c) for c in comments]
-    entries += [TimelineEntry(e.created_at, "event", e) for e in events]
+    entries += [TimelineEntry(e.created_at, "event", e) for e in history]
     entries.sort(key=lambda entry: (entry.at, 0 if entry.kind == "event" else 1))
     return entries
 

@@ -22,10 +22,11 @@ URGENT_PRIORITY = 1
 TEXT_ENGINE = "text"
 
 
-def _render(*, kind: str, channel: str, recipient, context: dict) -> dict[str, str]:
-    """The subject and bodies of one message, in the recipient's language and time zone."""
+def _render(*, kind: str, channel: str, recipient, context: dict, language: str | None = None) -> dict[str, str]:
+    """The subject and bodies of one message, in the recipient's language (else
+    ``language``, else the helpdesk's) and time zone."""
     with (
-        translation.override(recipient.language or settings.LANGUAGE_CODE),
+        translation.override(recipient.language or language or settings.LANGUAGE_CODE),
         timezone.override(recipient.time_zone or settings.TIME_ZONE),
     ):
         if channel == NotificationChannel.SMS:
@@ -72,6 +73,7 @@ def notification_queue(
     context: dict | None = None,
     headers: dict[str, str] | None = None,
     webhook_body: Callable[[str], str] | None = None,
+    language: str | None = None,
 ) -> list[Notification]:
     """Write the outbox rows for one event, in the caller's transaction, and hand them to
     Celery once it commits. The caller says who hears of it (``people``) and what it is
@@ -79,7 +81,9 @@ def notification_queue(
     about a person's own account); each person's preferences decide the channels: email
     to the address on the account, SMS to the mobile number. An SMS that falls in the
     person's quiet hours waits until they end, unless the ticket is P1. Outside systems
-    subscribed to the event get ``webhook_body(event)``, built only when one is."""
+    subscribed to the event get ``webhook_body(event)``, built only when one is. Each
+    message is written in its recipient's language; for one who never chose a language,
+    in ``language`` if given (the one their browser asked for), else the helpdesk's."""
     people = list(people)
     preferences = notification_preferences_of([person.pk for person in people])
     now = timezone.now()
@@ -96,7 +100,11 @@ def notification_queue(
             if channel == NotificationChannel.SMS and priority != URGENT_PRIORITY:
                 not_before = preference.quiet_until(at=now, time_zone=person.time_zone) or now
             rendered = _render(
-                kind=kind, channel=channel, recipient=person, context={**base_context, "recipient": person}
+                kind=kind,
+                channel=channel,
+                recipient=person,
+                context={**base_context, "recipient": person},
+                language=language,
             )
             rows.append(
                 Notification(

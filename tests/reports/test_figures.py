@@ -161,33 +161,90 @@ def event(ticket, kind, from_value="", to_value="", after=H):
     )
 
 
-def test_escalation_funnel_and_solved_at_first_level():
-    def ticket(level=1, start_level=1, **kwargs):
-        t = TicketFactory(level=level, created_at=START, **kwargs)
-        event(t, EventKind.CREATED, to_value=str(start_level), after=timedelta(0))
-        return t
+def history(start_level, *moves, created=START, resolved=False, **kwargs):
+    """A ticket filed at ``start_level`` (its created event), then moved from level to
+    level an hour apart (``moves`` are the levels it went to), resolved after the moves
+    when ``resolved``; its current level is where the moves leave it."""
+    levels = [start_level, *moves]
+    end = created + len(levels) * H
+    ticket = TicketFactory(
+        level=levels[-1],
+        created_at=created,
+        status=Status.RESOLVED if resolved else Status.OPEN,
+        resolved_at=end if resolved else None,
+        **kwargs,
+    )
+    event(ticket, EventKind.CREATED, to_value=str(start_level), after=timedelta(0))
+    for n, (old, new) in enumerate(zip(levels, levels[1:], strict=False), 1):
+        kind = EventKind.ESCALATED if new > old else EventKind.DE_ESCALATED
+        event(ticket, kind, str(old), str(new), after=n * H)
+    return ticket
 
-    a = ticket(level=2)  # I -> II
-    event(a, EventKind.ESCALATED, "1", "2")
-    b = ticket(level=3)  # I -> II -> III
-    event(b, EventKind.ESCALATED, "1", "2")
-    event(b, EventKind.ESCALATED, "2", "3", after=2 * H)
-    c = ticket(level=1, status=Status.RESOLVED, resolved_at=START + 5 * H)  # I -> II -> I, resolved
-    event(c, EventKind.ESCALATED, "1", "2")
-    event(c, EventKind.DE_ESCALATED, "2", "1", after=2 * H)
-    ticket(level=1, status=Status.RESOLVED, resolved_at=START + H)  # solved at Level I
-    ticket(level=1)  # still open at Level I
-    ticket(level=2, start_level=2, status=Status.RESOLVED, resolved_at=START + H)  # started at II
+
+def test_escalation_funnel_counts_what_the_readme_says():
+    network = category("Network and Wi-Fi")
+    # Routed straight to Level II or III by their category.
+    history(2, resolved=True, category=network)
+    history(3)
+    history(2, 3, resolved=True, category=network)  # started at II, escalated to III
+    history(2, 1, resolved=True, category=network)  # started at II, sent down, solved at I
+    # Started at Level I.
+    history(1, 2, 3, resolved=True)  # escalated twice, solved at III
+    history(1, 2, 1, 2)  # escalated, sent back down, escalated again: still open at II
+    history(1, resolved=True)  # solved at Level I
+    history(1, 2, resolved=True)  # solved at Level II
+    history(1, 2, 1, resolved=True)  # solved at Level I, but only after Level II looked at it
+    history(1)  # still open at Level I
+    # Outside the period: filed before it (moved and resolved during it) and after it.
+    history(1, 2, 3, created=START - timedelta(days=3), resolved=True)
+    history(1, resolved=True, created=START - timedelta(days=3))
+    history(1, 2, 3, created=START + timedelta(days=7), resolved=True)
+
     funnel = escalation_funnel(WEEK)
-    assert funnel["created"] == 6
-    assert funnel["started"] == {1: 5, 2: 1, 3: 0}
-    assert funnel["escalated_to"] == {1: 0, 2: 3, 3: 1}
-    assert funnel["bounced"] == 1
-    assert funnel["to_ii_pct"] == 60.0  # 3 of 5 started at I
-    assert funnel["to_iii_pct"] == 25.0  # 1 of the 4 that were at II
-    assert funnel["bounced_pct"] == 25.0  # 1 of 4 escalations
-    # Resolved and started at I: c and d; solved there without escalating: d.
-    assert (funnel["resolved_from_first"], funnel["solved_at_first"], funnel["solved_at_first_pct"]) == (2, 1, 50.0)
+    assert funnel["created"] == 10
+    assert funnel["started"] == {1: 6, 2: 3, 3: 1}
+    # Of the six that started at Level I: four reached Level II (once each, however often
+    # they went), and one of those went on to Level III.
+    assert funnel["escalated_to"] == {1: 0, 2: 4, 3: 1}
+    assert (funnel["to_ii_pct"], funnel["to_iii_pct"]) == (66.7, 25.0)
+    # Sent down at least once: of the eight that were ever above Level I.
+    assert (funnel["bounced"], funnel["above_first"], funnel["bounced_pct"]) == (3, 8, 37.5)
+    # Started at Level I and resolved: four; without ever being escalated: one.
+    assert (funnel["resolved_from_first"], funnel["solved_at_first"], funnel["solved_at_first_pct"]) == (4, 1, 25.0)
+
+    # A category that routes to Level II: nothing started at Level I, so nothing was solved there.
+    routed = escalation_funnel(ReportFilters(**{**WEEK.__dict__, "category_id": network.pk}))
+    assert routed["created"] == 3
+    assert routed["started"] == {1: 0, 2: 3, 3: 0}
+    assert routed["escalated_to"] == {1: 0, 2: 0, 3: 0}
+    assert (routed["bounced"], routed["above_first"]) == (1, 3)
+    assert (routed["resolved_from_first"], routed["solved_at_first"], routed["solved_at_first_pct"]) == (0, 0, None)
+
+
+def test_the_escalation_funnel_narrows_from_level_to_level_whatever_the_routing():
+    # Most tickets routed straight to Level II and escalated to III from there: the
+    # funnel from Level I still narrows.
+    for _n in range(3):
+        history(2, 3)
+    history(1, 2)
+    history(1, resolved=True)
+    funnel = escalation_funnel(WEEK)
+    assert funnel["started"][Level.I] >= funnel["escalated_to"][Level.II] >= funnel["escalated_to"][Level.III]
+    assert funnel["escalated_to"] == {1: 0, 2: 1, 3: 0}
+    assert funnel["started"] == {1: 2, 2: 3, 3: 0}
+    assert funnel["solved_at_first"] == funnel["resolved_from_first"] == 1
+
+
+def test_the_escalation_funnel_filtered_by_agent_and_level_counts_their_tickets_only():
+    agent = make_agent(2)
+    history(1, 2, assignee=agent)
+    history(1, 2)
+    history(1, assignee=make_agent(1), resolved=True)
+    mine = escalation_funnel(ReportFilters(**{**WEEK.__dict__, "agent_id": agent.pk}))
+    assert (mine["created"], mine["started"][Level.I], mine["escalated_to"][Level.II]) == (1, 1, 1)
+    # The level filter is the level tickets are at now.
+    at_ii = escalation_funnel(ReportFilters(**{**WEEK.__dict__, "level": 2}))
+    assert (at_ii["created"], at_ii["started"][Level.I], at_ii["escalated_to"][Level.II]) == (2, 2, 2)
 
 
 def test_agent_workload():
@@ -249,16 +306,27 @@ def test_oldest_open_ticket_of_each_level():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_report_computed_on_several_connections_equals_the_one_computed_on_one(reference_data):
-    from django.db import connection, transaction
+def test_a_report_page_uses_the_requests_connection_only(reference_data, client):
+    from django.core.cache import cache
+    from django.db.backends.signals import connection_created
 
-    from reports.selectors import range_report
+    from tests.factories import make_supervisor
 
     ten_resolved()
     TicketFactory(level=2, priority=1, created_at=START, status=Status.OPEN, first_response_due_at=START + H)
-    parallel = range_report(WEEK, now=NOW)  # outside a transaction: sections run side by side
-    with transaction.atomic():
-        assert connection.in_atomic_block
-        serial = range_report(WEEK, now=NOW)
-    assert parallel == serial
-    assert parallel.compliance_totals["tickets"] == 11
+    client.force_login(make_supervisor())
+    client.get("/reports/")  # the request's connection is open from here on
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    try:
+        cache.clear()
+        response = client.get("/reports/", {"preset": "custom", "start": "2026-03-01", "end": "2026-03-07"})
+    finally:
+        connection_created.disconnect(count)
+    assert response.status_code == 200
+    assert response.context["report"].compliance_totals["tickets"] == 11
+    assert opened == []

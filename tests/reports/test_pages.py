@@ -187,3 +187,22 @@ def test_figures_are_cached_but_never_older_than_a_minute(client):
     with time_machine.travel(start + timedelta(seconds=61), tick=False):
         later = client.get("/reports/").context["report"]
         assert sum(r["tickets"] for r in later.channels) == 2
+
+
+def test_the_ticket_export_names_people_as_the_pages_do(client):
+    now = timezone.now()
+    requester = make_requester(username="user1893", first_name="Siti", last_name="Rahma")
+    agent = make_agent(1, username="agent1", first_name="Budi", last_name="")
+    nameless = make_agent(1, username="agent7", first_name="", last_name="")
+    TicketFactory(requester=requester, assignee=agent, created_at=now - timedelta(hours=3), subject="Named")
+    TicketFactory(requester=requester, assignee=nameless, created_at=now - timedelta(hours=2), subject="Nameless")
+    TicketFactory(requester=requester, created_at=now - timedelta(hours=1), subject="Nobody")
+    client.force_login(make_supervisor())
+    header, *data = rows(client.get("/reports/export/tickets.csv", {"preset": "7d"}))
+    people = {row[1]: (row[header.index("Requester")], row[header.index("Assignee")]) for row in data}
+    assert people == {
+        "Named": (str(requester), str(agent)),
+        "Nameless": ("Siti Rahma", "agent7"),
+        "Nobody": ("Siti Rahma", ""),
+    }
+    assert str(agent) == "Budi"

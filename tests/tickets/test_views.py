@@ -304,3 +304,48 @@ def test_the_categories_the_helpdesk_starts_with_are_shown_in_the_readers_langua
     page = client.get("/tickets/new/").content.decode()
     assert "Kata sandi dan akun" in page
     assert "Password and account" not in page
+
+
+def test_the_history_names_people_not_their_login_names_in_a_constant_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import services
+
+    supervisor = make_supervisor(username="sari.s", first_name="Sari", last_name="Supervisor")
+    budi = make_agent(1, username="agent1", first_name="Budi", last_name="Santoso")
+    dewi = make_agent(1, username="agent9", first_name="Dewi", last_name="")
+    nameless = make_agent(1, username="user1893", first_name="", last_name="")
+    ticket = TicketFactory(level=1)
+    client.force_login(supervisor)
+    services.ticket_assign(ticket_id=ticket.pk, by=supervisor, assignee=budi)
+    with CaptureQueriesContext(connection) as one:
+        html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "from nobody to Budi Santoso" in html
+    for person in (dewi, nameless, budi, None):
+        services.ticket_assign(ticket_id=ticket.pk, by=supervisor, assignee=person)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(ticket.get_absolute_url()).content.decode()
+    for text in (
+        "from Budi Santoso to Dewi",
+        "from Dewi to user1893",
+        "from user1893 to Budi Santoso",
+        "from Budi Santoso to nobody",
+    ):
+        assert text in html
+    assert "agent1" not in html and "agent9" not in html
+    assert len(many) == len(one)
+    # The API keeps the stored login names.
+    events = client.get(f"/api/v1/tickets/{ticket.reference}/events/").json()
+    assigned = [e for e in events if e["kind"] == EventKind.ASSIGNED]
+    assert [(e["from_value"], e["to_value"]) for e in assigned][:2] == [("", "agent1"), ("agent1", "agent9")]
+
+
+def test_a_login_name_nobody_has_any_more_is_shown_as_stored(client):
+    supervisor = make_supervisor()
+    ticket = TicketFactory(level=1)
+    TicketEvent.objects.create(
+        ticket=ticket, actor=supervisor, kind=EventKind.ASSIGNED, field="assignee", from_value="gone.user", to_value=""
+    )
+    client.force_login(supervisor)
+    assert "from gone.user to nobody" in client.get(ticket.get_absolute_url()).content.decode()

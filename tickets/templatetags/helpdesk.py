@@ -44,10 +44,12 @@ def level_label(value: int):
     return Level(value).label
 
 
-def _display(field: str, value: str) -> str:
+def _display(field: str, value: str, people: dict[str, str]) -> str:
     choices = FIELD_CHOICES.get(field)
     if not value:
         return _("nobody") if field == "assignee" else "—"
+    if field == "assignee":
+        return people.get(value, value)
     if choices is not None:
         try:
             return str(choices(int(value) if value.isdigit() else value).label)
@@ -58,8 +60,10 @@ def _display(field: str, value: str) -> str:
 
 @register.simple_tag
 def event_text(event) -> str:
-    """One readable line for an audit event, in the reader's language."""
-    old, new = _display(event.field, event.from_value), _display(event.field, event.to_value)
+    """One readable line for an audit event, in the reader's language. Assignment events
+    store login names; ``event.people`` (from ticket_timeline) maps them to names."""
+    people = getattr(event, "people", {})
+    old, new = _display(event.field, event.from_value, people), _display(event.field, event.to_value, people)
     if event.kind == EventKind.CREATED:
         return _("filed the ticket (routed to %(level)s)") % {"level": new}
     if event.kind == EventKind.ASSIGNED:
