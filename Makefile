@@ -67,13 +67,14 @@ bench: install
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
 
-# Refresh the vendored front-end assets from the npm registry.
+# Refresh the vendored front-end assets from the npm registry: each file whole, with the
+# source map it names (collectstatic's manifest storage refuses a reference to a missing file).
 vendor:
 	rm -rf /tmp/helpdesk-vendor && mkdir -p /tmp/helpdesk-vendor
 	cd /tmp/helpdesk-vendor && npm pack --silent bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 >/dev/null
 	cd /tmp/helpdesk-vendor && tar xzf bootstrap-5.3.9.tgz && cp package/dist/css/bootstrap.min.css* package/dist/js/bootstrap.bundle.min.js* package/LICENSE $(CURDIR)/static/vendor/bootstrap/ && rm -rf package
 	cd /tmp/helpdesk-vendor && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/ && rm -rf package
-	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
+	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/dist/chart.umd.min.js.map package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
