@@ -40,14 +40,20 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian's Chromium for the browser tests, GNU gettext for the catalogue checks and wrk
-# for bench/api.py, installed when missing.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
+# Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
+# gettext for the catalogue checks and wrk for bench/api.py. Run as root, `make test`
+# installs the missing ones with apt-get; anyone else is told which and how, and stopped.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
 system:
-	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
-	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (apt-get)..."; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi; \
+	@missing="$(strip $(SYSTEM_PACKAGES))"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $$missing (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "Missing Debian packages: $$missing. Install them as root, then run make again:" >&2; \
+	  echo "  apt-get update && apt-get install -y $$missing" >&2; \
+	  exit 1; \
 	fi
 
 # Refresh the Bahasa Indonesia catalogue from the marked strings, and compile it.
