@@ -301,8 +301,7 @@ REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS",
 if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):
     CACHES = {
         "default": {
-            # Django's Redis cache, with its clients kept (helpdesk/cache.py).
-            "BACKEND": "helpdesk.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["HELPDESK_CACHE_URL"],
         }
     }
