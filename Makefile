@@ -41,9 +41,10 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
-# gettext for the catalogue checks and wrk for bench/api.py. Run as root, `make test`
-# installs the missing ones with apt-get; anyone else is told which and how, and stopped.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
+# gettext for the catalogue checks, wrk for bench/api.py and Caddy to validate the proxy's
+# deploy/Caddyfile. Run as root, `make test` installs the missing ones with apt-get;
+# anyone else is told which and how, and stopped.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
 system:
 	@missing="$(strip $(SYSTEM_PACKAGES))"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

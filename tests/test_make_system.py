@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MAKE = shutil.which("make") or "/usr/bin/make"
 SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
-EVERY_PACKAGE = {"chromium": "chromium", "chromedriver": "chromium-driver", "msgfmt": "gettext", "wrk": "wrk"}
+EVERY_PACKAGE = {
+    "chromium": "chromium",
+    "chromedriver": "chromium-driver",
+    "msgfmt": "gettext",
+    "wrk": "wrk",
+    "caddy": "caddy",
+}
 # Bash alone, as nothing else is on that PATH.
 RECORDER = '#!/bin/bash\necho "${0##*/} $*" >> "${0%/*}/../calls"\n'
 
@@ -68,7 +74,7 @@ def calls(world: Path) -> list[str]:
 
 
 def test_another_user_is_told_which_packages_are_missing_and_how_to_install_them(world):
-    present(world, "chromium", "wrk")
+    present(world, "chromium", "wrk", "caddy")
 
     result = make_system(world, as_root=False)
 

@@ -118,7 +118,7 @@ def test_env_example_marks_what_production_requires():
     assert [example.name for example in examples() if example.required and example.value] == []
 
 
-def test_the_readme_documents_every_variable_settings_read():
+def test_the_readme_documents_every_variable_settings_and_compose_read():
     readme = README.read_text()
     table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
     documented = set()
@@ -127,6 +127,7 @@ def test_the_readme_documents_every_variable_settings_read():
             documented |= set(re.findall(r"`([A-Z][A-Z0-9_]*)`", row.split("|")[1]))
 
     assert sorted(variables_settings_read() - documented) == []
+    assert sorted({example.name for example in examples()} - documented) == []
 
 
 def settings_with(monkeypatch, tmp_path, **environment: str) -> dict:
