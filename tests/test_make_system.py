@@ -34,10 +34,13 @@ RECORDER = '#!/bin/bash\necho "${0##*/} $*" >> "${0%/*}/../calls"\n'
 
 @pytest.fixture
 def world() -> Iterator[Path]:
-    """A folder another user can use too: bin/ (the PATH) and the calls file."""
+    """A folder another user can use too: the Makefile (the checkout may sit where they
+    cannot read), bin/ (the PATH) and the calls file."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         root.chmod(0o777)
+        shutil.copy(ROOT / "Makefile", root / "Makefile")
+        (root / "Makefile").chmod(0o644)
         (root / "bin").mkdir(mode=0o755)
         (root / "bin").chmod(0o755)
         (root / "bin" / "id").symlink_to(shutil.which("id") or "/usr/bin/id")
@@ -60,7 +63,7 @@ def make_system(world: Path, *, as_root: bool) -> subprocess.CompletedProcess:
     else:
         prefix = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     return subprocess.run(
-        [*prefix, MAKE, "--no-print-directory", "-C", str(ROOT), "system"],
+        [*prefix, MAKE, "--no-print-directory", "-C", str(world), "system"],
         env={"PATH": str(world / "bin"), "HOME": str(world)},
         capture_output=True,
         text=True,
