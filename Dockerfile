@@ -20,10 +20,12 @@ COPY . .
 
 # Static files are built into the image (WhiteNoise serves them). The key and broker below
 # exist only for this step: settings refuse DEBUG=0 without a key, and the default
-# filesystem broker would create folders in the image.
+# filesystem broker would create folders in the image. tests/test_production.py runs this
+# very step, read from this file.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-time-key-not-used-at-runtime CELERY_BROKER_URL=memory:// \
-        python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/media \
+        python manage.py collectstatic --noinput
+
+RUN mkdir -p /app/var/media \
     && chown -R helpdesk:helpdesk /app/var
 
 USER helpdesk

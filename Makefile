@@ -16,10 +16,11 @@ HELPDESK_BASE_URL ?= http://$(HELPDESK_HOST):$(HELPDESK_PORT)
 
 .PHONY: run test install lint migrations-check system messages bench vendor clean
 
-$(STAMP): requirements.txt
+# Production's dependencies (requirements.txt) and the test and development tooling.
+$(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -47,14 +48,21 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian's Chromium for the browser tests, GNU gettext for the catalogue checks and wrk
-# for bench/api.py, installed when missing.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
+# Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
+# gettext for the catalogue checks, wrk for bench/api.py and Caddy to validate the proxy's
+# deploy/Caddyfile. Run as root, `make test` installs the missing ones with apt-get;
+# anyone else is told which and how, and stopped.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
 system:
-	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
-	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (apt-get)..."; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi; \
+	@missing="$(strip $(SYSTEM_PACKAGES))"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $$missing (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "Missing Debian packages: $$missing. Install them as root, then run make again:" >&2; \
+	  echo "  apt-get update && apt-get install -y $$missing" >&2; \
+	  exit 1; \
 	fi
 
 # Refresh the Bahasa Indonesia catalogue from the marked strings, and compile it.
@@ -75,13 +83,14 @@ bench: install
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
 
-# Refresh the vendored front-end assets from the npm registry.
+# Refresh the vendored front-end assets from the npm registry: each file whole, with the
+# source map it names (collectstatic's manifest storage refuses a reference to a missing file).
 vendor:
 	rm -rf /tmp/helpdesk-vendor && mkdir -p /tmp/helpdesk-vendor
 	cd /tmp/helpdesk-vendor && npm pack --silent bootstrap@5.3.9 htmx.org@2.0.11 chart.js@4.6.1 >/dev/null
 	cd /tmp/helpdesk-vendor && tar xzf bootstrap-5.3.9.tgz && cp package/dist/css/bootstrap.min.css* package/dist/js/bootstrap.bundle.min.js* package/LICENSE $(CURDIR)/static/vendor/bootstrap/ && rm -rf package
 	cd /tmp/helpdesk-vendor && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js package/LICENSE $(CURDIR)/static/vendor/htmx/ && rm -rf package
-	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
+	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/dist/chart.umd.min.js.map package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

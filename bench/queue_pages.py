@@ -51,21 +51,21 @@ def arguments() -> argparse.Namespace:
 
 def database_ensure(url: str) -> None:
     """Create the bench database when it does not exist yet."""
-    import psycopg2
-    from psycopg2 import sql
+    import psycopg
+    from psycopg import sql
 
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise SystemExit(f"BENCH_DATABASE_URL names no database: {url}")
-    connection = psycopg2.connect(
+    connection = psycopg.connect(
         dbname="postgres",
         user=unquote(parts.username or "") or None,
         password=unquote(parts.password or "") or None,
         host=parts.hostname or None,
         port=parts.port or None,
+        autocommit=True,  # CREATE DATABASE cannot run inside a transaction
     )
-    connection.autocommit = True  # CREATE DATABASE cannot run inside a transaction
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])

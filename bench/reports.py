@@ -628,8 +628,7 @@ def cold_query_count(client, log: QueryLog, start: date, end: date) -> tuple[int
 def statement_text(query: Query) -> str:
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        return cursor.mogrify(query.sql, query.params).decode()
+    return connection.ops.compose_sql(query.sql, query.params)
 
 
 def explained(queries: list[tuple[str, float, Query]]) -> None:

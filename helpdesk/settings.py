@@ -2,45 +2,46 @@
 
 With nothing set the helpdesk runs embedded: DEBUG on, SQLite, a Celery broker on the
 filesystem, and mail and SMS written to files under ``var/``. ``DATABASE_URL`` and
-``CELERY_BROKER_URL`` switch to PostgreSQL and Redis; README.md lists every variable.
+``CELERY_BROKER_URL`` switch to PostgreSQL and Redis. ``.env.example`` and README.md list
+every variable, with its default.
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# Every variable is read and typed through this one reader. An empty variable counts as
+# unset (docker-compose.yml passes the optional ones as ``${NAME:-}``). A value starting
+# with ``$`` names another variable; ``\$`` stands for a literal ``$``.
+env = environ.Env()
+env.ENVIRON = {name: value for name, value in os.environ.items() if value != ""}
+env.escape_proxy = True
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+def _names(values: list[str]) -> list[str]:
+    """A comma-separated list as written, without the spaces around or the empty items."""
+    return [value for value in values if value]
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("HELPDESK_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR = Path(env.str("HELPDESK_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env.bool("DEBUG", default=True)
 
 _INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or _INSECURE_SECRET_KEY
+SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _INSECURE_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses the development key.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = _names(
+    env.list("ALLOWED_HOSTS", cast=str.strip, default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+)
+CSRF_TRUSTED_ORIGINS = _names(env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[]))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -110,9 +111,18 @@ TEMPLATES = [
     },
 ]
 
-# --- database: SQLite by default, anything dj-database-url understands via DATABASE_URL
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+# --- database: SQLite by default, any database URL django-environ understands via DATABASE_URL
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=False):
+    # psycopg's pool in each process: a request borrows a connection and gives it back.
+    # Django refuses persistent connections beside a pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web app, the worker and beat share one file: WAL lets readers run beside a
     # writer, and IMMEDIATE transactions wait for the lock instead of failing on upgrade.
@@ -136,10 +146,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- language and time
-LANGUAGE_CODE = os.environ.get("HELPDESK_LANGUAGE", "en")
+LANGUAGE_CODE = env.str("HELPDESK_LANGUAGE", default="en")
 LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("HELPDESK_TIME_ZONE", "Asia/Jakarta")
+TIME_ZONE = env.str("HELPDESK_TIME_ZONE", default="Asia/Jakarta")
 # The time zones people may pick for themselves: Indonesia's three.
 HELPDESK_TIME_ZONES: list[tuple[str, str | Promise]] = [
     ("Asia/Jakarta", _("WIB, Western Indonesia (Jakarta)")),
@@ -149,7 +159,7 @@ HELPDESK_TIME_ZONES: list[tuple[str, str | Promise]] = [
 if TIME_ZONE not in dict(HELPDESK_TIME_ZONES):
     HELPDESK_TIME_ZONES.insert(0, (TIME_ZONE, TIME_ZONE))
 # Country assumed for phone numbers written without a country code (0812… in Indonesia).
-HELPDESK_PHONE_REGION = os.environ.get("HELPDESK_PHONE_REGION", "ID")
+HELPDESK_PHONE_REGION = env.str("HELPDESK_PHONE_REGION", default="ID")
 USE_I18N = True
 USE_TZ = True
 
@@ -167,30 +177,33 @@ STORAGES = {
     },
 }
 # Uploaded files are served only through the attachment view, which checks access.
-MEDIA_ROOT = Path(os.environ.get("HELPDESK_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env.str("HELPDESK_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-HELPDESK_ATTACHMENT_MAX_BYTES = int(os.environ.get("HELPDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-HELPDESK_ATTACHMENT_EXTENSIONS = env_list(
-    "HELPDESK_ATTACHMENT_EXTENSIONS",
-    [
-        "pdf",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "webp",
-        "txt",
-        "log",
-        "csv",
-        "doc",
-        "docx",
-        "xls",
-        "xlsx",
-        "odt",
-        "ods",
-        "zip",
-    ],
+HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+HELPDESK_ATTACHMENT_EXTENSIONS = _names(
+    env.list(
+        "HELPDESK_ATTACHMENT_EXTENSIONS",
+        cast=str.strip,
+        default=[
+            "pdf",
+            "png",
+            "jpg",
+            "jpeg",
+            "gif",
+            "webp",
+            "txt",
+            "log",
+            "csv",
+            "doc",
+            "docx",
+            "xls",
+            "xlsx",
+            "odt",
+            "ods",
+            "zip",
+        ],
+    )
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -200,43 +213,43 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- mail and SMS: written to files under var/ unless configured
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="helpdesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.filebased.SmsBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.filebased.SmsBackend")
 if SMS_BACKEND.startswith("escalation.sms."):
     # The backends lived in escalation.sms before; settings that name them there keep working.
     SMS_BACKEND = "notifications.sms." + SMS_BACKEND.removeprefix("escalation.sms.")
-SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
+SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms")))
 # notifications.sms.http.SmsBackend: a generic HTTP gateway.
-SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
-SMS_HTTP_METHOD = os.environ.get("SMS_HTTP_METHOD", "POST")
-SMS_HTTP_HEADERS = os.environ.get("SMS_HTTP_HEADERS") or "{}"
-SMS_HTTP_CONTENT_TYPE = os.environ.get("SMS_HTTP_CONTENT_TYPE", "application/json")
-SMS_HTTP_BODY_TEMPLATE = os.environ.get("SMS_HTTP_BODY_TEMPLATE") or '{"to": "{to}", "message": "{body}"}'
-SMS_HTTP_ID_FIELD = os.environ.get("SMS_HTTP_ID_FIELD", "id")
-SMS_HTTP_IDEMPOTENCY_HEADER = os.environ.get("SMS_HTTP_IDEMPOTENCY_HEADER", "")
-HELPDESK_WEBHOOK_TIMEOUT = float(os.environ.get("HELPDESK_WEBHOOK_TIMEOUT", "10"))
-SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_METHOD = env.str("SMS_HTTP_METHOD", default="POST")
+SMS_HTTP_HEADERS = env.json("SMS_HTTP_HEADERS", default={})
+SMS_HTTP_CONTENT_TYPE = env.str("SMS_HTTP_CONTENT_TYPE", default="application/json")
+SMS_HTTP_BODY_TEMPLATE = env.str("SMS_HTTP_BODY_TEMPLATE", default='{"to": "{to}", "message": "{body}"}')
+SMS_HTTP_ID_FIELD = env.str("SMS_HTTP_ID_FIELD", default="id")
+SMS_HTTP_IDEMPOTENCY_HEADER = env.str("SMS_HTTP_IDEMPOTENCY_HEADER", default="")
+HELPDESK_WEBHOOK_TIMEOUT = env.float("HELPDESK_WEBHOOK_TIMEOUT", default=10.0)
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 # notifications.sms.twilio.SmsBackend.
-TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
-TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
-TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
 
 # Base address used in links inside emails and SMS.
-HELPDESK_BASE_URL = os.environ.get("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery: a broker on the filesystem unless CELERY_BROKER_URL is set
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's transport, writing each message file whole before a worker can see it.
     CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"
@@ -262,8 +275,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fixup closes the database connection around every task unless told to
 # reuse it: a delivery would then pay a new PostgreSQL connection each time.
-CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "100"))
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Mail and SMS on their own queue, periodic work on another, so a burst of notifications
@@ -276,9 +289,9 @@ CELERY_TASK_ROUTES = {
     "health.tasks.heartbeat": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-HELPDESK_SWEEP_SECONDS = float(os.environ.get("HELPDESK_SWEEP_SECONDS", "30"))
-HELPDESK_HEARTBEAT_SECONDS = float(os.environ.get("HELPDESK_HEARTBEAT_SECONDS", "30"))
-HELPDESK_SLA_SWEEP_SECONDS = float(os.environ.get("HELPDESK_SLA_SWEEP_SECONDS", "20"))
+HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
+HELPDESK_HEARTBEAT_SECONDS = env.float("HELPDESK_HEARTBEAT_SECONDS", default=30.0)
+HELPDESK_SLA_SWEEP_SECONDS = env.float("HELPDESK_SLA_SWEEP_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -296,11 +309,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # SLA policies, calendars and webhook endpoints are read once per process and re-read
 # after this many seconds (at once in the process that changes them).
-HELPDESK_CONFIG_CACHE_SECONDS = float(os.environ.get("HELPDESK_CONFIG_CACHE_SECONDS", "60"))
+HELPDESK_CONFIG_CACHE_SECONDS = env.float("HELPDESK_CONFIG_CACHE_SECONDS", default=60.0)
 # Queue pages refresh themselves this often (seconds).
-HELPDESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("HELPDESK_QUEUE_REFRESH_SECONDS", "30"))
+HELPDESK_QUEUE_REFRESH_SECONDS = env.int("HELPDESK_QUEUE_REFRESH_SECONDS", default=30)
 # Reports: figures are computed at most this often for the same filters (never over a minute).
-REPORTS_CACHE_SECONDS = min(int(os.environ.get("HELPDESK_REPORTS_CACHE_SECONDS", "30")), 60)
+REPORTS_CACHE_SECONDS = min(env.int("HELPDESK_REPORTS_CACHE_SECONDS", default=30), 60)
+HELPDESK_CACHE_URL = env.str("HELPDESK_CACHE_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"},
     # Configuration each process keeps in its own memory (sla and notifications selectors).
@@ -310,39 +324,36 @@ CACHES = {
         "TIMEOUT": HELPDESK_CONFIG_CACHE_SECONDS,
     },
 }
-if os.environ.get("HELPDESK_CACHE_URL", "").startswith("redis://"):
+if HELPDESK_CACHE_URL.startswith("redis://"):
     CACHES["default"] = {
-        # Django's Redis cache, with its clients kept (helpdesk/cache.py).
-        "BACKEND": "helpdesk.cache.RedisCache",
-        "LOCATION": os.environ["HELPDESK_CACHE_URL"],
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": HELPDESK_CACHE_URL,
     }
 
 # Outbox: rows left pending this long are handed to Celery again; rows stuck in
 # "sending" (a worker died mid-send) are released after the claim timeout.
-HELPDESK_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("HELPDESK_NOTIFICATION_MAX_ATTEMPTS", "5"))
+HELPDESK_NOTIFICATION_MAX_ATTEMPTS = env.int("HELPDESK_NOTIFICATION_MAX_ATTEMPTS", default=5)
 # A failed send waits RETRY_AFTER, then twice that, four times... never more than RETRY_MAX.
-HELPDESK_NOTIFICATION_RETRY_AFTER = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_AFTER", "20")))
-HELPDESK_NOTIFICATION_RETRY_MAX = timedelta(seconds=float(os.environ.get("HELPDESK_NOTIFICATION_RETRY_MAX", "3600")))
+HELPDESK_NOTIFICATION_RETRY_AFTER = timedelta(seconds=env.float("HELPDESK_NOTIFICATION_RETRY_AFTER", default=20.0))
+HELPDESK_NOTIFICATION_RETRY_MAX = timedelta(seconds=env.float("HELPDESK_NOTIFICATION_RETRY_MAX", default=3600.0))
 # Rows of one channel go to a worker in batches of up to this many (one task each).
-HELPDESK_NOTIFICATION_BATCH = int(os.environ.get("HELPDESK_NOTIFICATION_BATCH", "20"))
-HELPDESK_NOTIFICATION_CLAIM_TIMEOUT = timedelta(
-    seconds=float(os.environ.get("HELPDESK_NOTIFICATION_CLAIM_TIMEOUT", "300"))
-)
+HELPDESK_NOTIFICATION_BATCH = env.int("HELPDESK_NOTIFICATION_BATCH", default=20)
+HELPDESK_NOTIFICATION_CLAIM_TIMEOUT = timedelta(seconds=env.float("HELPDESK_NOTIFICATION_CLAIM_TIMEOUT", default=300.0))
 # /healthz/ reports the worker unwell when its last heartbeat is older than this.
-HELPDESK_HEARTBEAT_MAX_AGE = timedelta(seconds=int(os.environ.get("HELPDESK_HEARTBEAT_MAX_AGE", "120")))
+HELPDESK_HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("HELPDESK_HEARTBEAT_MAX_AGE", default=120))
 
 # --- production hardening (all on when DEBUG is off)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+SILENCED_SYSTEM_CHECKS = _names(env.list("SILENCED_SYSTEM_CHECKS", cast=str.strip, default=[]))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes (PostgreSQL's INCLUDE) become plain indexes on SQLite, on purpose.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
@@ -351,7 +362,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
@@ -377,8 +388,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("HELPDESK_API_ANON_RATE", "60/minute"),
-        "user": os.environ.get("HELPDESK_API_USER_RATE", "1200/minute"),
+        "anon": env.str("HELPDESK_API_ANON_RATE", default="60/minute"),
+        "user": env.str("HELPDESK_API_USER_RATE", default="1200/minute"),
     },
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -51,13 +51,7 @@ class _ModelsWhereTheyAreNow:
     """The app registry as the data migrations above ask it, with each model looked up in
     the app that holds it now (they were written when escalation held them)."""
 
-    MOVED = {
-        "supportlevel": "accounts",
-        "calendar": "sla",
-        "workingperiod": "sla",
-        "holiday": "sla",
-        "slapolicy": "sla",
-    }
+    MOVED = importlib.import_module("escalation.migrations.0012_models_to_their_apps").MOVED
 
     def get_model(self, app_label: str, model_name: str):
         if app_label == "escalation":

@@ -50,7 +50,7 @@ class SmsBackend(BaseSmsBackend):
         super().__init__(*args, **kwargs)
         self.url = settings.SMS_HTTP_URL
         self.method = settings.SMS_HTTP_METHOD.upper()
-        self.headers = {"Content-Type": settings.SMS_HTTP_CONTENT_TYPE, **json.loads(settings.SMS_HTTP_HEADERS or "{}")}
+        self.headers = {"Content-Type": settings.SMS_HTTP_CONTENT_TYPE, **settings.SMS_HTTP_HEADERS}
         self.template = settings.SMS_HTTP_BODY_TEMPLATE
         self.id_field = settings.SMS_HTTP_ID_FIELD
         self.timeout = settings.SMS_HTTP_TIMEOUT

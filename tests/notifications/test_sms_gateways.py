@@ -53,7 +53,7 @@ def gateway():
 
 def test_the_http_gateway_posts_json_with_the_auth_header_and_returns_the_provider_id(gateway, settings):
     settings.SMS_HTTP_URL = gateway.url + "/send"
-    settings.SMS_HTTP_HEADERS = '{"Authorization": "Bearer s3cret"}'
+    settings.SMS_HTTP_HEADERS = {"Authorization": "Bearer s3cret"}
     settings.SMS_HTTP_ID_FIELD = "data.message_id"
     gateway.answer = {"data": {"message_id": "gw-42"}}
     ids = get_sms_backend("notifications.sms.http.SmsBackend").send_messages(

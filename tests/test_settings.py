@@ -1,0 +1,203 @@
+"""Settings read every variable through one django-environ reader; `.env.example` and the
+README's configuration table list exactly what settings read, with the defaults."""
+
+import ast
+import re
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "helpdesk" / "settings.py"
+ENV_EXAMPLE = ROOT / ".env.example"
+README = ROOT / "README.md"
+# The reader's methods that read one variable (the name is their first argument).
+READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db_url", "cache_url", "path"}
+# Where .env.example lists the variables that docker-compose.yml and gunicorn.conf.py read.
+COMPOSE_SECTION = "# --- docker-compose.yml"
+ASSIGNMENT = re.compile(r"^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def variables_settings_read() -> set[str]:
+    """The names settings.py passes to the reader, from its syntax tree."""
+    tree = ast.parse(SETTINGS.read_text(), str(SETTINGS))
+    names = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        direct = isinstance(function, ast.Name) and function.id == "env"
+        method = (
+            isinstance(function, ast.Attribute)
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "env"
+            and function.attr in READERS
+        )
+        if direct or method:
+            (name, *_rest) = node.args
+            assert isinstance(name, ast.Constant) and isinstance(name.value, str), ast.unparse(node)
+            names.add(name.value)
+    return names
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    value: str
+    comment: str
+    required: bool
+    section: str
+
+
+def examples() -> list[Example]:
+    found = []
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    section = ""
+    for number, line in enumerate(lines):
+        if line.startswith("# --- "):
+            section = line
+        match = ASSIGNMENT.match(line)
+        if match:
+            comment = lines[number - 1] if number else ""
+            found.append(
+                Example(
+                    name=match[1],
+                    value=match[2],
+                    comment=comment,
+                    required=comment.startswith("# Required in production"),
+                    section=section,
+                )
+            )
+    return found
+
+
+def settings_examples() -> list[Example]:
+    return [example for example in examples() if not example.section.startswith(COMPOSE_SECTION)]
+
+
+def test_settings_read_the_environment_only_through_the_reader():
+    tree = ast.parse(SETTINGS.read_text(), str(SETTINGS))
+    reads = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+        and node.attr in {"environ", "getenv", "environb"}
+    ]
+    # Once, to hand the reader the environment.
+    assert reads == ["os.environ"]
+    assert len(variables_settings_read()) > 50
+
+
+def test_env_example_lists_every_variable_settings_read_and_no_other():
+    listed = [example.name for example in settings_examples()]
+    read = variables_settings_read()
+
+    assert sorted(read - set(listed)) == [], "read by settings, missing from .env.example"
+    assert sorted(set(listed) - read) == [], "in .env.example, never read by settings"
+    assert len(listed) == len(set(listed)), "listed once"
+
+
+def test_each_variable_in_env_example_has_a_comment_line_of_its_own():
+    uncommented = [
+        example.name
+        for example in examples()
+        if not example.comment.startswith("# ") or ASSIGNMENT.match(example.comment)
+    ]
+    assert uncommented == []
+
+
+def test_env_example_marks_what_production_requires():
+    required = {example.name for example in settings_examples() if example.required}
+
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"} <= required
+    # Left empty, so docker compose stops on a required one nobody filled in.
+    assert [example.name for example in examples() if example.required and example.value] == []
+
+
+def test_the_readme_documents_every_variable_settings_and_compose_read():
+    readme = README.read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for row in table.splitlines():
+        if row.startswith("| `"):
+            documented |= set(re.findall(r"`([A-Z][A-Z0-9_]*)`", row.split("|")[1]))
+
+    assert sorted(variables_settings_read() - documented) == []
+    assert sorted({example.name for example in examples()} - documented) == []
+
+
+def settings_with(monkeypatch, tmp_path, **environment: str) -> dict:
+    for name in variables_settings_read():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HELPDESK_VAR_DIR", str(tmp_path))
+    return {name: value for name, value in runpy.run_path(str(SETTINGS)).items() if name.isupper()}
+
+
+def test_the_defaults_env_example_shows_are_the_defaults_settings_use(monkeypatch, tmp_path):
+    shown = {example.name: example.value for example in settings_examples()}
+    assert shown["HELPDESK_ATTACHMENT_EXTENSIONS"].startswith("pdf,png")
+
+    with_example = settings_with(monkeypatch, tmp_path, **shown)
+    with_nothing = settings_with(monkeypatch, tmp_path)
+
+    assert with_example == with_nothing
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch, tmp_path):
+    empty = settings_with(
+        monkeypatch, tmp_path, DEBUG="", SECRET_KEY="", ALLOWED_HOSTS="", SMS_HTTP_HEADERS="", EMAIL_PORT=""
+    )
+
+    assert empty["DEBUG"] is True
+    assert empty["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert empty["SMS_HTTP_HEADERS"] == {}
+    assert empty["EMAIL_PORT"] == 25
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [("1", True), ("true", True), ("on", True), ("0", False), ("no", False)]
+)
+def test_switches_read_the_usual_spellings(monkeypatch, tmp_path, written, expected):
+    assert settings_with(monkeypatch, tmp_path, EMAIL_USE_TLS=written)["EMAIL_USE_TLS"] is expected
+
+
+def test_variables_are_typed_as_settings_use_them(monkeypatch, tmp_path):
+    read = settings_with(
+        monkeypatch,
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY="k" * 50,
+        ALLOWED_HOSTS=" helpdesk.example.com , other.example.com,, ",
+        HELPDESK_ATTACHMENT_EXTENSIONS="pdf, png ,",
+        SMS_HTTP_HEADERS='{"Authorization": "Bearer s3cret"}',
+        DATABASE_URL="postgres://helpdesk:p%40ss@db:5433/helpdesk?sslmode=require",
+        DB_CONN_MAX_AGE="30",
+        SMS_HTTP_TIMEOUT="2.5",
+        HELPDESK_NOTIFICATION_RETRY_AFTER="45",
+        HELPDESK_BASE_URL="https://helpdesk.example.com/",
+    )
+
+    assert read["DEBUG"] is False
+    assert read["SECURE_SSL_REDIRECT"] is True
+    assert read["SECURE_HSTS_SECONDS"] == 31536000
+    assert read["ALLOWED_HOSTS"] == ["helpdesk.example.com", "other.example.com"]
+    assert read["HELPDESK_ATTACHMENT_EXTENSIONS"] == ["pdf", "png"]
+    assert read["SMS_HTTP_HEADERS"] == {"Authorization": "Bearer s3cret"}
+    database = read["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["NAME"], database["USER"], database["PASSWORD"]) == ("helpdesk", "helpdesk", "p@ss")
+    assert (database["HOST"], int(database["PORT"]), database["OPTIONS"]) == ("db", 5433, {"sslmode": "require"})
+    assert database["CONN_MAX_AGE"] == 30
+    assert read["SMS_HTTP_TIMEOUT"] == 2.5
+    assert read["HELPDESK_NOTIFICATION_RETRY_AFTER"].total_seconds() == 45
+    assert read["HELPDESK_BASE_URL"] == "https://helpdesk.example.com"
+
+
+def test_a_value_can_start_with_an_escaped_dollar(monkeypatch, tmp_path):
+    assert settings_with(monkeypatch, tmp_path, EMAIL_HOST_PASSWORD=r"\$ecret")["EMAIL_HOST_PASSWORD"] == "$ecret"
