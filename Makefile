@@ -49,7 +49,7 @@ migrations-check: install
 
 # Debian's Chromium for the browser tests, GNU gettext for the catalogue checks and wrk
 # for bench/api.py, installed when missing.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk)
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
 system:
 	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
 	  echo "Installing $(strip $(SYSTEM_PACKAGES)) (apt-get)..."; \
@@ -74,6 +74,7 @@ bench: install
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
+	BENCH_SCALE_DATABASE_URL="$${BENCH_SCALE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_scale}" BENCH_SCALE_BROKER_URL="$${BENCH_SCALE_BROKER_URL:-redis://127.0.0.1:6379/8}" BENCH_SCALE_CACHE_URL="$${BENCH_SCALE_CACHE_URL:-redis://127.0.0.1:6379/9}" $(BIN)/python bench/scale_out.py
 
 # Refresh the vendored front-end assets from the npm registry.
 vendor:
