@@ -22,7 +22,8 @@ Every process runs from the start and the rounds take the steps in turn, so a ch
 machine's load falls on all of them alike. Each round is checked against the tickets really
 created. Per step: requests per second, p50 and p99 of the median round, and, over all its
 rounds, the CPU time a request costs gunicorn, Caddy, the PostgreSQL backends serving the bench
-database, wrk and Redis (read from /proc and Redis' INFO, as bench/api.py does).
+database, wrk and Redis (read from /proc and Redis' INFO, as bench/api.py does; the backends every
+quarter second, so one whose connection is closed mid-measurement keeps its share).
 
 Workers. A worker process is ``celery -A helpdesk worker -Q notifications`` as docker-compose.yml
 runs it: the prefork pool at Celery's default concurrency, a process per CPU (DEBUG off). Each
@@ -59,6 +60,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -97,6 +99,10 @@ CREATE_PATH = "/api/v1/tickets/"
 # The policy of the production proxy: a new request goes to the replica with the fewest open.
 LB_POLICY = "least_conn"
 WORKER_NAME = "bench-scale"
+# The bench's own connections to PostgreSQL carry this name, so the meter leaves them out.
+APPLICATION_NAME = "bench/scale_out.py"
+# How often the PostgreSQL backends' CPU time is read while a measurement runs.
+SAMPLE_SECONDS = 0.25
 CORES = os.cpu_count() or 1
 # Less than this factor between the first and the last step is within a shared machine's noise.
 HELPED = 1.15
@@ -202,19 +208,73 @@ class Cpu(api.Cpu):
         return Cpu(**{name: value + getattr(other, name) for name, value in dataclasses.asdict(self).items()})
 
 
+class Backends(threading.Thread):
+    """The CPU time of the PostgreSQL backends serving the bench database (but the bench's
+    own, whose connections carry its application name), read every ``SAMPLE_SECONDS`` and
+    kept after a backend exits. A Celery pool process opens a new connection every
+    CELERY_DB_REUSE_MAX tasks, gunicorn's threads after DB_CONN_MAX_AGE seconds: read only
+    at the start and the end of a measurement, a backend that exited in between would take
+    its CPU with it."""
+
+    def __init__(self) -> None:
+        super().__init__(name="backends", daemon=True)
+        self._seen: dict[tuple[int, object], float] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def read(self) -> dict[tuple[int, object], float]:
+        """CPU seconds so far of every backend seen, by pid and start time (a pid is reused)."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND application_name <> %s",
+                [APPLICATION_NAME],
+            )
+            backends = cursor.fetchall()
+        readings = {(pid, started): api.process_cpu_seconds(pid) for pid, started in backends}
+        with self._lock:
+            # A backend that exited reads 0: its last reading stands.
+            self._seen.update((backend, seconds) for backend, seconds in readings.items() if seconds)
+            return dict(self._seen)
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stopping.wait(SAMPLE_SECONDS):
+                self.read()
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self.join()
+
+
 class Meter(api.CpuMeter):
     """bench/api.py's meter over several process trees: the gunicorn servers or the Celery
-    workers, and the proxy or the relay in front of them."""
+    workers, and the proxy or the relay in front of them; PostgreSQL's backends as
+    ``Backends`` reads them."""
 
     def __init__(
-        self, *, broker_url: str, servers: list[int], proxy: Sequence[int] = (), relay: Sequence[int] = ()
+        self,
+        *,
+        broker_url: str,
+        backends: Backends,
+        servers: list[int],
+        proxy: Sequence[int] = (),
+        relay: Sequence[int] = (),
     ) -> None:
         super().__init__(servers[0], broker_url)
+        self.backends = backends
         self.servers, self.proxy, self.relay = servers, list(proxy), list(relay)
 
     def snapshot(self) -> dict:
         shot = super().snapshot()
         shot.update(
+            database=self.backends.read(),
             server=tree_cpu(self.servers),
             proxy=tree_cpu(self.proxy),
             relay=tree_cpu(self.relay),
@@ -335,7 +395,9 @@ def caddy_problems(name: str, log: Path) -> list[str]:
     return [f"{name} logged errors:\n" + "\n".join(failures[-20:])] if failures else []
 
 
-def web_section(args, *, keys: dict[str, str], environment: dict, broker_url: str, var_dir: Path, problems: list):
+def web_section(
+    args, *, keys: dict[str, str], environment: dict, broker_url: str, backends: Backends, var_dir: Path, problems: list
+):
     """Start the web processes and a proxy per step, drive each step in turn every round."""
     from tickets.models import Ticket
 
@@ -396,6 +458,7 @@ def web_section(args, *, keys: dict[str, str], environment: dict, broker_url: st
                     raise SystemExit(f"POST {CREATE_PATH} through {step.label} answered {status}: {str(body)[:300]}")
                 meters[step.label] = Meter(
                     broker_url=broker_url,
+                    backends=backends,
                     servers=[server.pid for server in step.servers],
                     proxy=[step.proxy.pid] if step.proxy else [],
                 )
@@ -575,7 +638,9 @@ def verdict(section: str, plural: str, each: str, unit: str, measured: list[Meas
 # --- the workers -----------------------------------------------------------------------
 
 
-def workers_section(args, *, database_url: str, broker_url: str, var_dir: Path, problems: list) -> list[Measured]:
+def workers_section(
+    args, *, database_url: str, broker_url: str, backends: Backends, var_dir: Path, problems: list
+) -> list[Measured]:
     import redis
     from django.conf import settings
     from django.db import connection
@@ -674,6 +739,7 @@ def workers_section(args, *, database_url: str, broker_url: str, var_dir: Path, 
             step_workers = workers[: result.processes]
             meters[result.label] = Meter(
                 broker_url=broker_url,
+                backends=backends,
                 servers=[worker.process.pid for worker in step_workers],
                 relay=[relay.process.pid],
             )
@@ -760,6 +826,11 @@ def main() -> int:
         from tickets.demo import demo_users_ensure
         from tickets.models import Ticket
 
+        # The bench's own connections carry its name from here on, in every thread (they all
+        # read these settings), so the CPU meter leaves them out.
+        connection.settings_dict.setdefault("OPTIONS", {})["application_name"] = APPLICATION_NAME
+        connection.close()
+
         removed = api.bench_tickets_remove(after_id=0)
         if removed:
             print(f"Removed {removed:,} tickets left by an earlier run.")
@@ -785,6 +856,9 @@ def main() -> int:
             )
 
         cleanup.callback(afterwards)
+        backends = Backends()
+        backends.start()
+        cleanup.callback(backends.close)
         keys = api.tokens_create()
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -795,12 +869,25 @@ def main() -> int:
             f"cache {cache_url}"
         )
         steps = web_section(
-            args, keys=keys, environment=environment, broker_url=broker_url, var_dir=var_dir, problems=problems
+            args,
+            keys=keys,
+            environment=environment,
+            broker_url=broker_url,
+            backends=backends,
+            var_dir=var_dir,
+            problems=problems,
         )
         web_report(steps, problems)
         # The web steps' tickets queued notifications: none of them may reach the workers.
         api.broker_flush(broker_url)
-        workers_section(args, database_url=database_url, broker_url=broker_url, var_dir=var_dir, problems=problems)
+        workers_section(
+            args,
+            database_url=database_url,
+            broker_url=broker_url,
+            backends=backends,
+            var_dir=var_dir,
+            problems=problems,
+        )
 
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
