@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kombu.transport.redis import Transport as RedisTransport  # noqa: E402
 from queue_pages import django_on_bench_database, load  # noqa: E402  (bench/ is on sys.path)
 
 from tests.fakes import FakeProcess  # noqa: E402
@@ -58,6 +59,9 @@ CONTROL_TIMEOUT = 5.0
 POLL_INTERVAL = 0.01
 # Kombu's Redis transport keeps delivered but unacknowledged messages in this hash.
 UNACKED_KEY = "unacked"
+# A worker whose consumer was just paused may still wait in a BRPOP it sent before: it would
+# take a message published meanwhile and put it back. This long, and every such BRPOP is over.
+PAUSE_SETTLE = RedisTransport.brpop_timeout + 0.2
 WARMUP_TASKS = 200
 MAIL_DOMAIN = "bench.example"
 PUBLISH_CHUNK = 1000
@@ -274,6 +278,7 @@ def drain_timed(*, task, argument_lists: list[tuple], workers: list[Worker], red
         workers,
         "pausing its consumer",
     )
+    time.sleep(PAUSE_SETTLE)
     publish(task, argument_lists)
     if redis_client.llen(QUEUE) != len(argument_lists):
         raise SystemExit(f"Expected {len(argument_lists)} messages waiting, found {redis_client.llen(QUEUE)}.")
