@@ -599,7 +599,8 @@ def bound(result: Measured, parts: dict[str, str]) -> tuple[str, str]:
         if max(parts, key=result.share) == "database":
             return "database", f"PostgreSQL, the largest share of cores that are all busy ({busy})"
         return "cores", f"the cores ({busy})"
-    return "waits", f"neither the cores ({busy}) nor PostgreSQL: the time goes in waits between the processes"
+    waits = "between the processes" + (", and for cores others' work held" if others >= 0.1 else "")
+    return "waits", f"neither the cores ({busy}) nor PostgreSQL: the time goes in waits {waits}"
 
 
 def verdict(section: str, plural: str, each: str, unit: str, measured: list[Measured], *, parts: dict[str, str]) -> str:
