@@ -49,8 +49,9 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
-# gettext for the catalogue checks, wrk for bench/api.py and Caddy to validate the proxy's
-# deploy/Caddyfile. Run as root, `make test` installs the missing ones with apt-get;
+# gettext for the catalogue checks, wrk for bench/api.py, and Caddy to validate the
+# proxy's deploy/Caddyfile (and to stand in front of two web processes in
+# bench/scale_out.py). Run as root, `make test` installs the missing ones with apt-get;
 # anyone else is told which and how, and stopped.
 SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
 system:
@@ -82,6 +83,7 @@ bench: install
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
+	BENCH_SCALE_DATABASE_URL="$${BENCH_SCALE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_scale}" BENCH_SCALE_BROKER_URL="$${BENCH_SCALE_BROKER_URL:-redis://127.0.0.1:6379/8}" BENCH_SCALE_CACHE_URL="$${BENCH_SCALE_CACHE_URL:-redis://127.0.0.1:6379/9}" $(BIN)/python bench/scale_out.py
 
 # Refresh the vendored front-end assets from the npm registry: each file whole, with the
 # source map it names (collectstatic's manifest storage refuses a reference to a missing file).

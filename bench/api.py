@@ -295,11 +295,12 @@ def http(method: str, url: str, key: str, body: dict | None = None) -> tuple[int
         return error.code, {"error": error.read()[:500].decode(errors="replace")}
 
 
-def server_wait(process, base: str, key: str, log: Path) -> None:
+def server_wait(process, base: str, key: str, log: Path, *, name: str = "gunicorn") -> None:
+    """Wait until ``process`` (gunicorn, or a proxy in front of it) serves the API at ``base``."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise SystemExit(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
             status, _body = http("GET", f"{base}/api/v1/categories/", key)
             if status == 200:
@@ -307,7 +308,7 @@ def server_wait(process, base: str, key: str, log: Path) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+    raise SystemExit(f"{name} did not answer within 60 s:\n{log.read_text()[-3000:]}")
 
 
 # --- CPU accounting ------------------------------------------------------------------

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kombu.transport.redis import Transport as RedisTransport  # noqa: E402
 from queue_pages import django_on_bench_database, load  # noqa: E402  (bench/ is on sys.path)
 
 from tests.fakes import FakeProcess  # noqa: E402
@@ -58,6 +59,9 @@ CONTROL_TIMEOUT = 5.0
 POLL_INTERVAL = 0.01
 # Kombu's Redis transport keeps delivered but unacknowledged messages in this hash.
 UNACKED_KEY = "unacked"
+# A worker whose consumer was just paused may still wait in a BRPOP it sent before: it would
+# take a message published meanwhile and put it back. This long, and every such BRPOP is over.
+PAUSE_SETTLE = RedisTransport.brpop_timeout + 0.2
 WARMUP_TASKS = 200
 MAIL_DOMAIN = "bench.example"
 PUBLISH_CHUNK = 1000
@@ -98,31 +102,22 @@ def arguments() -> argparse.Namespace:
 
 
 class Worker:
-    """The celery worker under test, a child process writing its log to a file."""
+    """A celery worker under test, a child process writing its log to a file. Several run
+    side by side under names of their own; ``concurrency=None`` leaves the pool at Celery's
+    default (one process per CPU), as docker-compose.yml runs it."""
 
-    def __init__(self, *, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, *, env: dict[str, str], log_path: Path, name: str = WORKER_NAME, concurrency: int | None = CONCURRENCY
+    ) -> None:
         self.log_path = log_path
-        self.name = f"{WORKER_NAME}@{socket.gethostname()}"
+        self.name = f"{name}@{socket.gethostname()}"
         self._log = log_path.open("w")
+        command = [str(Path(sys.executable).with_name("celery")), "-A", "helpdesk", "worker", "-l", "warning"]
+        command += ["--pool", "prefork", "-Q", QUEUE, "-n", f"{name}@%h", "--without-mingle", "--without-gossip"]
+        if concurrency is not None:
+            command += ["--concurrency", str(concurrency)]
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("celery")),
-                "-A",
-                "helpdesk",
-                "worker",
-                "-l",
-                "warning",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                str(CONCURRENCY),
-                "-Q",
-                QUEUE,
-                "-n",
-                f"{WORKER_NAME}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -173,21 +168,25 @@ def worker_env(*, database_url: str, broker_url: str, smtp_port: int, gateway_ur
     }
 
 
-def wait_for(predicate, *, timeout: float, what: str, worker: Worker):
+def wait_for(predicate, *, timeout: float, what: str, workers: list[Worker]):
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
         if result:
             return result
-        worker.check_alive()
+        for worker in workers:
+            worker.check_alive()
         if time.monotonic() > deadline:
-            raise SystemExit(f"Waited {timeout:.0f} s for {what}.\n{worker.log_tail()}")
+            tails = "\n".join(f"{worker.name}:\n{worker.log_tail()}" for worker in workers)
+            raise SystemExit(f"Waited {timeout:.0f} s for {what}.\n{tails}")
         time.sleep(POLL_INTERVAL)
 
 
-def control_ok(replies, worker: Worker, what: str) -> None:
-    if not any(worker.name in reply for reply in replies or []):
-        raise SystemExit(f"The worker did not confirm {what}: {replies!r}\n{worker.log_tail()}")
+def control_ok(replies, workers: list[Worker], what: str) -> None:
+    answered = {name for reply in replies or [] for name in reply}
+    for worker in workers:
+        if worker.name not in answered:
+            raise SystemExit(f"{worker.name} did not confirm {what}: {replies!r}\n{worker.log_tail()}")
 
 
 def ticket_ensure():
@@ -268,30 +267,32 @@ def queue_drained(redis_client) -> bool:
     return waiting == 0 and unacked == 0
 
 
-def drain_timed(*, task, argument_lists: list[tuple], worker: Worker, redis_client) -> float:
-    """Publish every task while the worker does not consume, then time how long the
-    worker takes to run and acknowledge them all."""
+def drain_timed(*, task, argument_lists: list[tuple], workers: list[Worker], redis_client) -> float:
+    """Publish every task while the workers do not consume, then time how long the
+    workers take to run and acknowledge them all."""
     from helpdesk.celery import app
 
+    names = [worker.name for worker in workers]
     control_ok(
-        app.control.cancel_consumer(QUEUE, destination=[worker.name], reply=True, timeout=CONTROL_TIMEOUT),
-        worker,
+        app.control.cancel_consumer(QUEUE, destination=names, reply=True, timeout=CONTROL_TIMEOUT),
+        workers,
         "pausing its consumer",
     )
+    time.sleep(PAUSE_SETTLE)
     publish(task, argument_lists)
     if redis_client.llen(QUEUE) != len(argument_lists):
         raise SystemExit(f"Expected {len(argument_lists)} messages waiting, found {redis_client.llen(QUEUE)}.")
     started = time.perf_counter()
     control_ok(
-        app.control.add_consumer(QUEUE, destination=[worker.name], reply=True, timeout=CONTROL_TIMEOUT),
-        worker,
+        app.control.add_consumer(QUEUE, destination=names, reply=True, timeout=CONTROL_TIMEOUT),
+        workers,
         "resuming its consumer",
     )
     wait_for(
         lambda: queue_drained(redis_client),
         timeout=max(120.0, len(argument_lists) / 20),
-        what="the worker to drain the queue",
-        worker=worker,
+        what="the workers to drain the queue",
+        workers=workers,
     )
     return time.perf_counter() - started
 
@@ -299,7 +300,7 @@ def drain_timed(*, task, argument_lists: list[tuple], worker: Worker, redis_clie
 def workload_noop(count: int, worker: Worker, redis_client) -> float:
     from health.tasks import noop
 
-    return drain_timed(task=noop, argument_lists=[()] * count, worker=worker, redis_client=redis_client)
+    return drain_timed(task=noop, argument_lists=[()] * count, workers=[worker], redis_client=redis_client)
 
 
 def workload_notifications(
@@ -310,7 +311,7 @@ def workload_notifications(
     first: int,
     ticket,
     tag: str,
-    worker: Worker,
+    workers: list[Worker],
     redis_client,
     problems: list[str],
 ) -> tuple[float, list[int]]:
@@ -323,7 +324,7 @@ def workload_notifications(
     seconds = drain_timed(
         task=notification_send,
         argument_lists=[(ids[start : start + batch],) for start in range(0, len(ids), batch)],
-        worker=worker,
+        workers=workers,
         redis_client=redis_client,
     )
     not_sent = Notification.objects.filter(pk__in=ids).exclude(status=NotificationStatus.SENT).count()
@@ -385,7 +386,7 @@ def main() -> int:
             lambda: any(worker.name in reply for reply in app.control.ping(destination=[worker.name], timeout=0.5)),
             timeout=READY_TIMEOUT,
             what="the worker to answer a ping",
-            worker=worker,
+            workers=[worker],
         )
 
         print()
@@ -412,7 +413,7 @@ def main() -> int:
                 first=first,
                 ticket=ticket,
                 tag=tag,
-                worker=worker,
+                workers=[worker],
                 redis_client=redis_client,
                 problems=problems,
             )

@@ -56,3 +56,16 @@ def test_an_upward_or_sideways_import_breaks_the_contract(tmp_path, module, upwa
     assert "BROKEN" in result.stdout
     offending = upward.splitlines()[-1].split()[1]
     assert f"-> {offending}" in result.stdout
+
+
+def test_the_celery_tasks_keep_the_names_messages_already_queued_carry():
+    """Tasks moved from escalation to notifications, but a message queued before the
+    upgrade names the task as it was called then."""
+    from celery import current_app
+
+    from notifications import tasks as notification_tasks
+
+    registered = current_app.tasks
+    assert registered["escalation.tasks.notification_send"] is notification_tasks.notification_send
+    assert registered["escalation.tasks.notification_sweep"] is notification_tasks.notification_sweep
+    assert {"escalation.tasks.sla_sweep", "escalation.tasks.sla_notify"} <= set(registered)

@@ -201,3 +201,10 @@ def test_variables_are_typed_as_settings_use_them(monkeypatch, tmp_path):
 
 def test_a_value_can_start_with_an_escaped_dollar(monkeypatch, tmp_path):
     assert settings_with(monkeypatch, tmp_path, EMAIL_HOST_PASSWORD=r"\$ecret")["EMAIL_HOST_PASSWORD"] == "$ecret"
+
+
+def test_sms_backends_named_where_they_lived_before_the_notifications_app_still_load(monkeypatch, tmp_path):
+    for name in ("filebased", "console", "http", "twilio"):
+        loaded = settings_with(monkeypatch, tmp_path, SMS_BACKEND=f"escalation.sms.{name}.SmsBackend")
+        assert loaded["SMS_BACKEND"] == f"notifications.sms.{name}.SmsBackend"
+    assert settings_with(monkeypatch, tmp_path)["SMS_BACKEND"] == "notifications.sms.filebased.SmsBackend"
