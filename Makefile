@@ -37,7 +37,7 @@ run: install
 	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 # Typed rooms: writes, reads and tasks.
-TYPED := $(wildcard */services.py */services/*.py */selectors.py */tasks.py)
+TYPED := $(wildcard */services.py */services/*.py */selectors.py */selectors/*.py */tasks.py)
 
 lint: install
 	$(BIN)/ruff check .

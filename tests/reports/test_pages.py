@@ -206,3 +206,31 @@ def test_the_ticket_export_names_people_as_the_pages_do(client):
         "Nobody": ("Siti Rahma", ""),
     }
     assert str(agent) == "Budi"
+
+
+def test_the_ticket_export_writes_each_moment_to_the_minute_in_the_reader_s_time_zone(client):
+    """Database and Python write the same text: PostgreSQL formats the moments itself,
+    other databases' rows are formatted as they stream (both run: tests/reports/test_on_sqlite.py)."""
+    from datetime import UTC, datetime
+
+    filed = datetime(2026, 3, 2, 1, 5, 59, tzinfo=UTC)  # 08:05 in Jakarta, 10:05 in Jayapura
+    TicketFactory(
+        created_at=filed,
+        first_response_at=filed + timedelta(minutes=30),
+        resolution_due_at=filed + timedelta(hours=23),  # past midnight there
+        subject="Timed",
+    )
+    reader = make_supervisor(time_zone="Asia/Jayapura")
+    client.force_login(reader)
+    with time_machine.travel(filed + timedelta(days=1), tick=False):
+        header, *data = rows(
+            client.get("/reports/export/tickets.csv", {"preset": "custom", "start": "2026-03-01", "end": "2026-03-03"})
+        )
+    [row] = [row for row in data if row[1] == "Timed"]
+    shown = {name: row[header.index(name)] for name in ("Created", "First response", "Resolved", "Resolution due")}
+    assert shown == {
+        "Created": "2026-03-02 10:05",
+        "First response": "2026-03-02 10:35",
+        "Resolved": "",
+        "Resolution due": "2026-03-03 09:05",
+    }

@@ -13,150 +13,22 @@ Medians and 90th percentiles are nearest-rank (the value at rank ceil(p x n) in
 ascending order), computed with window functions so PostgreSQL and SQLite agree.
 """
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Case,
-    CharField,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Ceil, Coalesce, Concat, NullIf, RowNumber, Trim, TruncDate
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.choices import Level
-from tickets.choices import OPEN_STATUSES, Channel, EventKind, Priority
-from tickets.models import Category, Ticket, TicketEvent
+from tickets.choices import OPEN_STATUSES, Channel, EventKind
+from tickets.models import Category, TicketEvent
 
-LEVEL_KEYS = {Level.I: "at_i", Level.II: "at_ii", Level.III: "at_iii"}
-AGING_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
-MAX_RANGE_DAYS = 366
-
-
-@dataclass(frozen=True)
-class ReportFilters:
-    """What a report covers: a range of whole days in ``time_zone`` (``end`` included),
-    and optionally one level, one category and one agent (the assignee)."""
-
-    start: date
-    end: date
-    time_zone: str = "Asia/Jakarta"
-    level: int | None = None
-    category_id: int | None = None
-    agent_id: int | None = None
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
-    @property
-    def since(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=self.zone)
-
-    @property
-    def until(self) -> datetime:
-        """The first instant after the range."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.zone)
-
-    @property
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
-
-    def cache_key(self) -> str:
-        return f"{self.start}:{self.end}:{self.time_zone}:{self.level}:{self.category_id}:{self.agent_id}"
-
-
-def _scoped(filters: ReportFilters, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
-    """Tickets narrowed by the level, category and agent filters (not by dates)."""
-    tickets = Ticket.objects.all() if queryset is None else queryset
-    if filters.level is not None:
-        tickets = tickets.filter(level=filters.level)
-    if filters.category_id is not None:
-        tickets = tickets.filter(category_id=filters.category_id)
-    if filters.agent_id is not None:
-        tickets = tickets.filter(assignee_id=filters.agent_id)
-    return tickets.order_by()
-
-
-def _created(filters: ReportFilters) -> QuerySet[Ticket]:
-    return _scoped(filters).filter(created_at__gte=filters.since, created_at__lt=filters.until)
-
-
-def _resolved(filters: ReportFilters) -> QuerySet[Ticket]:
-    return _scoped(filters).filter(resolved_at__gte=filters.since, resolved_at__lt=filters.until)
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
-
-
-# --- percentiles -----------------------------------------------------------------
-
-
-class PercentileDisc(Aggregate):
-    """PostgreSQL's nearest-rank percentile: the first value whose cumulative share
-    reaches ``fraction`` (the value at rank ceil(fraction x n))."""
-
-    function = "percentile_disc"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, *, fraction: float, **extra) -> None:
-        if not 0 < fraction <= 1:
-            raise ValueError("fraction must be in (0, 1]")
-        super().__init__(expression, fraction=repr(float(fraction)), output_field=DurationField(), **extra)
-
-
-def _percentiles(
-    rows: QuerySet, *, duration: Any, group_by: list[str], percentiles: Iterable[float] = (0.5, 0.9)
-) -> dict[tuple, dict]:
-    """Nearest-rank percentiles of ``duration`` per group, and each group's size
-    (under "n"): one query. PostgreSQL has percentile_disc; elsewhere each row gets its
-    rank and its group's size from window functions and only the rows at the wanted
-    ranks come back."""
-    result: dict[tuple, dict] = {}
-    if connection.vendor == "postgresql":
-        aggregates = {f"p{n}": PercentileDisc(duration, fraction=p) for n, p in enumerate(percentiles)}
-        for row in rows.values(*group_by).annotate(_n=Count("*"), **aggregates).order_by():
-            key = tuple(row[name] for name in group_by)
-            result[key] = {"n": row["_n"], **{p: row[f"p{n}"] for n, p in enumerate(percentiles)}}
-        return result
-    partition = [F(name) for name in group_by]
-    ranked = rows.annotate(
-        _duration=ExpressionWrapper(duration, output_field=DurationField()),
-        _rank=Window(RowNumber(), partition_by=partition, order_by=[F("_duration").asc(), F("id").asc()]),
-        _size=Window(Count("*"), partition_by=partition),
-    )
-    wanted = Q()
-    for p in percentiles:
-        wanted |= Q(_rank=Ceil(F("_size") * Value(p)))
-    for row in ranked.filter(wanted).values(*group_by, "_rank", "_size", "_duration"):
-        key = tuple(row[name] for name in group_by)
-        entry = result.setdefault(key, {"n": row["_size"]})
-        for p in percentiles:
-            if row["_rank"] == max(1, -(-row["_size"] * p // 1)):
-                entry[p] = row["_duration"]
-    return result
-
-
-# --- the range report ------------------------------------------------------------
+from .percentiles import percentiles
+from .scope import AGING_BUCKETS, LEVEL_KEYS, ReportFilters, created_in_range, pct, resolved_in_range, scoped
 
 
 def sla_compliance(filters: ReportFilters, *, now: datetime) -> list[dict]:
@@ -179,32 +51,34 @@ def sla_compliance(filters: ReportFilters, *, now: datetime) -> list[dict]:
             filter=(is_done & Q(**{f"{done}__gt": F(due)})) | Q(**{f"{done}__isnull": True, f"{due}__lt": now}),
         )
     rows = (
-        _created(filters)
+        created_in_range(filters)
         .values("level", "priority")
         .annotate(tickets=Count("*"), **counts)
         .order_by("level", "priority")
     )
     result = []
     for row in rows:
-        row["fr_pct"] = _pct(row["fr_met"], row["fr_met"] + row["fr_missed"])
-        row["res_pct"] = _pct(row["res_met"], row["res_met"] + row["res_missed"])
+        row["fr_pct"] = pct(row["fr_met"], row["fr_met"] + row["fr_missed"])
+        row["res_pct"] = pct(row["res_met"], row["res_met"] + row["res_missed"])
         result.append(row)
     return result
 
 
 def sla_compliance_totals(rows: list[dict]) -> dict:
     totals = {key: sum(row[key] for row in rows) for key in ("tickets", "fr_met", "fr_missed", "res_met", "res_missed")}
-    totals["fr_pct"] = _pct(totals["fr_met"], totals["fr_met"] + totals["fr_missed"])
-    totals["res_pct"] = _pct(totals["res_met"], totals["res_met"] + totals["res_missed"])
+    totals["fr_pct"] = pct(totals["fr_met"], totals["fr_met"] + totals["fr_missed"])
+    totals["res_pct"] = pct(totals["res_met"], totals["res_met"] + totals["res_missed"])
     return totals
 
 
 def response_times(filters: ReportFilters) -> list[dict]:
     """MTTA and MTTR per level and priority: median and 90th percentile of created ->
     first response (responded in range) and created -> resolved (resolved in range)."""
-    acknowledged = _scoped(filters).filter(first_response_at__gte=filters.since, first_response_at__lt=filters.until)
-    mtta = _percentiles(acknowledged, duration=F("first_response_at") - F("created_at"), group_by=["level", "priority"])
-    mttr = _percentiles(_resolved(filters), duration=F("resolved_at") - F("created_at"), group_by=["level", "priority"])
+    acknowledged = scoped(filters).filter(first_response_at__gte=filters.since, first_response_at__lt=filters.until)
+    mtta = percentiles(acknowledged, duration=F("first_response_at") - F("created_at"), group_by=["level", "priority"])
+    mttr = percentiles(
+        resolved_in_range(filters), duration=F("resolved_at") - F("created_at"), group_by=["level", "priority"]
+    )
     result = []
     for key in sorted(set(mtta) | set(mttr)):
         a, r = mtta.get(key, {}), mttr.get(key, {})
@@ -245,7 +119,7 @@ def escalation_funnel(filters: ReportFilters) -> dict:
 
     # Per level now and moved or not: at most six rows, the moves looked up once per ticket.
     groups = (
-        _created(filters)
+        created_in_range(filters)
         .annotate(moved=Case(When(id__in=moved, then=Value(1)), default=Value(0), output_field=IntegerField()))
         .values_list("level", "moved")
         .annotate(n=Count("id"), resolved=Count("id", filter=Q(resolved_at__isnull=False)))
@@ -302,12 +176,12 @@ def escalation_funnel(filters: ReportFilters) -> dict:
         "escalated_to": escalated_to,
         "bounced": moves["bounced"],
         "above_first": above_first,
-        "to_ii_pct": _pct(escalated_to[Level.II], started_at[Level.I]),
-        "to_iii_pct": _pct(escalated_to[Level.III], escalated_to[Level.II]),
-        "bounced_pct": _pct(moves["bounced"], above_first),
+        "to_ii_pct": pct(escalated_to[Level.II], started_at[Level.I]),
+        "to_iii_pct": pct(escalated_to[Level.III], escalated_to[Level.II]),
+        "bounced_pct": pct(moves["bounced"], above_first),
         "resolved_from_first": resolved_from_first,
         "solved_at_first": solved_at_first,
-        "solved_at_first_pct": _pct(solved_at_first, resolved_from_first),
+        "solved_at_first_pct": pct(solved_at_first, resolved_from_first),
     }
 
 
@@ -322,13 +196,13 @@ def agent_workload(filters: ReportFilters) -> list[dict]:
         people = people.filter(support_levels__number=filters.level)
     no_agent = ReportFilters(**{**filters.__dict__, "agent_id": None})
     open_now = dict(
-        _scoped(no_agent)
+        scoped(no_agent)
         .filter(status__in=OPEN_STATUSES, assignee__isnull=False)
         .values_list("assignee_id")
         .annotate(n=Count("*"))
     )
-    resolved = _resolved(no_agent).filter(assignee__isnull=False)
-    handling = _percentiles(
+    resolved = resolved_in_range(no_agent).filter(assignee__isnull=False)
+    handling = percentiles(
         resolved, duration=F("resolved_at") - F("created_at"), group_by=["assignee_id"], percentiles=(0.5,)
     )
     return [
@@ -351,13 +225,13 @@ def aging(filters: ReportFilters, *, now: datetime) -> dict[str, int]:
         if high is not None:
             condition &= Q(created_at__gt=now - timedelta(days=high))
         buckets[name] = Count("id", filter=condition)
-    return _scoped(filters).filter(status__in=OPEN_STATUSES).aggregate(**buckets)
+    return scoped(filters).filter(status__in=OPEN_STATUSES).aggregate(**buckets)
 
 
 def created_by_channel_and_category(filters: ReportFilters) -> dict[tuple[str, int | None], int]:
     """Tickets created in range per (channel, category): one pass that serves both
     breakdowns (at most channels x categories rows)."""
-    rows = _created(filters).values_list("channel", "category_id").annotate(n=Count("*")).order_by()
+    rows = created_in_range(filters).values_list("channel", "category_id").annotate(n=Count("*")).order_by()
     return {(channel, category_id): n for channel, category_id, n in rows}
 
 
@@ -388,10 +262,16 @@ def trend(filters: ReportFilters) -> list[dict]:
     """Created and resolved per day of the range, days in the viewer's time zone."""
     zone = filters.zone
     created = dict(
-        _created(filters).annotate(day=TruncDate("created_at", tzinfo=zone)).values_list("day").annotate(n=Count("*"))
+        created_in_range(filters)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(n=Count("*"))
     )
     resolved = dict(
-        _resolved(filters).annotate(day=TruncDate("resolved_at", tzinfo=zone)).values_list("day").annotate(n=Count("*"))
+        resolved_in_range(filters)
+        .annotate(day=TruncDate("resolved_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(n=Count("*"))
     )
     return [{"day": day, "created": created.get(day, 0), "resolved": resolved.get(day, 0)} for day in filters.days]
 
@@ -430,92 +310,3 @@ def range_report(filters: ReportFilters, *, now: datetime | None = None) -> Rang
         categories=by_category(filters, mix=mix),
         trend=trend(filters),
     )
-
-
-# --- live -------------------------------------------------------------------------
-
-
-def oldest_open_per_level(filters: ReportFilters) -> dict[int, Ticket | None]:
-    """The oldest open ticket of each level: one short indexed query per level."""
-    tickets = _scoped(ReportFilters(**{**filters.__dict__, "level": None})).filter(status__in=OPEN_STATUSES)
-    levels = [filters.level] if filters.level is not None else list(Level.values)
-    return {
-        level: tickets.filter(level=level).select_related("assignee").order_by("created_at", "id").first()
-        for level in levels
-    }
-
-
-# --- the filtered ticket list (CSV) ----------------------------------------------
-
-TICKET_EXPORT_FIELDS = (
-    "id",
-    "subject",
-    "status",
-    "priority",
-    "level",
-    "channel",
-    "category__name",
-    "requester_name",
-    "assignee_name",
-    "created_at",
-    "first_response_at",
-    "first_response_due_at",
-    "resolved_at",
-    "resolution_due_at",
-)
-
-
-def _person_name(relation: str) -> Coalesce:
-    """A person's name as ``str(user)`` gives it (full name, else login name), in SQL."""
-    full_name = Trim(Concat(F(f"{relation}__first_name"), Value(" "), F(f"{relation}__last_name")))
-    return Coalesce(NullIf(full_name, Value("")), F(f"{relation}__username"), output_field=CharField())
-
-
-def tickets_for_export(filters: ReportFilters) -> Iterator[tuple]:
-    """The tickets created in range, oldest first, streamed from the database in chunks;
-    people by name."""
-    rows = (
-        _created(filters)
-        .annotate(requester_name=_person_name("requester"), assignee_name=_person_name("assignee"))
-        .order_by("created_at", "id")
-        .values_list(*TICKET_EXPORT_FIELDS)
-    )
-    return rows.iterator(chunk_size=2000)
-
-
-def month_range(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-def live_figures(filters: ReportFilters, *, now: datetime) -> dict:
-    """Open tickets now, per level and priority, with how many of them are unassigned,
-    at risk (warned, not yet due) and breached: one aggregate query."""
-    rows = (
-        _scoped(filters)
-        .filter(status__in=OPEN_STATUSES)
-        .values("level", "priority")
-        .annotate(
-            open=Count("*"),
-            # Value(1), not "id": the counts then come from the live index alone.
-            unassigned=Count(Value(1), filter=Q(assignee__isnull=True)),
-            at_risk=Count(
-                Value(1), filter=Q(sla_warn_at__lte=now) & (Q(sla_due_at__gt=now) | Q(sla_due_at__isnull=True))
-            ),
-            breached=Count(Value(1), filter=Q(sla_due_at__lte=now)),
-        )
-        .order_by()
-    )
-    levels = [filters.level] if filters.level is not None else list(Level.values)
-    empty = {"open": 0, "unassigned": 0, "at_risk": 0, "breached": 0}
-    matrix = {level: {priority: 0 for priority in Priority.values} for level in levels}
-    per_level = {level: dict(empty) for level in levels}
-    for row in rows:
-        if row["level"] not in matrix:
-            continue
-        matrix[row["level"]][row["priority"]] = row["open"]
-        for key in empty:
-            per_level[row["level"]][key] += row[key]
-    totals = {key: sum(level[key] for level in per_level.values()) for key in empty}
-    return {"matrix": matrix, "per_level": per_level, "totals": totals, "oldest": oldest_open_per_level(filters)}

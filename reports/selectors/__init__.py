@@ -1,0 +1,46 @@
+"""Reads of the reports app, by topic: the period and its filters (``scope``), the
+figures of a period (``figures``), what is open now (``live``) and the ticket list
+(``export``). Every figure is one aggregate query over indexed columns."""
+
+from .export import TICKET_EXPORT_FIELDS, tickets_for_export
+from .figures import (
+    RangeReport,
+    agent_workload,
+    aging,
+    by_category,
+    by_channel,
+    created_by_channel_and_category,
+    escalation_funnel,
+    range_report,
+    response_times,
+    sla_compliance,
+    sla_compliance_totals,
+    trend,
+)
+from .live import live_figures, oldest_open_per_level
+from .percentiles import PercentileDisc, percentiles
+from .scope import MAX_RANGE_DAYS, ReportFilters, month_range
+
+__all__ = [
+    "MAX_RANGE_DAYS",
+    "TICKET_EXPORT_FIELDS",
+    "PercentileDisc",
+    "RangeReport",
+    "ReportFilters",
+    "agent_workload",
+    "aging",
+    "by_category",
+    "by_channel",
+    "created_by_channel_and_category",
+    "escalation_funnel",
+    "live_figures",
+    "month_range",
+    "oldest_open_per_level",
+    "percentiles",
+    "range_report",
+    "response_times",
+    "sla_compliance",
+    "sla_compliance_totals",
+    "tickets_for_export",
+    "trend",
+]
