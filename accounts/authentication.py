@@ -4,9 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken
 from .selectors import api_token_with_user
-from .services import api_token_digest
+from .services import api_token_digest, api_token_used
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -32,7 +31,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            api_token_used(token=token, at=now)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

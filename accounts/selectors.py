@@ -1,6 +1,10 @@
 """Reads of the accounts app: roles, API tokens, and who works (and may act at) which level."""
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .choices import Level, Role
@@ -26,9 +30,33 @@ def api_tokens_for(*, user):
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
+def api_token_cache_key(digest: str) -> str:
+    return f"api-token:{digest}"
+
+
 def api_token_with_user(*, digest: str) -> ApiToken | None:
-    """The unrevoked token with this digest, its person attached; None when there is none."""
-    return ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
+    """The unrevoked token with this digest, its person attached (with their permissions
+    read); None when there is none. Every API request asks, so a token found is kept in
+    the cache for HELPDESK_API_TOKEN_CACHE_SECONDS: revoking it, or changing its person,
+    their groups or their groups' permissions, removes it there at once (apps.py)."""
+    key = api_token_cache_key(digest)
+    token = cache.get(key)
+    if token is None:
+        token = ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
+        if token is None:
+            return None
+        token.user.get_all_permissions()  # read now, kept with the person
+        if settings.HELPDESK_API_TOKEN_CACHE_SECONDS > 0:
+            cache.set(key, token, settings.HELPDESK_API_TOKEN_CACHE_SECONDS)
+    return token
+
+
+def api_tokens_forget(*, user_ids: Iterable[int] | None) -> None:
+    """Drop the cached tokens of these people, or of everyone (None), after a change to
+    them or to their access."""
+    tokens = ApiToken.objects.all() if user_ids is None else ApiToken.objects.filter(user_id__in=list(user_ids))
+    digests = tokens.values_list("digest", flat=True)
+    cache.delete_many([api_token_cache_key(digest) for digest in digests])
 
 
 def agent_levels(user) -> list[int]:

@@ -1,11 +1,14 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.utils import timezone
 
 from .choices import Role
 from .models import ApiToken
+from .selectors import api_token_cache_key, api_tokens_forget
 
 # Permission codenames (app_label.codename) each role's group carries.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -123,7 +126,20 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 
 
 def api_token_revoke(*, user, token_id: int) -> bool:
-    """Revoke one of the user's own tokens; False if there is no such active token."""
-    return bool(
+    """Revoke one of the user's own tokens; False if there is no such active token. It
+    stops working at once (its cached copy goes with it)."""
+    revoked = bool(
         ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     )
+    if revoked:
+        api_tokens_forget(user_ids=[user.pk])
+    return revoked
+
+
+def api_token_used(*, token: ApiToken, at) -> None:
+    """Remember when a token was last used (at most every few minutes, not on every
+    request), in the database and in the token's cached copy."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+    token.last_used_at = at
+    if settings.HELPDESK_API_TOKEN_CACHE_SECONDS > 0:
+        cache.set(api_token_cache_key(token.digest), token, settings.HELPDESK_API_TOKEN_CACHE_SECONDS)

@@ -325,10 +325,13 @@ CACHES = {
     },
 }
 if HELPDESK_CACHE_URL.startswith("redis://"):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": HELPDESK_CACHE_URL,
-    }
+    # django-redis: one client per connection pool (Django's own backend makes a new
+    # client for every call, which costs more than the call).
+    CACHES["default"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": HELPDESK_CACHE_URL}
+# API callers' tokens (with their person and permissions) are kept in the cache this long;
+# revoking a token or changing a person's access removes them from it at once (0: read
+# the database on every API request).
+HELPDESK_API_TOKEN_CACHE_SECONDS = env.int("HELPDESK_API_TOKEN_CACHE_SECONDS", default=60)
 
 # Outbox: rows left pending this long are handed to Celery again; rows stuck in
 # "sending" (a worker died mid-send) are released after the claim timeout.
@@ -373,7 +376,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson writes the same JSON in a fraction of the time of the standard library's.
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

@@ -1,4 +1,4 @@
-"""The shared cache: Django's own Redis backend when HELPDESK_CACHE_URL names Redis."""
+"""The shared cache: django-redis when HELPDESK_CACHE_URL names Redis."""
 
 import runpy
 import threading
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
+from django_redis.cache import RedisCache
 
 SETTINGS = Path(__file__).resolve().parent.parent / "helpdesk" / "settings.py"
 
@@ -21,7 +21,7 @@ def caches_with(monkeypatch, tmp_path, cache_url: str | None) -> dict:
     return runpy.run_path(str(SETTINGS)).get("CACHES", {})
 
 
-def test_a_redis_cache_url_selects_djangos_redis_cache(monkeypatch, tmp_path):
+def test_a_redis_cache_url_selects_django_redis(monkeypatch, tmp_path):
     caches = caches_with(monkeypatch, tmp_path, "redis://cache.example.com:6379/2")
 
     assert caches["default"]["LOCATION"] == "redis://cache.example.com:6379/2"
@@ -40,6 +40,8 @@ def redis_cache(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.skip("needs Redis")
     cache = RedisCache(settings.CELERY_BROKER_URL, {"KEY_PREFIX": "test-cache"})
+    # One client per connection pool, whatever the number of calls.
+    assert cache.client.get_client(write=True) is cache.client.get_client(write=True)
     yield cache
     cache.delete_many(["figures", "hits", *[f"thread-{n}" for n in range(8)]])
 

@@ -41,6 +41,30 @@ def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
     return ticket
 
 
+# What the API shows of a ticket (tickets/api/serializers.py), with its people and category:
+# the rest of the row (the SLA thresholds, the people's passwords and dates) is not read.
+API_TICKET_FIELDS = (
+    *(
+        "subject description status priority impact urgency level channel resolution created_at updated_at"
+        " first_response_at resolved_at closed_at sla_due_at"
+    ).split(),
+    *(
+        f"{person}__{field}"
+        for person in ("requester", "assignee")
+        for field in ("username", "first_name", "last_name")
+    ),
+    *(f"category__{field}" for field in ("name", "description", "default_level", "default_impact")),
+)
+
+
+def ticket_list_for_api(*, user) -> QuerySet[Ticket]:
+    """The tickets a caller of the API may list: a requester their own, support staff every one."""
+    tickets = Ticket.objects.select_related("requester", "assignee", "category").only(*API_TICKET_FIELDS)
+    if not agent_levels(user):
+        tickets = tickets.filter(requester=user)
+    return tickets
+
+
 def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user).select_related("category", "assignee").order_by("-updated_at", "-id")
 

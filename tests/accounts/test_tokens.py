@@ -1,12 +1,14 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
 from accounts.models import ApiToken
 from accounts.selectors import api_token_with_user
-from accounts.services import api_token_create, api_token_digest
+from accounts.services import api_token_create, api_token_digest, api_token_revoke, user_set_role
 from tests.factories import make_agent, make_requester
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +62,55 @@ def test_nobody_revokes_someone_elses_token(client):
     assert token.revoked_at is None
 
 
-def test_the_token_lookup_reads_the_token_and_its_person_in_one_query(django_assert_num_queries):
+def test_a_token_is_read_once_with_its_person_and_permissions_then_kept(django_assert_num_queries):
     person = make_agent(2)
     token, key = api_token_create(user=person, name="Nagios")
 
-    with django_assert_num_queries(1):
+    # The token and its person, then their own and their groups' permissions.
+    with django_assert_num_queries(3):
         found = api_token_with_user(digest=api_token_digest(key))
         assert found.pk == token.pk
-        assert found.user.username == person.username  # attached: no second query
-    assert found.user.has_perm("tickets.work_ticket")
+        assert found.user.username == person.username
+        assert found.user.has_perm("tickets.work_ticket")
+    with django_assert_num_queries(0):
+        again = api_token_with_user(digest=api_token_digest(key))
+        assert again.user.has_perm("tickets.work_ticket") and not again.user.has_perm("tickets.supervise_ticket")
+
+
+def _me(key: str):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return api.get("/api/v1/me/")
+
+
+def test_a_revoked_token_stops_working_at_once_though_it_was_kept(client):
+    person = make_requester()
+    token, key = api_token_create(user=person, name="script")
+    assert _me(key).status_code == 200
+    assert api_token_revoke(user=person, token_id=token.pk)
+    assert _me(key).status_code == 401
+
+
+def test_a_changed_role_or_a_person_switched_off_applies_at_once_to_their_kept_token():
+    person = make_requester()
+    _token, key = api_token_create(user=person, name="script")
+    assert _me(key).json()["role"] == "requester"
+    user_set_role(user=person, role=Role.SUPERVISOR)
+    assert _me(key).json()["role"] == "supervisor"
+    supervisors = Group.objects.get(name=Role.SUPERVISOR)
+    supervisors.permissions.remove(Permission.objects.get(codename="supervise_ticket"))
+    assert _me(key).json()["role"] == "agent"
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    assert _me(key).status_code == 401
+
+
+def test_without_a_cache_period_every_request_reads_the_token(settings, django_assert_num_queries):
+    settings.HELPDESK_API_TOKEN_CACHE_SECONDS = 0
+    _token, key = api_token_create(user=make_requester(), name="script")
+    for _round in range(2):
+        with django_assert_num_queries(3):
+            api_token_with_user(digest=api_token_digest(key)).user.has_perm("tickets.add_ticket")
 
 
 def test_the_token_lookup_finds_no_revoked_or_unknown_token():

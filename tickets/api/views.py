@@ -20,7 +20,7 @@ from .. import services
 from ..choices import EventKind
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
-from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user
+from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user, ticket_list_for_api
 from . import serializers as s
 from .filters import TicketApiFilter
 
@@ -101,14 +101,9 @@ class TicketList(ListCreateApiView):
     ordering_fields = ["created_at", "updated_at", "priority", "sla_due_at"]
 
     def get_queryset(self):
-        tickets = Ticket.objects.select_related("requester", "assignee", "category").defer(
-            "requester__password", "assignee__password"
-        )
         if getattr(self, "swagger_fake_view", False):
-            return tickets.none()
-        if not agent_levels(self.request.user):
-            tickets = tickets.filter(requester=self.request.user)
-        return tickets
+            return Ticket.objects.none()
+        return ticket_list_for_api(user=self.request.user)
 
     @extend_schema(
         request=s.TicketCreateSerializer,
