@@ -4,15 +4,15 @@ import logging
 import random
 from collections.abc import Iterable
 from email.utils import parseaddr
-from functools import partial
+from functools import cache, partial
 
 from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.utils import DNS_NAME
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from ..choices import NOTIFICATION_DUE_STATES, NotificationChannel, NotificationStatus
@@ -141,17 +141,56 @@ def _webhook_deliver(notification: Notification) -> str:
     )
 
 
-def _claim(notification: Notification) -> bool:
-    """Claim a due row with a conditional UPDATE: a second worker, or a redelivered task,
-    finds nothing to claim. The instance follows what the claim wrote."""
+def _column(name: str) -> str:
+    field = Notification._meta.get_field(name)
+    assert isinstance(field, Field)  # noqa: S101 - a concrete column of the outbox
+    return connection.ops.quote_name(field.column)
+
+
+@cache
+def _claim_sql(vendor: str, *, after_sent: bool) -> str:
+    """Claim one due row (conditional UPDATE … RETURNING its attempts). ``after_sent``
+    (PostgreSQL): the same statement first records the previous message as sent, in a
+    data-modifying WITH, so a delivery costs the worker one statement and one commit."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    status, attempts, pk = _column("status"), _column("attempts"), _column("id")
+    due = ", ".join(["%s"] * len(NOTIFICATION_DUE_STATES))
+    claim = (
+        f"UPDATE {table} SET {status} = %s, {_column('claimed_at')} = %s, {attempts} = {attempts} + 1"  # noqa: S608 (model table and columns)
+        f" WHERE {pk} = %s AND {status} IN ({due}) AND {_column('next_attempt_at')} <= %s RETURNING {attempts}"
+    )
+    if not after_sent:
+        return claim
+    sent = (
+        f"UPDATE {table} SET {status} = %s, {_column('sent_at')} = %s, {_column('provider_id')} = %s,"  # noqa: S608 (model table and columns)
+        f" {_column('last_error')} = '' WHERE {pk} = %s AND {status} = %s"
+    )
+    return f"WITH sent AS ({sent}) {claim}"
+
+
+def _claim(notification: Notification, *, after: tuple[Notification, str] | None = None) -> bool:
+    """Record ``after`` (a message that went out) as sent, then claim this row with a
+    conditional UPDATE: a second worker, or a redelivered task, finds nothing to claim.
+    The instance follows what the claim wrote."""
     now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification.pk, status__in=NOTIFICATION_DUE_STATES, next_attempt_at__lte=now
-    ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if claimed:
-        notification.status, notification.claimed_at = NotificationStatus.SENDING, now
-        notification.attempts += 1
-    return bool(claimed)
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [NotificationStatus.SENDING.value, moment, notification.pk, *NOTIFICATION_DUE_STATES, moment]
+    if after is not None and connection.vendor == "postgresql":
+        sent, provider_id = after
+        params = [NotificationStatus.SENT.value, moment, provider_id[:255], sent.pk, NotificationStatus.SENDING.value]
+        params += [NotificationStatus.SENDING.value, moment, notification.pk, *NOTIFICATION_DUE_STATES, moment]
+        sql = _claim_sql(connection.vendor, after_sent=True)
+    else:
+        if after is not None:
+            _record_sent(*after)
+        sql = _claim_sql(connection.vendor, after_sent=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.status, notification.claimed_at, notification.attempts = NotificationStatus.SENDING, now, row[0]
+    return True
 
 
 def _record_failure(notification: Notification, exc: Exception) -> None:
@@ -184,29 +223,38 @@ def _record_sent(notification: Notification, provider_id: str) -> None:
 def notification_deliver_batch(*, notification_ids: Iterable[int]) -> int:
     """Send each due notification of a batch (pending, or failed and past its back-off),
     one after the other through the batch's connections. Each row is claimed with a
-    conditional UPDATE just before it is sent and recorded at once after, so a worker
-    killed in the middle leaves only the row it was sending in doubt, and the rows it had
-    not reached pending for the redelivered task or the sweep. One row's failure does not
-    stop the others. Returns how many were sent."""
+    conditional UPDATE just before it is sent; that a message went out is recorded by the
+    statement that claims the next row (on PostgreSQL), no later than it would be on its
+    own, as the worker goes straight from one to the other. A worker killed in the middle
+    leaves only the row it was sending in doubt, and the rows it had not reached pending
+    for the redelivered task or the sweep. One row's failure does not stop the others.
+    Returns how many were sent."""
     ids = list(notification_ids)
     due = Notification.objects.filter(
         pk__in=ids, status__in=NOTIFICATION_DUE_STATES, next_attempt_at__lte=timezone.now()
     ).in_bulk()
     sent = 0
+    unrecorded: tuple[Notification, str] | None = None
     channels = _Channels()
     try:
         for notification_id in ids:
             notification = due.get(notification_id)
-            if notification is None or not _claim(notification):
+            if notification is None:
+                continue
+            claimed = _claim(notification, after=unrecorded)
+            unrecorded = None
+            if not claimed:
                 continue
             try:
                 provider_id = channels.send(notification)
             except Exception as exc:  # any failure of the outside service is recorded on the row
                 _record_failure(notification, exc)
                 continue
-            _record_sent(notification, provider_id)
+            unrecorded = (notification, provider_id or "")
             sent += 1
     finally:
+        if unrecorded is not None:
+            _record_sent(*unrecorded)
         channels.close()
     return sent
 
