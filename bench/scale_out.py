@@ -70,16 +70,38 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import notification_delivery as delivery  # noqa: E402  (bench/ is on sys.path)
-from queue_pages import django_on_bench_database, load  # noqa: E402
-
+from bench.support import machine  # noqa: E402
+from bench.support.api_tickets import (  # noqa: E402
+    SUBJECT,
+    bench_tickets_remove,
+    broker_flush,
+    tables_vacuum,
+    ticket_body,
+    tickets_settled,
+    tokens_create,
+    tokens_remove,
+)
+from bench.support.celery_worker import (  # noqa: E402
+    CONTROL_TIMEOUT,
+    QUEUE,
+    READY_TIMEOUT,
+    Worker,
+    control_ok,
+    drain_timed,
+    wait_for,
+    worker_env,
+)
+from bench.support.database import django_on_bench_database  # noqa: E402
+from bench.support.machine import load, machine_busy_seconds, process_cpu_seconds, tree_cpu  # noqa: E402
+from bench.support.outbox import expected_message_ids, outbox_empty, rows_create, ticket_ensure  # noqa: E402
+from bench.support.web_server import free_port, http, server_environment, server_start, server_stop, server_wait  # noqa: E402
+from bench.support.wrk import Round, lua_script, wrk, wrk_path  # noqa: E402
 from tests.fakes import FakeProcess  # noqa: E402
 from tests.fakes.smtp import FakeSmtpServer  # noqa: E402
 
 
 def module_from_file(name: str, path: Path):
-    """A module loaded from its file: bench/api.py would import as the ``api`` app, and
-    gunicorn.conf.py has no name Python can import."""
+    """A module loaded from its file: gunicorn.conf.py has no name Python can import."""
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
@@ -88,7 +110,6 @@ def module_from_file(name: str, path: Path):
     return sys.modules[name]
 
 
-api = module_from_file("bench_api", ROOT / "bench" / "api.py")
 # What production's gunicorn runs: its workers and threads (WEB_CONCURRENCY, GUNICORN_THREADS).
 production = module_from_file("gunicorn_conf", ROOT / "gunicorn.conf.py")
 
@@ -176,21 +197,9 @@ def caddy_path() -> str:
 # --- CPU accounting ------------------------------------------------------------------
 
 
-def tree_cpu(roots: list[int]) -> dict[int, float]:
-    """CPU seconds so far of each process started as ``roots`` and of their children."""
-    return {pid: api.process_cpu_seconds(pid) for root in roots for pid in (root, *api.child_pids(root))}
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all the machine's cores have been busy since boot, whoever used them."""
-    with open("/proc/stat") as stat:
-        user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in stat.readline().split()[1:8])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass
-class Cpu(api.Cpu):
-    """bench/api.py's CPU seconds (server, PostgreSQL, wrk, Redis) with the proxy and the
+class Cpu(machine.Cpu):
+    """The web bench's CPU seconds (server, PostgreSQL, wrk, Redis) with the proxy and the
     relay beside them; the server is gunicorn or the Celery workers. Not part of the total:
     ``machine``, how long the machine's cores were busy meanwhile, whoever used them, and
     ``wall``, the seconds the measurement lasted."""
@@ -233,7 +242,7 @@ class Backends(threading.Thread):
                 [APPLICATION_NAME],
             )
             backends = cursor.fetchall()
-        readings = {(pid, started): api.process_cpu_seconds(pid) for pid, started in backends}
+        readings = {(pid, started): process_cpu_seconds(pid) for pid, started in backends}
         with self._lock:
             # A backend that exited reads 0: its last reading stands.
             self._seen.update((backend, seconds) for backend, seconds in readings.items() if seconds)
@@ -253,8 +262,8 @@ class Backends(threading.Thread):
         self.join()
 
 
-class Meter(api.CpuMeter):
-    """bench/api.py's meter over several process trees: the gunicorn servers or the Celery
+class Meter(machine.CpuMeter):
+    """The web bench's meter over several process trees: the gunicorn servers or the Celery
     workers, and the proxy or the relay in front of them; PostgreSQL's backends as
     ``Backends`` reads them."""
 
@@ -287,7 +296,7 @@ class Meter(api.CpuMeter):
         def grown(part: str) -> float:
             return sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
 
-        common = api.CpuMeter.used(before, after)
+        common = machine.CpuMeter.used(before, after)
         return Cpu(
             **dataclasses.asdict(common),
             proxy=grown("proxy"),
@@ -345,7 +354,7 @@ class WebStep:
     base: str
     servers: list
     proxy: subprocess.Popen | None = None
-    rounds: list = field(default_factory=list)  # bench/api.py's Round: wrk's answers and the tickets created
+    rounds: list = field(default_factory=list)  # wrk.Round: wrk's answers and the tickets created
 
     @property
     def loads(self) -> list:
@@ -416,28 +425,28 @@ def web_section(
     with contextlib.ExitStack() as running:
         servers = []
         for number in range(processes):
-            port = api.free_port()
+            port = free_port()
             log = var_dir / f"gunicorn-{number + 1}.log"
-            process = api.server_start(
+            process = server_start(
                 port=port, workers=production.workers, threads=production.threads, environment=environment, log=log
             )
             # Callbacks run last first: the process stops, then its log is read.
             running.callback(
                 lambda name=f"web process {number + 1}", log=log: problems.extend(gunicorn_problems(name, log))
             )
-            running.callback(api.server_stop, process)
+            running.callback(server_stop, process)
             servers.append((process, port, log))
         for process, port, log in servers:
-            api.server_wait(process, f"http://127.0.0.1:{port}", keys["supervisor"], log)
+            server_wait(process, f"http://127.0.0.1:{port}", keys["supervisor"], log)
 
         first, first_port, _log = servers[0]
         steps = [WebStep("1 direct", 1, f"http://127.0.0.1:{first_port}", [first])]
         for count in args.web:
-            port = api.free_port()
+            port = free_port()
             proxy, log = caddy_start(port=port, upstreams=[port for _p, port, _l in servers[:count]], directory=var_dir)
             running.callback(lambda name=f"Caddy ({count})", log=log: problems.extend(caddy_problems(name, log)))
-            running.callback(api.server_stop, proxy)
-            api.server_wait(proxy, f"http://127.0.0.1:{port}", keys["supervisor"], log, name="Caddy")
+            running.callback(server_stop, proxy)
+            server_wait(proxy, f"http://127.0.0.1:{port}", keys["supervisor"], log, name="Caddy")
             steps.append(
                 WebStep(
                     f"{count} behind Caddy",
@@ -450,10 +459,10 @@ def web_section(
 
         baseline = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with tempfile.TemporaryDirectory(dir=var_dir) as scripts:
-            script = api.lua_script(scripts, key=keys["requester"], method="POST", body=api.ticket_body())
+            script = lua_script(scripts, key=keys["requester"], method="POST", body=ticket_body())
             meters = {}
             for step in steps:
-                status, body = api.http("POST", step.base + CREATE_PATH, keys["requester"], api.ticket_body())
+                status, body = http("POST", step.base + CREATE_PATH, keys["requester"], ticket_body())
                 if status != 201:
                     raise SystemExit(f"POST {CREATE_PATH} through {step.label} answered {status}: {str(body)[:300]}")
                 meters[step.label] = Meter(
@@ -464,7 +473,7 @@ def web_section(
                 )
                 running.callback(meters[step.label].close)
                 if args.warmup:
-                    api.wrk(
+                    wrk(
                         "warm-up",
                         step.base + CREATE_PATH,
                         script,
@@ -474,8 +483,8 @@ def web_section(
                     )
             for number in range(args.rounds):
                 for step in steps:
-                    before = api.tickets_settled(baseline)
-                    creating = api.wrk(
+                    before = tickets_settled(baseline)
+                    creating = wrk(
                         step.label,
                         step.base + CREATE_PATH,
                         script,
@@ -483,11 +492,11 @@ def web_section(
                         seconds=args.duration,
                         meter=meters[step.label],
                     )
-                    after = api.tickets_settled(before)
+                    after = tickets_settled(before)
                     step.rounds.append(
-                        api.Round(
+                        Round(
                             creating,
-                            created=Ticket.objects.filter(pk__gt=before, pk__lte=after, subject=api.SUBJECT).count(),
+                            created=Ticket.objects.filter(pk__gt=before, pk__lte=after, subject=SUBJECT).count(),
                             outbox=0,  # not counted here: no worker runs during the web steps
                         )
                     )
@@ -661,12 +670,12 @@ def workers_section(
         relay = FakeProcess(FakeSmtpServer)
         running.callback(relay.stop)
         # No SMS in this bench: the gateway's address stays empty.
-        environment = delivery.worker_env(
+        environment = worker_env(
             database_url=database_url, broker_url=broker_url, smtp_port=relay.port, gateway_url="", var_dir=str(var_dir)
         )
         workers = []
         for number in range(max(args.workers)):
-            worker = delivery.Worker(
+            worker = Worker(
                 env=environment,
                 log_path=var_dir / f"worker-{number + 1}.log",
                 name=f"{WORKER_NAME}-{number + 1}",
@@ -675,18 +684,18 @@ def workers_section(
             running.callback(worker.stop)
             workers.append(worker)
         names = [worker.name for worker in workers]
-        delivery.wait_for(
+        wait_for(
             lambda: (
                 {name for reply in app.control.ping(destination=names, timeout=0.5) for name in reply} >= set(names)
             ),
-            timeout=delivery.READY_TIMEOUT,
+            timeout=READY_TIMEOUT,
             what="every worker to answer a ping",
             workers=workers,
         )
-        stats = app.control.inspect(destination=names, timeout=delivery.CONTROL_TIMEOUT).stats() or {}
+        stats = app.control.inspect(destination=names, timeout=CONTROL_TIMEOUT).stats() or {}
         concurrency = sorted({reply["pool"]["max-concurrency"] for reply in stats.values()})
         print(
-            f"Workers       celery -A helpdesk worker -Q {delivery.QUEUE} --pool prefork, concurrency "
+            f"Workers       celery -A helpdesk worker -Q {QUEUE} --pool prefork, concurrency "
             f"{'/'.join(map(str, concurrency))} each (Celery's default, a process per CPU, as docker-compose.yml "
             "runs it), DEBUG=0, prefetch multiplier 1, acks late"
         )
@@ -697,15 +706,13 @@ def workers_section(
         )
         print()
 
-        delivery.outbox_empty()
-        ticket = delivery.ticket_ensure()
+        outbox_empty()
+        ticket = ticket_ensure()
         connection.close()  # the bench waits on Redis; no idle connection state while the workers write
 
         def pause_all() -> None:
-            delivery.control_ok(
-                app.control.cancel_consumer(
-                    delivery.QUEUE, destination=names, reply=True, timeout=delivery.CONTROL_TIMEOUT
-                ),
+            control_ok(
+                app.control.cancel_consumer(QUEUE, destination=names, reply=True, timeout=CONTROL_TIMEOUT),
                 workers,
                 "pausing its consumer",
             )
@@ -713,12 +720,10 @@ def workers_section(
         def drain(*, count: int, first: int, tag: str, step_workers: list, meter=None) -> tuple[float, list, Cpu]:
             """Bulk-create ``count`` rows and time their delivery by the step's workers alone;
             the CPU meter runs from the hand-over to the last acknowledgement."""
-            ids = delivery.rows_create(
-                channel=NotificationChannel.EMAIL, count=count, ticket=ticket, tag=tag, first=first
-            )
+            ids = rows_create(channel=NotificationChannel.EMAIL, count=count, ticket=ticket, tag=tag, first=first)
             pause_all()
             before = meter.snapshot() if meter else None
-            seconds = delivery.drain_timed(
+            seconds = drain_timed(
                 task=notification_send,
                 # A task per batch of rows, as notification_enqueue hands them over.
                 argument_lists=[(ids[start : start + batch],) for start in range(0, len(ids), batch)],
@@ -768,7 +773,7 @@ def workers_section(
     print()
     sent_once = {}
     for label, ids in [("warm-up", warmup_ids), *every_id.items()]:
-        expected = delivery.expected_message_ids(ids)
+        expected = expected_message_ids(ids)
         lost = sum(1 for message_id in expected if message_id not in received)
         twice = sum(1 for message_id in expected if received.get(message_id, 0) > 1)
         sent_once[label] = len(expected) - lost - twice
@@ -807,7 +812,7 @@ def workers_section(
 
 def main() -> int:
     args = arguments()
-    api.wrk_path()
+    wrk_path()
     caddy_path()
     # A plain kill cleans up as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
@@ -815,7 +820,7 @@ def main() -> int:
     cache_url = os.environ.get("BENCH_SCALE_CACHE_URL") or DEFAULT_CACHE_URL
     var_dir = Path(tempfile.mkdtemp(prefix="helpdesk-bench-scale-"))
     database_url = os.environ.get("BENCH_SCALE_DATABASE_URL") or DEFAULT_DATABASE_URL
-    environment = api.server_environment(database_url, broker_url, cache_url, str(var_dir))
+    environment = server_environment(database_url, broker_url, cache_url, str(var_dir))
     os.environ.update(environment)
     problems: list[str] = []
     with contextlib.ExitStack() as cleanup:
@@ -832,24 +837,24 @@ def main() -> int:
         connection.settings_dict.setdefault("OPTIONS", {})["application_name"] = APPLICATION_NAME
         connection.close()
 
-        removed = api.bench_tickets_remove(after_id=0)
+        removed = bench_tickets_remove(after_id=0)
         if removed:
             print(f"Removed {removed:,} tickets left by an earlier run.")
         demo_users_ensure(password=os.environ.get("DEMO_PASSWORD", "helpdesk-demo"))
-        api.tokens_remove()
-        api.broker_flush(broker_url)
-        api.broker_flush(cache_url)
+        tokens_remove()
+        broker_flush(broker_url)
+        broker_flush(cache_url)
 
         def afterwards() -> None:
             connection.close()  # a connection a failure left in a broken transaction
-            removed = api.bench_tickets_remove(after_id=0)
-            delivery.outbox_empty()
-            # The one ticket the delivery steps' rows point at (delivery.ticket_ensure).
+            removed = bench_tickets_remove(after_id=0)
+            outbox_empty()
+            # The one ticket the delivery steps' rows point at (outbox.ticket_ensure).
             Ticket.objects.filter(requester__username="bench-requester").delete()
-            api.tokens_remove()
-            published = api.broker_flush(broker_url)
-            api.broker_flush(cache_url)
-            api.tables_vacuum()
+            tokens_remove()
+            published = broker_flush(broker_url)
+            broker_flush(cache_url)
+            tables_vacuum()
             print(
                 f"Afterwards: {removed:,} bench tickets (warm-ups and checks included) and the outbox rows deleted; "
                 f"{published:,} Celery messages flushed from {broker_url}, the cache {cache_url} flushed; tables "
@@ -860,7 +865,7 @@ def main() -> int:
         backends = Backends()
         backends.start()
         cleanup.callback(backends.close)
-        keys = api.tokens_create()
+        keys = tokens_create()
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
@@ -880,7 +885,7 @@ def main() -> int:
         )
         web_report(steps, problems)
         # The web steps' tickets queued notifications: none of them may reach the workers.
-        api.broker_flush(broker_url)
+        broker_flush(broker_url)
         workers_section(
             args,
             database_url=database_url,

@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from due_times import HOLIDAY_COUNT, measure, random_instants, three_pauses  # noqa: E402  (bench/ is on sys.path)
-from queue_pages import django_on_bench_database, load  # noqa: E402
+from bench.support.database import django_on_bench_database  # noqa: E402
+from bench.support.due_time_cases import HOLIDAY_COUNT, measure, random_instants, three_pauses  # noqa: E402
+from bench.support.machine import load  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla"
 # The sweep instant the data is laid out around: Monday 2 March 2026, 10:00 in Jakarta.
