@@ -10,6 +10,7 @@
 - ``reports_dataset``: the 1,000,000-ticket dataset of bench/reports.py, which bench/api.py reuses;
 - ``due_time_cases``: the inputs of the due-time benches and the timing of one call.
 
-The larger parts of one bench: ``sla_dataset`` (bench/sla_sweep.py's dataset). The fake
-outside services (an SMTP relay, an SMS gateway) are the tests' own, in ``tests.fakes``.
+The larger parts of one bench: ``sla_dataset`` (bench/sla_sweep.py's dataset) and
+``api_profile`` (bench/api.py's in-process profile). The fake outside services (an SMTP
+relay, an SMS gateway) are the tests' own, in ``tests.fakes``.
 """
