@@ -10,7 +10,9 @@
 - ``reports_dataset``: the 1,000,000-ticket dataset of bench/reports.py, which bench/api.py reuses;
 - ``due_time_cases``: the inputs of the due-time benches and the timing of one call.
 
-The larger parts of one bench: ``sla_dataset`` (bench/sla_sweep.py's dataset) and
-``api_profile`` (bench/api.py's in-process profile). The fake outside services (an SMTP
-relay, an SMS gateway) are the tests' own, in ``tests.fakes``.
+The larger parts of one bench: ``sla_dataset`` (bench/sla_sweep.py's dataset),
+``api_profile`` (bench/api.py's in-process profile), and ``scale_out_figures``,
+``scale_out_web`` and ``scale_out_workers`` (bench/scale_out.py's figures and its two
+sections). The fake outside services (an SMTP relay, an SMS gateway) are the tests' own, in
+``tests.fakes``.
 """
