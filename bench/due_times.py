@@ -9,22 +9,18 @@ call in microseconds.
 
 import argparse
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.support.due_time_cases import HOLIDAY_COUNT, measure, random_instants, three_pauses  # noqa: E402
 from sla.calendars import BusinessCalendar, due_from_runs, indonesian_holidays  # noqa: E402
 
-YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
-YEAR = timedelta(days=365)
-HOLIDAY_COUNT = 30
 BUSINESS_DAY = timedelta(hours=9)
 
 
@@ -33,36 +29,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=20_000, help="timed calls per case (default 20000)")
     parser.add_argument("--seed", type=int, default=2026, help="seed for the random start instants")
     return parser.parse_args()
-
-
-def random_instants(rng: random.Random, count: int) -> list[datetime]:
-    return [YEAR_START + timedelta(seconds=rng.uniform(0, YEAR.total_seconds())) for _ in range(count)]
-
-
-def three_pauses(rng: random.Random, start: datetime) -> list[tuple[datetime, datetime | None]]:
-    """Four runs of up to two days with three pauses of up to a day between them; the last open."""
-    runs: list[tuple[datetime, datetime | None]] = []
-    at = start
-    for _ in range(3):
-        end = at + timedelta(hours=rng.uniform(0, 48))
-        runs.append((at, end))
-        at = end + timedelta(hours=rng.uniform(0, 24))
-    runs.append((at, None))
-    return runs
-
-
-def measure(call: Callable[[object], object], inputs: list) -> tuple[float, float]:
-    """Median and p90 of one call, in microseconds, after a short warm-up."""
-    for argument in inputs[:200]:
-        call(argument)
-    timings = []
-    clock = time.perf_counter_ns
-    for argument in inputs:
-        began = clock()
-        call(argument)
-        timings.append(clock() - began)
-    deciles = statistics.quantiles(timings, n=10)
-    return statistics.median(timings) / 1000, deciles[8] / 1000
 
 
 def main() -> int:

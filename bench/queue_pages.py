@@ -13,11 +13,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.support.database import django_on_bench_database  # noqa: E402
+from bench.support.machine import load  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
 SEED_CHUNK = 20_000
@@ -47,50 +49,6 @@ def arguments() -> argparse.Namespace:
         help="time with DEBUG off (no query log), as in production; by default DEBUG is what settings say",
     )
     return parser.parse_args()
-
-
-def database_ensure(url: str) -> None:
-    """Create the bench database when it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        raise SystemExit(f"BENCH_DATABASE_URL names no database: {url}")
-    connection = psycopg.connect(
-        dbname="postgres",
-        user=unquote(parts.username or "") or None,
-        password=unquote(parts.password or "") or None,
-        host=parts.hostname or None,
-        port=parts.port or None,
-        autocommit=True,  # CREATE DATABASE cannot run inside a transaction
-    )
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}.")
-    finally:
-        connection.close()
-
-
-def django_on_bench_database(env_var: str, default_url: str) -> str:
-    """Point Django at the bench's own PostgreSQL database (``env_var`` or the default),
-    create it if needed, set Django up and migrate. Returns the database URL."""
-    database_url = os.environ.get(env_var) or default_url
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    database_ensure(database_url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    return database_url
 
 
 def dataset_ensure(*, tickets: int, reseed: bool, vacuum: bool) -> None:
@@ -235,13 +193,6 @@ def queue_counts_on_small_dataset(client) -> tuple[int, dict[int, int]]:
         counts = {size: query_count(client, queue_url(per_page=size))[1] for size in (10, 100)}
         transaction.set_rollback(True)
     return remaining, counts
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def ticket_for_page():

@@ -30,7 +30,7 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SENT, FAILED, DEAD = NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.DEAD
-# Workers run with --concurrency 2 (tests/integration/conftest.py): at most two
+# Workers run with --concurrency 2 (tests/integration/processes.py): at most two
 # notifications are in a worker's hands at any moment.
 WORKER_CONCURRENCY = 2
 # Retries within a second or so: a failed attempt waits 0.2 s, then 0.4 s, 0.8 s, then

@@ -24,7 +24,7 @@ from tickets.choices import Impact, Priority, Urgency
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_sla_refresh as sla_refresh
 
-from .conftest import WorkersAndBeat
+from .processes import WorkersAndBeat
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
