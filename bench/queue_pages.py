@@ -54,7 +54,7 @@ def arguments() -> argparse.Namespace:
 def dataset_ensure(*, tickets: int, reseed: bool, vacuum: bool) -> None:
     from django.db import connection
 
-    from tickets.demo import demo_tickets_create, demo_users_ensure
+    from demo.data import demo_tickets_create, demo_users_ensure
     from tickets.models import Ticket
 
     if reseed:

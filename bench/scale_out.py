@@ -139,7 +139,7 @@ def main() -> int:
 
         from django.db import connection
 
-        from tickets.demo import demo_users_ensure
+        from demo.data import demo_users_ensure
         from tickets.models import Ticket
 
         # The bench's own connections carry its name from here on, in every thread (they all

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "escalation",
     "health",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -68,7 +68,7 @@ def users_ensure() -> dict[str, list[int]]:
 
     from accounts.choices import Role
     from accounts.models import SupportLevel
-    from tickets.demo import EXTRA_REQUESTERS, demo_users_ensure
+    from demo.data import EXTRA_REQUESTERS, demo_users_ensure
 
     User = get_user_model()
     users = demo_users_ensure(password=os.environ.get("DEMO_PASSWORD", "helpdesk-demo"))
@@ -346,7 +346,7 @@ def dataset_seed(*, tickets: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tickets.demo import SUBJECTS
+    from demo.data import SUBJECTS
     from tickets.models import Category, Ticket, TicketEvent
 
     started = time.perf_counter()

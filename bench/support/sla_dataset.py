@@ -261,7 +261,7 @@ def dataset_seed(*, expected: Expected) -> float:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from tickets.demo import EXTRA_REQUESTERS, demo_users_ensure
+    from demo.data import EXTRA_REQUESTERS, demo_users_ensure
     from tickets.models import Category, Ticket
 
     started = time.perf_counter()

@@ -15,10 +15,9 @@ from accounts.services import roles_sync, user_set_role
 from sla.models import SlaClock, SlaEvent
 from sla.schedule import Schedule, pending_thresholds, sla_schedule
 from sla.selectors import business_calendar, sla_policy_for
-
-from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
-from .models import Category, Comment, Ticket, TicketEvent
-from .services.sla import sla_columns, ticket_clock_facts
+from tickets.choices import OPEN_STATUSES, Channel, EventKind, Impact, Status, Urgency, priority_for
+from tickets.models import Category, Comment, Ticket, TicketEvent
+from tickets.services.sla import sla_columns, ticket_clock_facts
 
 # username, first name, last name, role, levels, phone
 DEMO_USERS = [

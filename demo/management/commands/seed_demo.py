@@ -3,8 +3,8 @@ import os
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from escalation.services import ladders_backfill
-from tickets.demo import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from tickets.models import Ticket
 
 
