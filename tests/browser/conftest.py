@@ -3,13 +3,17 @@ from pathlib import Path
 
 import pytest
 
-from .pages import Helpdesk
+from .pages import Helpdesk, csp_watch, describe
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # axe-core is injected as an inline script; a Content-Security-Policy must not block it.
-    return {**browser_context_args, "bypass_csp": True}
+@pytest.fixture(autouse=True)
+def csp_violations(context):
+    """Collect the browser's CSP violation reports for the whole test: there must be none.
+
+    A test that provokes one on purpose empties the list itself."""
+    violations = csp_watch(context)
+    yield violations
+    assert violations == [], describe(violations)
 
 
 @pytest.fixture(autouse=True)

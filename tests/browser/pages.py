@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 AXE_JS = Path(__file__).with_name("axe.min.js")
 PASSWORD = "pw"  # what tests.factories sets for every user
@@ -44,7 +44,7 @@ class Helpdesk:
 
     def axe_violations(self) -> list[dict]:
         """WCAG 2 A and AA violations on the current page: rule id, impact and target selectors."""
-        self.page.add_script_tag(path=str(AXE_JS))
+        axe_load(self.page)
         return self.page.evaluate(
             """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
                 .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -63,6 +63,33 @@ class Helpdesk:
                 return Object.keys(seen).filter(id => seen[id] > 1).sort();
             }"""
         )
+
+
+# Reports each Content-Security-Policy violation to the test, with the page it happened on.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => window.__cspViolation({
+    page: document.location.pathname + document.location.search,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+}));
+"""
+
+
+def csp_watch(context: BrowserContext) -> list[dict]:
+    """The CSP violations every page of this browser context reports, as they happen."""
+    violations: list[dict] = []
+    context.expose_binding("__cspViolation", lambda source, violation: violations.append(violation))
+    context.add_init_script(CSP_LISTENER)
+    return violations
+
+
+def axe_load(page: Page) -> None:
+    """Load axe-core into the page as the test's own script: not a <script> element, which the
+    page's Content-Security-Policy (scripts from the site's files only) rightly refuses."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
 
 
 def describe(violations: list[dict]) -> str:

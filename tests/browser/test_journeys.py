@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 
-from .pages import AXE_JS, PASSWORD
+from .pages import PASSWORD, axe_load, csp_watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +23,9 @@ class Journey:
 
     def __init__(self, browser, base_url: str, language: str, width: str, folder) -> None:
         self.context = browser.new_context(
-            viewport=VIEWPORTS[width], locale=LOCALES[language], bypass_csp=True, is_mobile=width == "phone"
+            viewport=VIEWPORTS[width], locale=LOCALES[language], is_mobile=width == "phone"
         )
+        self.csp_violations = csp_watch(self.context)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.language = language
@@ -42,7 +43,7 @@ class Journey:
         self.steps += 1
         page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"), full_page=True)
         assert page.evaluate("() => document.documentElement.lang") == self.language, name
-        page.add_script_tag(path=str(AXE_JS))
+        axe_load(page)
         violations = page.evaluate(
             """async () => (await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}}))
                 .violations.filter(v => v.impact === "serious" || v.impact === "critical")
@@ -73,6 +74,7 @@ class Journey:
 
     def close(self) -> None:
         self.context.close()
+        self.problems += [f"Content-Security-Policy violation: {violation}" for violation in self.csp_violations]
         assert self.problems == [], "\n".join(self.problems)
 
 
