@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "auth.change_group",
         "auth.add_group",
+        "auditlog.view_logentry",
     ],
 }
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",
     "api",
     "accounts",
     "sla",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -359,6 +361,28 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The configuration's audit (django-auditlog): every change to these, in the admin or
+# anywhere else, is kept with who made it, when, from where, and each field before → after.
+# Administrators read it in the admin (Audit log). Secrets are masked; what a sign-in sets by
+# itself (last_login, the language the person signed in with) is not a change of configuration.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "sla.Calendar",
+    "sla.WorkingPeriod",
+    "sla.Holiday",
+    "sla.SlaPolicy",
+    "escalation.EscalationRule",
+    {"model": "notifications.WebhookEndpoint", "mask_fields": ["secret"]},
+    {"model": "accounts.SupportLevel", "m2m_fields": {"members"}},
+    "tickets.Category",
+    {"model": "auth.Group", "m2m_fields": {"permissions"}},
+    {
+        "model": "accounts.User",
+        "exclude_fields": ["last_login", "language"],
+        "mask_fields": ["password"],
+        "m2m_fields": {"groups", "user_permissions"},
+    },
+)
+
 # Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
 # from this site only, no inline script or style, no plugins, no framing, forms post here.
 # Images may be data: URIs (Bootstrap's form controls draw their icons with them).
