@@ -59,5 +59,10 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ("original_name", "ticket", "size", "content_type", "created_at")
     raw_id_fields = ("ticket", "comment", "uploaded_by")
 
+    # Files come in through a ticket, its comments or the API, where names are cleaned,
+    # types read from the content and the limits applied; never past them from here.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,5 +1,6 @@
 import re
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -253,9 +254,16 @@ class Comment(models.Model):
         return f"{self.ticket_id}: {self.body[:40]}"
 
 
+SAFE_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+
+
 def attachment_upload_to(instance: "Attachment", filename: str) -> str:
-    # A random folder per file keeps names unguessable and never overwrites another file.
-    return f"{timezone.now():attachments/%Y/%m}/{uuid.uuid4().hex}/{filename}"
+    # Stored under a random name of our own, unguessable and never another file's: the
+    # name the person gave it (any length, any script) lives in ``original_name`` only.
+    # The extension is kept when it is short and plain, for whoever browses the folder.
+    extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower().lstrip(".")
+    suffix = f".{extension}" if SAFE_EXTENSION.fullmatch(extension) else ""
+    return f"{timezone.now():attachments/%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
@@ -264,8 +272,14 @@ class Attachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
+    original_name = models.CharField(
+        _("file name"),
+        max_length=255,
+        help_text=_("As the person named it; the file is stored under a name of its own."),
+    )
+    content_type = models.CharField(
+        _("content type"), max_length=100, help_text=_("Read from the file's content, not taken from the sender.")
+    )
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)

@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from notifications.selectors import notification_counts
 
 from . import services
 from .choices import OPEN_STATUSES, Priority, QueueView, Status
+from .downloads import attachment_response
 from .exceptions import NotAllowedError, TicketError
 from .filters import QUEUE_SORTS
 from .forms import (
@@ -307,13 +307,7 @@ def ticket_reopen(request, reference):
 
 @require_GET
 def attachment_download(request, pk):
-    attachment = attachment_get_for_user(user=request.user, pk=pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
+    return attachment_response(attachment_get_for_user(user=request.user, pk=pk))
 
 
 @require_GET

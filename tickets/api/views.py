@@ -1,7 +1,6 @@
 """The tickets API: thin views over the same selectors and services as the pages."""
 
 from django.db import transaction
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -18,6 +17,7 @@ from api.schema import error_responses
 
 from .. import services
 from ..choices import EventKind
+from ..downloads import attachment_response
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
 from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user, ticket_list_for_api
@@ -322,19 +322,15 @@ class TicketAttachments(ListApiView):
 
 
 class AttachmentDownload(ApiView):
-    """The file itself, with the content type it was uploaded with."""
+    """The file itself, as a download under the name it was uploaded with. Its type is read
+    from its content: PNG, JPEG, GIF, WebP, PDF and plain text are sent as such, anything
+    else as application/octet-stream."""
 
     @extend_schema(
         responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="the file"), 404: ERRORS[404]}
     )
     def get(self, request, pk: int):
-        attachment = attachment_get_for_user(user=request.user, pk=pk)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+        return attachment_response(attachment_get_for_user(user=request.user, pk=pk))
 
 
 class TicketEvents(ListApiView):
