@@ -26,9 +26,10 @@ def bench_tickets_remove(*, after_id: int) -> int:
     from django.db import connection, transaction
 
     from tickets.models import Ticket
+    from tickets.services import tickets_erase
 
     with transaction.atomic():
-        _total, by_model = Ticket.objects.filter(pk__gt=after_id, subject=SUBJECT).delete()
+        removed = tickets_erase(Ticket.objects.filter(pk__gt=after_id, subject=SUBJECT))
         last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with connection.cursor() as cursor:
             # On an empty table the next id is 1 (setval's "is_called" false).
@@ -36,7 +37,7 @@ def bench_tickets_remove(*, after_id: int) -> int:
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
                 [Ticket._meta.db_table, max(last, 1), last > 0],
             )
-    return by_model.get(Ticket._meta.label, 0)
+    return removed
 
 
 def tables_vacuum() -> None:

@@ -1,6 +1,9 @@
+from contextlib import nullcontext
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
 
 from notifications.choices import NotificationChannel, NotificationKind, NotificationStatus
 from notifications.models import Notification
@@ -9,7 +12,7 @@ from tickets import services
 from tickets.choices import EventKind, Impact, Priority, Status, Urgency
 from tickets.exceptions import NotAllowedError, TicketError, TransitionError
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
-from tickets.services import lifecycle
+from tickets.services import comment_add, lifecycle, tickets_erase
 
 pytestmark = pytest.mark.django_db
 
@@ -413,3 +416,34 @@ def test_every_change_lands_in_the_audit_trail_with_actor_and_values():
         assert new_events, kind
         assert kind in [event.kind for event in new_events]
         assert all(event.actor == actor for event in new_events)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger is PostgreSQL's; SQLite keeps the model's guard"
+)
+def test_the_database_refuses_to_change_or_delete_an_audit_event_whoever_asks():
+    ticket = file_ticket()
+    event = TicketEvent.objects.get(ticket=ticket)
+    for statement in (
+        "UPDATE tickets_ticketevent SET reason = 'rewritten' WHERE id = %s",
+        "DELETE FROM tickets_ticketevent WHERE id = %s",
+    ):
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        TicketEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).delete()
+    event.refresh_from_db()
+    assert event.reason == "" and Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_erasing_tickets_takes_their_history_with_them():
+    kept, erased = file_ticket(), file_ticket()
+    comment_add(ticket_id=erased.pk, author=erased.requester, body="Masih mati.")
+    assert tickets_erase(Ticket.objects.filter(pk=erased.pk)) == 1
+    assert not TicketEvent.objects.filter(ticket_id=erased.pk).exists()
+    assert TicketEvent.objects.filter(ticket=kept).exists()
+    # The permission ends with its transaction.
+    with pytest.raises(IntegrityError) if connection.vendor == "postgresql" else nullcontext(), transaction.atomic():
+        TicketEvent.objects.filter(ticket=kept).delete()

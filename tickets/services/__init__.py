@@ -1,6 +1,7 @@
 """Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
 
 from .conversation import attachment_add, comment_add
+from .erase import tickets_erase
 from .lifecycle import (
     MANUAL_TRANSITIONS,
     route_level,
@@ -40,4 +41,5 @@ __all__ = [
     "ticket_sla_refresh",
     "ticket_sla_start",
     "ticket_take",
+    "tickets_erase",
 ]
