@@ -165,7 +165,8 @@ AXES_FAILURE_LIMIT = env.int("HELPDESK_SIGNIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("HELPDESK_SIGNIN_COOLOFF_MINUTES", default=15.0))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Axes' database handler, but a success clears only its own username's failures.
+AXES_HANDLER = "accounts.lockout.SignInAttempts"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Its start-up banner and long client descriptions stay out of the logs.
 AXES_VERBOSE = False

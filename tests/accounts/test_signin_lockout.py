@@ -211,3 +211,16 @@ def test_the_number_of_trusted_proxies_sets_where_the_address_is_read(monkeypatc
     assert caddy["REST_FRAMEWORK"]["NUM_PROXIES"] == 1
     with pytest.raises(ImproperlyConfigured):
         settings_with(monkeypatch, tmp_path, HELPDESK_TRUSTED_PROXY_COUNT="-1")
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_the_failures_from_the_address(client):
+    make_requester(username="rina")
+    make_requester(username="mallory")
+    for n in range(LIMIT - 1):
+        sign_in(client, "rina", f"guess-{n}", address="203.0.113.9")
+    assert sign_in(client, "mallory", "pw", address="203.0.113.9").status_code == 302
+    client.logout()
+    # The next guess is the fifth failure from that address and for rina: both pause.
+    assert sign_in(client, "rina", "guess-again", address="203.0.113.9").status_code == 429
+    assert sign_in(client, "mallory", "pw", address="203.0.113.9").status_code == 429
+    assert sign_in(client, "rina", "pw", address="198.51.100.7").status_code == 429
