@@ -1,18 +1,38 @@
 from datetime import timedelta
+from typing import NoReturn
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import authentication, exceptions
 
-from .selectors import api_token_with_user
-from .services import api_token_digest, api_token_used
+from .selectors import api_token_lockout_seconds, api_token_with_user, client_address
+from .services import api_token_digest, api_token_failure_record, api_token_used
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
+def _locked_out(seconds: int) -> exceptions.Throttled:
+    """429 with Retry-After, in the API's error shape (code ``throttled``)."""
+    minutes = max(1, -(-seconds // 60))
+    return exceptions.Throttled(
+        wait=seconds,
+        detail=ngettext(
+            "Too many wrong API tokens from your address. Try again in %(minutes)d minute.",
+            "Too many wrong API tokens from your address. Try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    )
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <key>`` (or ``Token <key>``) with a key from the profile page."""
+    """``Authorization: Bearer <key>`` (or ``Token <key>``) with a key from the profile page.
+
+    Wrong tokens are counted per client address: after HELPDESK_API_TOKEN_FAILURE_LIMIT of
+    them within the cool-off (AXES_COOLOFF_TIME, as for sign-in) that address is refused for
+    the cool-off, whatever token it then gives, so keys cannot be guessed by the million."""
 
     keywords = ("bearer", "token")
 
@@ -20,19 +40,29 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
+        address = client_address(request)
+        locked_for = api_token_lockout_seconds(address=address)
+        if locked_for:
+            raise _locked_out(locked_for)
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Give the token after the word Bearer, with one space."))
+            self._failed(address, _("Give the token after the word Bearer, with one space."))
         try:
             key = header[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
+            self._failed(address, _("The token is not valid."))
         token = api_token_with_user(digest=api_token_digest(key))
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
+            self._failed(address, _("The token is not valid, or it was revoked."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             api_token_used(token=token, at=now)
         return token.user, token
+
+    def _failed(self, address: str, message) -> NoReturn:
+        locked_for = api_token_failure_record(address=address)
+        if locked_for:
+            raise _locked_out(locked_for)
+        raise exceptions.AuthenticationFailed(message)
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

@@ -1,11 +1,15 @@
 """Reads of the accounts app: roles, API tokens, and who works (and may act at) which level."""
 
+import hashlib
+import math
 from collections.abc import Iterable
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .choices import Level, Role
 from .models import ApiToken
@@ -57,6 +61,40 @@ def api_tokens_forget(*, user_ids: Iterable[int] | None) -> None:
     tokens = ApiToken.objects.all() if user_ids is None else ApiToken.objects.filter(user_id__in=list(user_ids))
     digests = tokens.values_list("digest", flat=True)
     cache.delete_many([api_token_cache_key(digest) for digest in digests])
+
+
+def client_address(request) -> str:
+    """The address a request came from, as sign-in throttling counts it: the connection's,
+    or behind HELPDESK_TRUSTED_PROXY_COUNT proxies the one they say they received it from."""
+    return get_client_ip_address(request) or ""
+
+
+def _hashed(kind: str, value: str) -> str:
+    # Cache keys of a fixed shape, whatever a client wrote.
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+def api_token_failures_key(address: str) -> str:
+    return _hashed("api-token-failures", address)
+
+
+def api_token_lockout_key(address: str) -> str:
+    return _hashed("api-token-lockout", address)
+
+
+def api_token_lockout_seconds(*, address: str) -> int:
+    """Seconds left before this address may try API tokens again after too many wrong
+    ones (0: it may now)."""
+    until = cache.get(api_token_lockout_key(address))
+    if until is None:
+        return 0
+    left = until - timezone.now().timestamp()
+    return max(1, math.ceil(left)) if left > 0 else 0
+
+
+def password_reset_counter_keys(*, email: str, address: str) -> tuple[str, str]:
+    """The cache counters of reset mail asked for one address and from one client."""
+    return _hashed("password-reset-email", email.strip().casefold()), _hashed("password-reset-client", address)
 
 
 def agent_levels(user) -> list[int]:

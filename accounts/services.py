@@ -1,14 +1,22 @@
 import hashlib
+import math
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .choices import Role
 from .models import ApiToken
-from .selectors import api_token_cache_key, api_tokens_forget
+from .selectors import (
+    api_token_cache_key,
+    api_token_failures_key,
+    api_token_lockout_key,
+    api_tokens_forget,
+    password_reset_counter_keys,
+)
 
 # Permission codenames (app_label.codename) each role's group carries.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -60,6 +68,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_group",
         "auth.add_group",
         "auditlog.view_logentry",
+        # Sign-in lockouts (django-axes): see them, and lift one by deleting its attempts.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
     ],
 }
 
@@ -144,3 +156,54 @@ def api_token_used(*, token: ApiToken, at) -> None:
     token.last_used_at = at
     if settings.HELPDESK_API_TOKEN_CACHE_SECONDS > 0:
         cache.set(api_token_cache_key(token.digest), token, settings.HELPDESK_API_TOKEN_CACHE_SECONDS)
+
+
+def _count(key: str, *, seconds: float) -> int:
+    """Add one to a cache counter that lives ``seconds`` from its first count; the new value."""
+    timeout = max(1, math.ceil(seconds))
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired between the two calls
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def api_token_failure_record(*, address: str) -> int:
+    """Count a wrong API token from this client address. The HELPDESK_API_TOKEN_FAILURE_LIMIT-th
+    within the cool-off locks the address out for the cool-off (AXES_COOLOFF_TIME); returns the
+    seconds it is locked out for, or 0."""
+    cool_off = settings.AXES_COOLOFF_TIME.total_seconds()
+    failures = _count(api_token_failures_key(address), seconds=cool_off)
+    if failures < settings.HELPDESK_API_TOKEN_FAILURE_LIMIT:
+        return 0
+    until = timezone.now().timestamp() + cool_off
+    cache.set(api_token_lockout_key(address), until, timeout=max(1, math.ceil(cool_off)))
+    cache.delete(api_token_failures_key(address))
+    return max(1, math.ceil(cool_off))
+
+
+def password_reset_request_admit(*, email: str, address: str) -> bool:
+    """Count a request for a reset mail to this email address from this client address;
+    False once either has asked more than its limit within the hour (no mail is sent then).
+    Every request counts, whether or not an account has the address, so the answer never
+    tells one from the other."""
+    window = settings.HELPDESK_PASSWORD_RESET_WINDOW.total_seconds()
+    email_key, client_key = password_reset_counter_keys(email=email, address=address)
+    by_client = _count(client_key, seconds=window)
+    by_email = _count(email_key, seconds=window)
+    return (
+        by_client <= settings.HELPDESK_PASSWORD_RESET_CLIENT_LIMIT
+        and by_email <= settings.HELPDESK_PASSWORD_RESET_EMAIL_LIMIT
+    )
+
+
+def api_tokens_revoke_all(*, user_id: int) -> int:
+    """Revoke every active API token of a person (after a new password); returns how many.
+    They stop at once: their cached copies go after the revocation is written."""
+    revoked = ApiToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        api_tokens_forget(user_ids=[user_id])
+        # Again once it commits: a request in between may have cached a token still active.
+        transaction.on_commit(lambda: api_tokens_forget(user_ids=[user_id]))
+    return revoked

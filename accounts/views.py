@@ -1,17 +1,25 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from .forms import ApiTokenForm, ProfileForm
-from .selectors import api_tokens_for
-from .services import api_token_create, api_token_revoke, user_language_set, user_profile_update
+from .forms import ApiTokenForm, ProfileForm, SignInForm
+from .selectors import api_tokens_for, client_address
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    password_reset_request_admit,
+    user_language_set,
+    user_profile_update,
+)
 
 
 @login_not_required
@@ -87,9 +95,34 @@ class SignInView(LoginView):
     """Django's sign-in; someone who never chose a language keeps the one their browser
     asked for (the sign-in page was shown in it), for pages and notifications alike."""
 
+    form_class = SignInForm
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
         if not user.language and getattr(self.request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
             user_language_set(user=user, language=self.request.LANGUAGE_CODE)
         return response
+
+
+def signin_locked_out(request, original_response=None, credentials=None):
+    """The page django-axes answers with (429) once an account or an address has failed to
+    sign in too often (AXES_LOCKOUT_CALLABLE): what happened, how long it lasts, who can lift it."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    minutes = max(1, -(-int(cool_off.total_seconds()) // 60))
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page that mails a reset link, at most HELPDESK_PASSWORD_RESET_EMAIL_LIMIT
+    times an hour to one address and HELPDESK_PASSWORD_RESET_CLIENT_LIMIT times from one
+    client. Over either the answer is the same as ever ("if an account has it, a link is
+    on its way"), but no mail goes: nobody can flood a mailbox, nor learn which addresses
+    have an account."""
+
+    def form_valid(self, form):
+        if password_reset_request_admit(email=form.cleaned_data["email"], address=client_address(self.request)):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())

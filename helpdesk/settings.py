@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "axes",
     "api",
     "accounts",
     "sla",
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -145,10 +149,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Judges nothing: told of every new password, it revokes the person's API tokens.
+    {"NAME": "accounts.validators.NewPasswordRevokesApiTokens"},
+]
+# django-axes first: it refuses a locked-out account or address before any password is
+# checked, and records every failure (the database handler: the admin shows and clears them).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- sign-in throttling (django-axes for the pages, accounts.authentication for API tokens)
+# After this many failed sign-ins for one username, or from one client address, both are
+# refused for the cool-off, the right password too; one success clears that person's count.
+AXES_FAILURE_LIMIT = env.int("HELPDESK_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("HELPDESK_SIGNIN_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Axes' database handler, but a success clears only its own username's failures.
+AXES_HANDLER = "accounts.lockout.SignInAttempts"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Its start-up banner and long client descriptions stay out of the logs.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.signin_locked_out"
+# A failure while locked out does not prolong the lock: the page says when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address. With no proxy (0) it is the connection's and X-Forwarded-For is
+# never read, so nobody chooses their own. Behind N proxies (1 behind deploy/Caddyfile),
+# each appending the address it received the request from, it is the N-th address from the
+# right of X-Forwarded-For: whatever a client put further left is ignored.
+HELPDESK_TRUSTED_PROXY_COUNT = env.int("HELPDESK_TRUSTED_PROXY_COUNT", default=0)
+if HELPDESK_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("HELPDESK_TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...]
+AXES_IPWARE_PROXY_COUNT: int | None
+if HELPDESK_TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware counts the proxies the header lists before the last one (REMOTE_ADDR).
+    AXES_IPWARE_PROXY_COUNT = HELPDESK_TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# Addresses a client wrote to the left of the proxies' own are not a reason to distrust
+# the ones the proxies wrote.
+IPWARE_STRICT = False
+# Wrong API tokens from one client address: this many within the cool-off and that
+# address is refused (429, with Retry-After) for the rest of it, a right token too.
+HELPDESK_API_TOKEN_FAILURE_LIMIT = env.int("HELPDESK_API_TOKEN_FAILURE_LIMIT", default=10)
+# Password reset mail: at most this many asked for one address, and from one client, per hour.
+HELPDESK_PASSWORD_RESET_EMAIL_LIMIT = env.int("HELPDESK_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+HELPDESK_PASSWORD_RESET_CLIENT_LIMIT = env.int("HELPDESK_PASSWORD_RESET_CLIENT_LIMIT", default=10)
+HELPDESK_PASSWORD_RESET_WINDOW = timedelta(hours=1)
+# A new password (changed, reset, or set by an administrator) revokes the person's API tokens.
+HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS = env.bool("HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS", default=True)
 
 # --- language and time
 LANGUAGE_CODE = env.str("HELPDESK_LANGUAGE", default="en")
@@ -410,7 +467,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes says at INFO what it does on every failed sign-in; its warnings suffice.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 REST_FRAMEWORK = {
@@ -439,6 +497,8 @@ REST_FRAMEWORK = {
         "anon": env.str("HELPDESK_API_ANON_RATE", default="60/minute"),
         "user": env.str("HELPDESK_API_USER_RATE", default="1200/minute"),
     },
+    # The throttles' client address, as for sign-in (HELPDESK_TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": HELPDESK_TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import language_set
+from accounts.views import PasswordResetView, language_set
 from api.urls import unknown as unknown_api_path
 from health.views import healthz
 from notifications.forms import PasswordResetForm
@@ -21,10 +20,11 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
-    # The reset mail goes through the notification outbox, in the person's language.
+    # The reset mail goes through the notification outbox, in the person's language, at
+    # most a few times an hour to one address and from one client.
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
     ),
     path("accounts/", include("accounts.urls")),
