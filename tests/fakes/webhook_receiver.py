@@ -1,11 +1,13 @@
 """A webhook receiver: a real ThreadingHTTPServer on 127.0.0.1 (or another loopback
 address) that checks each request's signature the way a careful receiver would and counts
 deliveries by their delivery id. It answers with the status it is told, and optionally a body and a Location (to redirect);
-every request it gets, of any method, is kept with its headers."""
+every request it gets, of any method, is kept with its headers. Given a TLS context, it
+speaks https."""
 
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections import Counter
@@ -42,6 +44,7 @@ class WebhookReceiver:
         location: str = "",
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.secret = secret
         self.answer = answer
@@ -73,6 +76,10 @@ class WebhookReceiver:
                 pass
 
         self._server = ThreadingHTTPServer((host, port), Handler)
+        self.scheme = "http"
+        if tls is not None:  # https: each connection's handshake, with its SNI, is tls's
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -82,7 +89,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.server_address[0]}:{self.port}/hooks/helpdesk"
+        return f"{self.scheme}://{self._server.server_address[0]}:{self.port}/hooks/helpdesk"
 
     def _take(self, headers, body: bytes) -> None:
         timestamp = headers.get("X-Helpdesk-Timestamp", "")

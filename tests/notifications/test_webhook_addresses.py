@@ -4,6 +4,8 @@ that was checked; redirects are never followed, and what a receiver writes back 
 shown."""
 
 import socket
+import ssl
+import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -305,6 +307,51 @@ def test_the_send_connects_to_the_address_it_checked_with_the_name_as_host(
     assert received.signature_ok
     assert received.host == f"{NAME}:{receiver.port}"
     assert resolver.asked(NAME) == 1
+
+
+def certificate_for(name: str, folder) -> ssl.SSLContext:
+    """A server context with a new self-signed certificate for ``name``, which the
+    webhook sender is told to trust (REQUESTS_CA_BUNDLE, read as for any request)."""
+    key, cert = folder / f"{name}.key", folder / f"{name}.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", f"/CN={name}"]
+        + ["-addext", f"subjectAltName=DNS:{name}"],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.mark.parametrize("certified", [NAME, "other.example.test"])
+def test_over_https_the_name_goes_in_sni_and_is_what_the_certificate_must_prove(
+    resolver, settings, monkeypatch, tmp_path, django_capture_on_commit_callbacks, certified
+):
+    settings.HELPDESK_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    resolver.answer(NAME, ["127.0.0.1"])
+    context = certificate_for(certified, tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / f"{certified}.pem"))
+    asked_for: list[str | None] = []
+    context.sni_callback = lambda _socket, name, _context: asked_for.append(name)
+    receiver = WebhookReceiver(secret=SECRET, tls=context)
+    try:
+        registered(f"https://{NAME}:{receiver.port}/hooks/helpdesk")
+        row = file_ticket(django_capture_on_commit_callbacks)
+    finally:
+        receiver.stop()
+
+    assert asked_for == [NAME]
+    assert resolver.asked(NAME) == 1
+    if certified == NAME:
+        assert row.status == NotificationStatus.SENT
+        [received] = receiver.received
+        assert (received.host, received.signature_ok) == (f"{NAME}:{receiver.port}", True)
+    else:  # a certificate for another name than the endpoint's is not enough
+        assert row.status == NotificationStatus.FAILED
+        assert "certificate" in row.last_error.lower()
+        assert receiver.received == []
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
