@@ -6,6 +6,7 @@ filesystem, and mail and SMS written to files under ``var/``. ``DATABASE_URL`` a
 every variable, with its default.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -300,6 +301,17 @@ SMS_HTTP_BODY_TEMPLATE = env.str("SMS_HTTP_BODY_TEMPLATE", default='{"to": "{to}
 SMS_HTTP_ID_FIELD = env.str("SMS_HTTP_ID_FIELD", default="id")
 SMS_HTTP_IDEMPOTENCY_HEADER = env.str("SMS_HTTP_IDEMPOTENCY_HEADER", default="")
 HELPDESK_WEBHOOK_TIMEOUT = env.float("HELPDESK_WEBHOOK_TIMEOUT", default=10.0)
+# Where webhooks may go (notifications/webhooks.py): never loopback, link-local, metadata,
+# unspecified, multicast or reserved addresses; private networks only when allowed; the
+# networks listed (e.g. 127.0.0.1/32 for a receiver on this host) whatever they are,
+# except a metadata service, an unspecified or a multicast address.
+HELPDESK_WEBHOOK_ALLOW_PRIVATE = env.bool("HELPDESK_WEBHOOK_ALLOW_PRIVATE", default=False)
+HELPDESK_WEBHOOK_ALLOWED_NETWORKS = _names(env.list("HELPDESK_WEBHOOK_ALLOWED_NETWORKS", cast=str.strip, default=[]))
+for _allowed in HELPDESK_WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_allowed, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"HELPDESK_WEBHOOK_ALLOWED_NETWORKS: {_error}") from _error
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 # notifications.sms.twilio.SmsBackend.
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")

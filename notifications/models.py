@@ -18,6 +18,7 @@ from .choices import (
     NotificationKind,
     NotificationStatus,
 )
+from .webhooks import webhook_url_validate
 
 SMS_PRIORITY_CHOICES = [
     (1, _("P1 only")),
@@ -93,7 +94,13 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(
-        _("URL"), max_length=500, help_text=_("Where the events are POSTed (https:// in production).")
+        _("URL"),
+        max_length=500,
+        validators=[webhook_url_validate],
+        help_text=_(
+            "Where the events are POSTed (https:// in production). Addresses of this server and of "
+            "internal networks are refused."
+        ),
     )
     secret = models.CharField(
         _("signing secret"),

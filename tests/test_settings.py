@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "helpdesk" / "settings.py"
@@ -208,3 +209,23 @@ def test_sms_backends_named_where_they_lived_before_the_notifications_app_still_
         loaded = settings_with(monkeypatch, tmp_path, SMS_BACKEND=f"escalation.sms.{name}.SmsBackend")
         assert loaded["SMS_BACKEND"] == f"notifications.sms.{name}.SmsBackend"
     assert settings_with(monkeypatch, tmp_path)["SMS_BACKEND"] == "notifications.sms.filebased.SmsBackend"
+
+
+def test_webhooks_refuse_private_networks_and_allow_no_network_unless_told(monkeypatch, tmp_path):
+    default = settings_with(monkeypatch, tmp_path)
+    assert (default["HELPDESK_WEBHOOK_ALLOW_PRIVATE"], default["HELPDESK_WEBHOOK_ALLOWED_NETWORKS"]) == (False, [])
+
+    told = settings_with(
+        monkeypatch,
+        tmp_path,
+        HELPDESK_WEBHOOK_ALLOW_PRIVATE="1",
+        HELPDESK_WEBHOOK_ALLOWED_NETWORKS=" 127.0.0.1/32, ::1/128 ,10.20.0.0/16,",
+    )
+    assert told["HELPDESK_WEBHOOK_ALLOW_PRIVATE"] is True
+    assert told["HELPDESK_WEBHOOK_ALLOWED_NETWORKS"] == ["127.0.0.1/32", "::1/128", "10.20.0.0/16"]
+
+
+@pytest.mark.parametrize("written", ["127.0.0.1/33", "localhost", "10.0.0.0/8;rm", "\U0001f525"])
+def test_an_allowed_webhook_network_that_is_no_network_stops_startup(monkeypatch, tmp_path, written):
+    with pytest.raises(ImproperlyConfigured, match="HELPDESK_WEBHOOK_ALLOWED_NETWORKS"):
+        settings_with(monkeypatch, tmp_path, HELPDESK_WEBHOOK_ALLOWED_NETWORKS=written)

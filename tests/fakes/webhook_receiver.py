@@ -1,9 +1,13 @@
-"""A webhook receiver: a real ThreadingHTTPServer on 127.0.0.1 that checks each request's
-signature the way a careful receiver would and counts deliveries by their delivery id."""
+"""A webhook receiver: a real ThreadingHTTPServer on 127.0.0.1 (or another loopback
+address) that checks each request's signature the way a careful receiver would and counts
+deliveries by their delivery id. It answers with the status it is told, and optionally a body and a Location (to redirect);
+every request it gets, of any method, is kept with its headers. Given a TLS context, it
+speaks https."""
 
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections import Counter
@@ -21,34 +25,71 @@ class Received:
     delivery: str
     signature_ok: bool
     payload: dict
+    host: str
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    headers: dict[str, str]
 
 
 class WebhookReceiver:
-    def __init__(self, *, secret: str, answer: int = 204) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        answer: int = 204,
+        answer_body: bytes = b"",
+        location: str = "",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.secret = secret
         self.answer = answer
+        self.answer_body = answer_body
+        self.location = location
         self._lock = threading.Lock()
         self._received: list[Received] = []
+        self._requests: list[Request] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server hook name
+            def _answer(self) -> None:
+                with receiver._lock:
+                    receiver._requests.append(Request(method=self.command, headers=dict(self.headers.items())))
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver._take(self.headers, body)
+                if self.command == "POST":
+                    receiver._take(self.headers, body)
                 self.send_response(receiver.answer)
-                self.send_header("Content-Length", "0")
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(receiver.answer_body)))
                 self.end_headers()
+                self.wfile.write(receiver.answer_body)
+
+            do_POST = do_GET = do_PUT = _answer  # noqa: N815 - the http.server hook names
 
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self.scheme = "http"
+        if tls is not None:  # https: each connection's handshake, with its SNI, is tls's
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/helpdesk"
+        return f"{self.scheme}://{self._server.server_address[0]}:{self.port}/hooks/helpdesk"
 
     def _take(self, headers, body: bytes) -> None:
         timestamp = headers.get("X-Helpdesk-Timestamp", "")
@@ -60,6 +101,7 @@ class WebhookReceiver:
             delivery=headers.get("X-Helpdesk-Delivery", ""),
             signature_ok=signature_ok,
             payload=json.loads(body or b"{}"),
+            host=headers.get("Host", ""),
         )
         with self._lock:
             self._received.append(record)
@@ -68,6 +110,12 @@ class WebhookReceiver:
     def received(self) -> list[Received]:
         with self._lock:
             return list(self._received)
+
+    @property
+    def requests(self) -> list[Request]:
+        """Every request this receiver got, of any method."""
+        with self._lock:
+            return list(self._requests)
 
     def deliveries(self) -> Counter:
         return Counter(record.delivery for record in self.received)
