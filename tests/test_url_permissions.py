@@ -1,0 +1,216 @@
+"""Every URL the helpdesk answers, for every role: what each one gets, read from the URL
+configuration so that a new URL without a row here fails the suite.
+
+The API's endpoints have their own, finer matrix (tests/api/permission_matrix.py: every
+method, every level, with the effect of each allowed request); this one covers the pages,
+the sign-in and account pages, the reports, the admin and the API's documentation, on a
+ticket at Level II (so Level I is below it, Level III above it), each request with valid
+data, so that what is refused is refused for who asks and not for what they sent."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from accounts.models import ApiToken
+from accounts.services import api_token_create
+from notifications.models import Notification
+from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
+from tests.api.permission_matrix import ROLES, actor_for, new_ticket
+from tickets.models import Attachment, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the sign-in page
+ADMIN_LOGIN = "admin login"  # a redirect to the admin's sign-in page
+MOVED = "redirect"  # a redirect anywhere else: what a form that did its work answers
+SERVED = "served"  # answered without asking who is there (its status is its own business)
+
+# Columns in the order of ROLES: anonymous, owner, other requester, agents at Level I, II
+# and III, supervisor, administrator.
+EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200, 200)
+PUBLIC = (200,) * len(ROLES)
+READ = (LOGIN, 200, 404, 200, 200, 200, 200, 200)
+STAFF_PAGE = (LOGIN, 403, 403, 200, 200, 200, 200, 200)
+SUPERVISORS = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
+# A change only staff make, and only at the ticket's level or above.
+STAFF_ACTS = (LOGIN, 403, 404, 403, MOVED, MOVED, MOVED, MOVED)
+# A reply: the requester and staff at the ticket's level or above.
+REPLY = (LOGIN, MOVED, 404, 403, MOVED, MOVED, MOVED, MOVED)
+# What a ticket that is still open cannot do yet (confirm or reopen): allowed people learn
+# why (409); the others are refused first.
+NOT_YET = (LOGIN, 409, 404, 403, 409, 409, 409, 409)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    expect: tuple
+    data: dict = field(default_factory=dict)
+
+
+T = "/tickets/{ref}"
+PAGES: dict[str, Route] = {
+    "home": Route("GET", "/", (LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
+    "tickets:mine": Route("GET", "/tickets/", EVERYONE),
+    "tickets:new": Route("GET", "/tickets/new/", EVERYONE),
+    "tickets:detail": Route("GET", T + "/", READ),
+    "tickets:comment": Route("POST", T + "/comment/", REPLY, {"body": "Sudah dicoba <b>&</b> 🙂"}),
+    "tickets:take": Route("POST", T + "/take/", STAFF_ACTS),
+    "tickets:assign": Route("POST", T + "/assign/", STAFF_ACTS, {"assignee": ""}),
+    "tickets:status": Route("POST", T + "/status/", STAFF_ACTS, {"status": "pending", "reason": "Waiting"}),
+    "tickets:escalate": Route("POST", T + "/escalate/", STAFF_ACTS, {"reason": "Needs the network team"}),
+    "tickets:deescalate": Route("POST", T + "/deescalate/", STAFF_ACTS, {"reason": "Front line can do it"}),
+    "tickets:resolve": Route("POST", T + "/resolve/", STAFF_ACTS, {"resolution": "Replaced the cable."}),
+    "tickets:reclassify": Route(
+        "POST", T + "/reclassify/", STAFF_ACTS, {"category": "", "impact": "high", "urgency": "high"}
+    ),
+    "tickets:confirm": Route("POST", T + "/confirm/", NOT_YET),
+    "tickets:reopen": Route("POST", T + "/reopen/", NOT_YET, {"reason": "Still broken"}),
+    "tickets:attachment": Route("GET", "/attachments/{file}/", READ),
+    "tickets:queue": Route("GET", "/queue/", STAFF_PAGE),
+    "tickets:dashboard": Route("GET", "/dashboard/", SUPERVISORS),
+    "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
+    "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),
+    "notifications:preferences": Route("GET", "/notifications/preferences/", EVERYONE),
+    "notifications:delivery-retry": Route(
+        "POST", "/notifications/{notification}/retry/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
+    ),
+    "reports:index": Route("GET", "/reports/", STAFF_PAGE),
+    "reports:live": Route("GET", "/reports/live/", STAFF_PAGE),
+    "reports:monthly": Route("GET", "/reports/monthly/", SUPERVISORS),
+    "reports:export": Route("GET", "/reports/export/tickets.csv", STAFF_PAGE),
+    "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
+    "login": Route("GET", "/accounts/login/", PUBLIC),
+    "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),
+    "accounts:profile": Route("GET", "/accounts/profile/", EVERYONE),
+    # The new key is shown on the answer itself, once.
+    "accounts:token-create": Route("POST", "/accounts/profile/tokens/", EVERYONE, {"name": "Laptop"}),
+    # The token is the ticket's requester's: anyone else is sent back to their own profile,
+    # told there is no such token of theirs, and the token keeps working (checked below).
+    "accounts:token-revoke": Route("POST", "/accounts/profile/tokens/{token}/revoke/", (LOGIN, *(MOVED,) * 7)),
+    "password_change": Route("GET", "/accounts/password_change/", EVERYONE),
+    "password_change_done": Route("GET", "/accounts/password_change/done/", EVERYONE),
+    "password_reset": Route("GET", "/accounts/password_reset/", PUBLIC),
+    "password_reset_done": Route("GET", "/accounts/password_reset/done/", PUBLIC),
+    "password_reset_confirm": Route("GET", "/accounts/reset/MQ/not-a-token/", PUBLIC),
+    "password_reset_complete": Route("GET", "/accounts/reset/done/", PUBLIC),
+    "set_language": Route("POST", "/i18n/setlang/", (MOVED,) * len(ROLES), {"language": "id", "next": "/"}),
+    "healthz": Route("GET", "/healthz/", (SERVED,) * len(ROLES)),
+    "api-docs": Route("GET", "/api/docs/", PUBLIC),
+    "api-redoc": Route("GET", "/api/redoc/", PUBLIC),
+    "api-unknown": Route("GET", "/api/v1/nothing-here/", (401, 404, 404, 404, 404, 404, 404, 404)),
+    "admin:index": Route("GET", "/admin/", (ADMIN_LOGIN,) * 7 + (200,)),
+}
+
+API_ENDPOINTS = [
+    *test_permissions_tickets.ENDPOINTS,
+    *test_permissions_conversation.ENDPOINTS,
+    *test_permissions_lookups.ENDPOINTS,
+]
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    """Every named URL of the configuration (the admin's own counted once, as admin:index)."""
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                names.add("admin:index")
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"{pattern.pattern} has no name: name it and give it a row here"
+            names.add(namespace + pattern.name)
+    return names
+
+
+def api_url_names() -> set[str]:
+    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1}
+    return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
+
+
+def test_every_url_has_a_row_in_a_permission_matrix():
+    missing = url_names() - set(PAGES) - api_url_names()
+    assert missing == set(), f"URLs no permission matrix covers: {sorted(missing)}"
+    assert set(PAGES) - url_names() == set(), "rows for URLs that no longer exist"
+
+
+def test_each_row_is_the_url_it_names():
+    for name, route in PAGES.items():
+        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1)
+        assert resolve(path).view_name == name or (name, resolve(path).view_name) in {
+            ("login", "accounts:login"),
+            ("password_reset", "password_reset"),
+            ("admin:index", "admin:index"),
+        }, name
+
+
+@dataclass
+class Place:
+    ticket: Ticket
+    file: Attachment
+    notification: Notification
+    token: ApiToken
+    actor: Any
+
+
+def place_for(role: str) -> Place:
+    world = new_ticket(2)
+    ticket = world.ticket
+    file = Attachment.objects.create(
+        ticket=ticket,
+        uploaded_by=ticket.requester,
+        original_name="printer.txt",
+        size=4,
+        content_type="text/plain",
+        file=SimpleUploadedFile("printer.txt", b"jams"),
+    )
+    notification = Notification.objects.create(
+        kind="reply", channel="email", address="rina@example.com", body_text="Hello", status="dead"
+    )
+    token, _key = api_token_create(user=ticket.requester, name="Phone")
+    return Place(ticket, file, notification, token, actor_for(role, world))
+
+
+def outcome(response) -> Any:
+    if response.status_code in (301, 302, 303):
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith("/accounts/login/"):
+            return LOGIN
+        return MOVED
+    return response.status_code
+
+
+def row(name: str):
+    return [pytest.param(name, role, id=f"{name}-{role}") for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), [cell for name in PAGES for cell in row(name)])
+def test_page_permission_matrix(client, name, role):
+    route = PAGES[name]
+    place = place_for(role)
+    if place.actor is not None:
+        client.force_login(place.actor)
+    path = route.path.format(
+        ref=place.ticket.reference, file=place.file.pk, notification=place.notification.pk, token=place.token.pk
+    )
+    before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
+    response = client.get(path) if route.method == "GET" else client.post(path, route.data)
+    expected = dict(zip(ROLES, route.expect, strict=True))[role]
+    if expected == SERVED:
+        assert outcome(response) not in (LOGIN, ADMIN_LOGIN, 403, 404)
+    else:
+        assert outcome(response) == expected
+    if name == "accounts:token-revoke":
+        place.token.refresh_from_db()
+        assert (place.token.revoked_at is not None) == (role == "owner")
+    if expected in (LOGIN, ADMIN_LOGIN, 403, 404, 409, 401):
+        # Refused: the ticket and its audit trail are as they were.
+        assert (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count()) == before
