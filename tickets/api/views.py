@@ -17,10 +17,15 @@ from api.pagination import TicketCursorPagination
 from api.schema import error_responses
 
 from .. import services
-from ..choices import EventKind
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
-from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user, ticket_list_for_api
+from ..selectors import (
+    attachment_get_for_user,
+    sla_status,
+    ticket_events_visible,
+    ticket_get_for_user,
+    ticket_list_for_api,
+)
 from . import serializers as s
 from .filters import TicketApiFilter
 
@@ -338,7 +343,8 @@ class AttachmentDownload(ApiView):
 
 
 class TicketEvents(ListApiView):
-    """The audit trail, oldest first (requesters do not see internal notes announced)."""
+    """The audit trail, oldest first, as the ticket page shows it to the caller (requesters see
+    neither internal notes announced nor the files added to them)."""
 
     serializer_class = s.EventSerializer
     pagination_class = None
@@ -347,10 +353,7 @@ class TicketEvents(ListApiView):
         if getattr(self, "swagger_fake_view", False):
             return TicketEvent.objects.none()
         ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
-        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
-        if not agent_levels(self.request.user):
-            events = events.exclude(kind=EventKind.NOTE_ADDED)
-        return events.order_by("created_at", "id")
+        return ticket_events_visible(user=self.request.user, ticket=ticket)
 
 
 class TicketSla(ApiView):
