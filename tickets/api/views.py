@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.selectors import agent_levels
@@ -14,6 +14,7 @@ from api import views as base
 from api.exceptions import Conflict, IllegalTransition, Invalid, Refused
 from api.idempotency import idempotent
 from api.pagination import TicketCursorPagination
+from api.parsers import BoundedJSONParser
 from api.schema import error_responses
 
 from .. import services
@@ -268,7 +269,7 @@ class TicketComments(ListApiView):
 
     serializer_class = s.CommentSerializer
     pagination_class = None
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
