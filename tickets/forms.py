@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Impact, Status, Urgency
 from .models import Category
 from .services import MANUAL_TRANSITIONS
+from .text import multi_line, single_line
 from .validators import validate_attachment
 
 
@@ -51,6 +52,20 @@ class TicketCreateForm(forms.Form):
             "attachment",
             Submit("submit", _("File ticket")),
         )
+
+    # The service cleans the same way (tickets.text); cleaning here too turns a subject of
+    # nothing but control characters into this field's error.
+    def clean_subject(self) -> str:
+        subject = single_line(self.cleaned_data["subject"])
+        if not subject:
+            raise forms.ValidationError(_("Write a short subject."), code="required")
+        return subject
+
+    def clean_description(self) -> str:
+        description = multi_line(self.cleaned_data["description"])
+        if not description:
+            raise forms.ValidationError(_("Describe the problem."), code="required")
+        return description
 
 
 class ActionSubmit(Submit):

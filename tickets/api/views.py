@@ -119,7 +119,7 @@ class TicketList(ListCreateApiView):
     )
     def post(self, request, *args, **kwargs):
         def create() -> Response:
-            data = s.TicketCreateSerializer(data=request.data)
+            data = s.TicketCreateSerializer(data=request.data, context={"request": request})
             data.is_valid(raise_exception=True)
             ticket = services.ticket_create(requester=request.user, **data.validated_data)
             # The new ticket as the service stored it (its SLA columns included), with the
