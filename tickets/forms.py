@@ -10,6 +10,11 @@ from .services import MANUAL_TRANSITIONS
 from .text import multi_line, single_line
 from .validators import validate_attachment
 
+# The longest texts the pages take, as the API (tickets/api/serializers.py): a reply,
+# description or resolution, and a reason.
+LONG_TEXT = 20000
+REASON_TEXT = 5000
+
 
 class TicketCreateForm(forms.Form):
     subject = forms.CharField(
@@ -25,6 +30,7 @@ class TicketCreateForm(forms.Form):
     urgency = forms.ChoiceField(label=_("How urgent is it?"), choices=Urgency.choices, initial=Urgency.MEDIUM)
     description = forms.CharField(
         label=_("Description"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, what you expected, and any error message, step by step."),
     )
@@ -101,7 +107,7 @@ class _ActionForm(forms.Form):
 class CommentForm(_ActionForm):
     url_name = "tickets:comment"
     submit_label = _("Send")
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
 
@@ -117,6 +123,7 @@ class EscalateForm(_ActionForm):
     button_class = "btn-warning"
     reason = forms.CharField(
         label=_("Reason for escalation"),
+        max_length=REASON_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you found and tried, so the next level can start where you stopped."),
     )
@@ -126,7 +133,9 @@ class DeescalateForm(_ActionForm):
     url_name = "tickets:deescalate"
     submit_label = _("Send back down")
     button_class = "btn-outline-secondary"
-    reason = forms.CharField(label=_("Reason for sending it back"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for sending it back"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResolveForm(_ActionForm):
@@ -135,6 +144,7 @@ class ResolveForm(_ActionForm):
     button_class = "btn-success"
     resolution = forms.CharField(
         label=_("Resolution summary"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("In plain language: what was wrong and what you did. The requester will read this."),
     )
@@ -145,7 +155,7 @@ class StatusForm(_ActionForm):
     submit_label = _("Change status")
     button_class = "btn-outline-primary"
     status = forms.ChoiceField(label=_("New status"), choices=[(s.value, s.label) for s in Status])
-    reason = forms.CharField(label=_("Note (optional)"), required=False)
+    reason = forms.CharField(label=_("Note (optional)"), max_length=REASON_TEXT, required=False)
 
     def __init__(self, *args, ticket=None, **kwargs) -> None:
         super().__init__(*args, ticket=ticket, **kwargs)
@@ -179,7 +189,9 @@ class ReopenForm(_ActionForm):
     url_name = "tickets:reopen"
     submit_label = _("Reopen")
     button_class = "btn-outline-danger"
-    reason = forms.CharField(label=_("What is still wrong?"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("What is still wrong?"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConfirmForm(_ActionForm):

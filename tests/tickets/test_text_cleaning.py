@@ -161,3 +161,27 @@ def test_an_unknown_channel_is_refused_for_everyone():
         response = file_through_api(user, channel="carrier-pigeon")
         assert response.status_code == 400
         assert set(response.json()["error"]["fields"]) == {"channel"}
+
+
+# --- bounds: the pages take no longer text than the API
+
+
+def test_the_pages_refuse_text_longer_than_the_api_takes(client):
+    requester = make_requester()
+    client.force_login(requester)
+    page = client.post(
+        "/tickets/new/", {"subject": "Long", "description": "é" * 20001, "impact": "low", "urgency": "low"}
+    )
+    assert page.status_code == 400
+    assert "description" in page.context["form"].errors
+    assert not Ticket.objects.exists()
+    ticket = services.ticket_create(requester=requester, subject="Short", description="x", urgency="low")
+    events = ticket.events.count()
+    response = client.post(f"{ticket.get_absolute_url()}comment/", {"body": "😀" * 20001})
+    assert response.status_code == 400
+    assert not ticket.comments.exists()
+    agent = make_agent(1)
+    client.force_login(agent)
+    response = client.post(f"{ticket.get_absolute_url()}escalate/", {"reason": "x" * 5001})
+    assert response.status_code == 400
+    assert ticket.events.count() == events
