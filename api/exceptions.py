@@ -5,6 +5,8 @@
 ``fields`` is present for input errors (400) and names each field with what is wrong.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -56,6 +60,12 @@ def _error(status_code: int, code: str, message: str, fields: dict | None = None
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError | OverflowError):
+        # Input too deep or too large for a parser or a conversion (JSON nested past the
+        # stack, a date or number past what Python or the database holds): the caller's
+        # fault, so 400 in the one shape, never a 500.
+        logger.info("Refused input that overflowed a parser: %r", exc)
+        return _error(400, "parse_error", _("The request could not be read: a value is too deep or too large."))
     if isinstance(exc, DjangoValidationError):
         fields = (
             {key: [str(m) for m in value] for key, value in exc.message_dict.items()}

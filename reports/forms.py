@@ -9,6 +9,31 @@ from tickets.models import Category
 
 from .selectors import MAX_RANGE_DAYS, ReportFilters, month_range
 
+# The days a report may cover: before and after any ticket's, and well inside what the
+# time-zone arithmetic of a day's bounds and the database can hold (year 1 or 9999 cannot
+# be turned into an instant in every zone).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def day_within_bounds(value: date | None) -> None:
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise forms.ValidationError(
+            _("Choose a day between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+
+
+def month_within_bounds(value: date | None) -> None:
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise forms.ValidationError(
+            _("Choose a month between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_DAY.strftime("%Y-%m"), "last": LAST_DAY.strftime("%Y-%m")},
+        )
+
+
 PRESETS = [
     ("today", _("Today")),
     ("7d", _("Last 7 days")),
@@ -33,8 +58,18 @@ class ReportFilterForm(forms.Form):
     their report is always their own."""
 
     preset = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        validators=[day_within_bounds],
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+    )
+    end = forms.DateField(
+        label=_("Until"),
+        required=False,
+        validators=[day_within_bounds],
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+    )
     level = forms.TypedChoiceField(
         label=_("Level"), choices=[("", _("All levels")), *Level.choices], coerce=int, required=False, empty_value=None
     )
@@ -91,7 +126,13 @@ class ReportFilterForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(
-        label=_("Month"), input_formats=["%Y-%m"], required=False, widget=forms.DateInput(attrs={"type": "month"})
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        required=False,
+        validators=[month_within_bounds],
+        widget=forms.DateInput(
+            attrs={"type": "month", "min": FIRST_DAY.strftime("%Y-%m"), "max": LAST_DAY.strftime("%Y-%m")}
+        ),
     )
 
     def __init__(self, *args, today: date, **kwargs) -> None:

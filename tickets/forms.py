@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Impact, Status, Urgency
 from .models import Category
 from .services import MANUAL_TRANSITIONS
+from .text import multi_line, single_line
 from .validators import validate_attachment
+
+# The longest texts the pages take, as the API (tickets/api/serializers.py): a reply,
+# description or resolution, and a reason.
+LONG_TEXT = 20000
+REASON_TEXT = 5000
 
 
 class TicketCreateForm(forms.Form):
@@ -24,6 +30,7 @@ class TicketCreateForm(forms.Form):
     urgency = forms.ChoiceField(label=_("How urgent is it?"), choices=Urgency.choices, initial=Urgency.MEDIUM)
     description = forms.CharField(
         label=_("Description"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, what you expected, and any error message, step by step."),
     )
@@ -51,6 +58,20 @@ class TicketCreateForm(forms.Form):
             "attachment",
             Submit("submit", _("File ticket")),
         )
+
+    # The service cleans the same way (tickets.text); cleaning here too turns a subject of
+    # nothing but control characters into this field's error.
+    def clean_subject(self) -> str:
+        subject = single_line(self.cleaned_data["subject"])
+        if not subject:
+            raise forms.ValidationError(_("Write a short subject."), code="required")
+        return subject
+
+    def clean_description(self) -> str:
+        description = multi_line(self.cleaned_data["description"])
+        if not description:
+            raise forms.ValidationError(_("Describe the problem."), code="required")
+        return description
 
 
 class ActionSubmit(Submit):
@@ -86,7 +107,7 @@ class _ActionForm(forms.Form):
 class CommentForm(_ActionForm):
     url_name = "tickets:comment"
     submit_label = _("Send")
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
 
@@ -102,6 +123,7 @@ class EscalateForm(_ActionForm):
     button_class = "btn-warning"
     reason = forms.CharField(
         label=_("Reason for escalation"),
+        max_length=REASON_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you found and tried, so the next level can start where you stopped."),
     )
@@ -111,7 +133,9 @@ class DeescalateForm(_ActionForm):
     url_name = "tickets:deescalate"
     submit_label = _("Send back down")
     button_class = "btn-outline-secondary"
-    reason = forms.CharField(label=_("Reason for sending it back"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for sending it back"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResolveForm(_ActionForm):
@@ -120,6 +144,7 @@ class ResolveForm(_ActionForm):
     button_class = "btn-success"
     resolution = forms.CharField(
         label=_("Resolution summary"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("In plain language: what was wrong and what you did. The requester will read this."),
     )
@@ -130,7 +155,7 @@ class StatusForm(_ActionForm):
     submit_label = _("Change status")
     button_class = "btn-outline-primary"
     status = forms.ChoiceField(label=_("New status"), choices=[(s.value, s.label) for s in Status])
-    reason = forms.CharField(label=_("Note (optional)"), required=False)
+    reason = forms.CharField(label=_("Note (optional)"), max_length=REASON_TEXT, required=False)
 
     def __init__(self, *args, ticket=None, **kwargs) -> None:
         super().__init__(*args, ticket=ticket, **kwargs)
@@ -164,7 +189,9 @@ class ReopenForm(_ActionForm):
     url_name = "tickets:reopen"
     submit_label = _("Reopen")
     button_class = "btn-outline-danger"
-    reason = forms.CharField(label=_("What is still wrong?"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("What is still wrong?"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConfirmForm(_ActionForm):

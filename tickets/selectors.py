@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -124,22 +124,42 @@ class TimelineEntry:
     item: object
 
 
-def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
-    """Comments (with attachments) and audit events of one ticket, oldest first.
-    Internal notes, and the events that announce them, stay out for requesters."""
+def ticket_events_visible(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The one rule for which audit events of a ticket a person sees, oldest first, for
+    the ticket page, the API, exports and mail alike. Support staff (any level, also
+    below the ticket's) see every event. Anyone else, the requester among them, sees none
+    that announces or names something internal: no internal note, and no file added to
+    one. A file's event names it without saying where it went, so it is shown only when a
+    file of that name by the same person, added by then, is on the ticket itself or on a
+    public reply; when in doubt the event stays hidden."""
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+    if agent_levels(user):
+        return events
+    public_file = Attachment.objects.filter(
+        Q(comment__isnull=True) | Q(comment__is_internal=False),
+        ticket=OuterRef("ticket"),
+        uploaded_by=OuterRef("actor"),
+        original_name=OuterRef("to_value"),
+        created_at__lte=OuterRef("created_at"),
+    )
+    return events.exclude(kind=EventKind.NOTE_ADDED).filter(~Q(kind=EventKind.ATTACHMENT_ADDED) | Exists(public_file))
+
+
+def ticket_timeline(*, ticket: Ticket, user) -> list[TimelineEntry]:
+    """Comments (with attachments) and the audit events ``user`` may see
+    (ticket_events_visible), oldest first. Internal notes stay out for requesters."""
     comments = (
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
-    events = (
-        TicketEvent.objects.filter(ticket=ticket)
-        .select_related("actor")
-        .exclude(kind__in=[EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED])
-    )
-    if not include_internal:
+    if not agent_levels(user):
         comments = comments.filter(is_internal=False)
-        events = events.exclude(kind=EventKind.NOTE_ADDED)
+    # Replies and files are shown as themselves (the comments and the attachments list),
+    # not again as history lines.
+    events = ticket_events_visible(user=user, ticket=ticket).exclude(
+        kind__in=[EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED]
+    )
     history = list(events)
     names = people_names(
         {value for e in history if e.field == "assignee" for value in (e.from_value, e.to_value) if value}

@@ -125,7 +125,7 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         forms[key] = form
     return {
         "ticket": ticket,
-        "timeline": ticket_timeline(ticket=ticket, include_internal=staff),
+        "timeline": ticket_timeline(ticket=ticket, user=user),
         "attachments": ticket_attachments(ticket=ticket),
         "forms": forms,
         "staff": staff,

@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.choices import Level
+from accounts.selectors import agent_levels
 
 from ..choices import Channel, Impact, Priority, Status, Urgency
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
+from ..text import multi_line, single_line
 
 
 def ticket_version(ticket: Ticket) -> str:
@@ -69,14 +71,50 @@ class TicketSerializer(serializers.Serializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20000)
+    """A new ticket. Give it ``context={"request": request}``: only support staff may say
+    the ticket came by another channel (a call they log, a mail they forward); a
+    requester's ticket is always filed through the API, and another channel from them is
+    refused as this field's error."""
+
+    subject = serializers.CharField(
+        max_length=200, help_text=_("One line; line breaks and other control characters become spaces.")
+    )
+    description = serializers.CharField(
+        max_length=20000, help_text=_("Line breaks and tabs are kept; other control characters are dropped.")
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     impact = serializers.ChoiceField(choices=Impact.choices, required=False, allow_null=True)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        default=Channel.API,
+        help_text=_("Support staff only: how the ticket reached the helpdesk. Requesters may leave it out."),
+    )
+
+    # The service cleans the same way (tickets.text); cleaning here too makes a subject of
+    # nothing but control characters this field's error.
+    def validate_subject(self, value: str) -> str:
+        subject = single_line(value)
+        if not subject:
+            raise serializers.ValidationError(_("Write a short subject."), code="blank")
+        return subject
+
+    def validate_description(self, value: str) -> str:
+        description = multi_line(value)
+        if not description:
+            raise serializers.ValidationError(_("Describe the problem."), code="blank")
+        return description
+
+    def validate_channel(self, value: str) -> str:
+        request = self.context.get("request")
+        if value != Channel.API and not (request is not None and agent_levels(request.user)):
+            raise serializers.ValidationError(
+                _("Only support staff can set the channel; a ticket you file here comes through the API."),
+                code="not_allowed",
+            )
+        return value
 
 
 class TicketUpdateSerializer(serializers.Serializer):

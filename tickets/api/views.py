@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.selectors import agent_levels
@@ -13,14 +13,20 @@ from api import views as base
 from api.exceptions import Conflict, IllegalTransition, Invalid, Refused
 from api.idempotency import idempotent
 from api.pagination import TicketCursorPagination
+from api.parsers import BoundedJSONParser
 from api.schema import error_responses
 
 from .. import services
-from ..choices import EventKind
 from ..downloads import attachment_response
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
-from ..selectors import attachment_get_for_user, sla_status, ticket_get_for_user, ticket_list_for_api
+from ..selectors import (
+    attachment_get_for_user,
+    sla_status,
+    ticket_events_visible,
+    ticket_get_for_user,
+    ticket_list_for_api,
+)
 from . import serializers as s
 from .filters import TicketApiFilter
 
@@ -113,7 +119,7 @@ class TicketList(ListCreateApiView):
     )
     def post(self, request, *args, **kwargs):
         def create() -> Response:
-            data = s.TicketCreateSerializer(data=request.data)
+            data = s.TicketCreateSerializer(data=request.data, context={"request": request})
             data.is_valid(raise_exception=True)
             ticket = services.ticket_create(requester=request.user, **data.validated_data)
             # The new ticket as the service stored it (its SLA columns included), with the
@@ -263,7 +269,7 @@ class TicketComments(ListApiView):
 
     serializer_class = s.CommentSerializer
     pagination_class = None
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -334,7 +340,8 @@ class AttachmentDownload(ApiView):
 
 
 class TicketEvents(ListApiView):
-    """The audit trail, oldest first (requesters do not see internal notes announced)."""
+    """The audit trail, oldest first, as the ticket page shows it to the caller (requesters see
+    neither internal notes announced nor the files added to them)."""
 
     serializer_class = s.EventSerializer
     pagination_class = None
@@ -343,10 +350,7 @@ class TicketEvents(ListApiView):
         if getattr(self, "swagger_fake_view", False):
             return TicketEvent.objects.none()
         ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
-        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
-        if not agent_levels(self.request.user):
-            events = events.exclude(kind=EventKind.NOTE_ADDED)
-        return events.order_by("created_at", "id")
+        return ticket_events_visible(user=self.request.user, ticket=ticket)
 
 
 class TicketSla(ApiView):

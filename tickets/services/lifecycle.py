@@ -19,6 +19,7 @@ from sla.services import sla_clock_start
 from ..choices import Channel, EventKind, Impact, Status, Urgency, priority_for
 from ..exceptions import TicketError, TransitionError
 from ..models import Attachment, Category, Ticket
+from ..text import multi_line, single_line
 from .common import event_record, require_open, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
 from .notices import ticket_notify
@@ -48,8 +49,9 @@ def ticket_create(
 ) -> Ticket:
     """File a ticket: routed to its category's level, prioritised by impact × urgency,
     acknowledged to the requester by email. All or nothing, stored files included."""
-    subject = require_text(subject, _("Write a short subject."))
-    description = require_text(description, _("Describe the problem."))
+    # Cleaned here so every channel (pages, API, mail or chat bridges) stores the same text.
+    subject = require_text(single_line(subject), _("Write a short subject."))
+    description = require_text(multi_line(description), _("Describe the problem."))
     files = files_validated(attachments)
     impact = impact or (category.default_impact if category else Impact.LOW)
     if impact not in Impact.values or urgency not in Urgency.values:

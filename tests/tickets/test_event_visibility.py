@@ -1,0 +1,221 @@
+"""Which audit events of a ticket each person sees, on the ticket page and through the API:
+every event kind (and a file's event by where the file went) against every role. One rule
+decides (tickets.selectors.ticket_events_visible); these tests hold both surfaces to it,
+checking what must be seen and what must not."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from tests.api.permission_matrix import AGENT_LEVEL, ROLES, STAFF, make_admin
+from tests.factories import category, make_agent, make_requester, make_supervisor
+from tickets import services
+from tickets.choices import EventKind, Impact, Urgency
+from tickets.models import Ticket, TicketEvent
+from tickets.selectors import ticket_events_visible
+
+pytestmark = pytest.mark.django_db
+
+TICKET_FILE = "ticket-file-7f3a.txt"
+REPLY_FILE = "reply-file-91bc.txt"
+NOTE_FILE = "secret-note-file-c0de.txt"
+REPLY_BODY = "Public reply 4e1d: please restart."
+NOTE_BODY = "Internal note 8a2f: the vendor owes us."
+
+# The cases of the matrix: each event kind, and a file's event by where the file went.
+PUBLIC_CASES = (
+    EventKind.CREATED,
+    EventKind.COMMENTED,
+    EventKind.ASSIGNED,
+    EventKind.STATUS_CHANGED,
+    EventKind.ESCALATED,
+    EventKind.DE_ESCALATED,
+    EventKind.PRIORITY_CHANGED,
+    EventKind.CATEGORY_CHANGED,
+    EventKind.RESOLVED,
+    EventKind.REOPENED,
+    EventKind.CLOSED,
+    "attachment_added:ticket",
+    "attachment_added:reply",
+)
+INTERNAL_CASES = (EventKind.NOTE_ADDED, "attachment_added:note")
+CASES = PUBLIC_CASES + INTERNAL_CASES
+FILE_OF_CASE = {
+    "attachment_added:ticket": TICKET_FILE,
+    "attachment_added:reply": REPLY_FILE,
+    "attachment_added:note": NOTE_FILE,
+}
+# The ticket ends at Level II, so an agent of Level I reads it from below its level.
+TICKET_LEVEL = 2
+
+
+def test_the_cases_cover_every_event_kind():
+    assert {case.split(":")[0] for case in CASES} == set(EventKind.values)
+
+
+@dataclass
+class History:
+    ticket: Ticket
+    events: dict[str, TicketEvent]  # case → the one event of that case
+
+
+def upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"contents", content_type="text/plain")
+
+
+def ticket_with_every_event() -> History:
+    """A ticket taken through its whole life by the real services, so it has one event of
+    every case: a file on the ticket, on a public reply and on an internal note."""
+    requester = make_requester()
+    supervisor = make_supervisor()
+    ticket = services.ticket_create(
+        requester=requester,
+        subject="Printer jams",
+        description="Every page.",
+        urgency=Urgency.LOW,
+        category=category("Printer and scanner"),
+        attachments=[upload(TICKET_FILE)],
+    )
+    assert ticket.level == 1
+    services.ticket_take(ticket_id=ticket.pk, by=supervisor)
+    services.comment_add(ticket_id=ticket.pk, author=supervisor, body=REPLY_BODY, attachments=[upload(REPLY_FILE)])
+    services.comment_add(
+        ticket_id=ticket.pk, author=supervisor, body=NOTE_BODY, internal=True, attachments=[upload(NOTE_FILE)]
+    )
+    services.ticket_change_status(ticket_id=ticket.pk, by=supervisor, status="pending", reason="waiting for you")
+    services.ticket_escalate(ticket_id=ticket.pk, by=supervisor, reason="needs Level II")
+    services.ticket_deescalate(ticket_id=ticket.pk, by=supervisor, reason="back to Level I")
+    services.ticket_escalate(ticket_id=ticket.pk, by=supervisor, reason="needs Level II after all")
+    services.ticket_reclassify(
+        ticket_id=ticket.pk, by=supervisor, impact=Impact.HIGH, urgency=Urgency.HIGH, category=category("Email")
+    )
+    services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
+    services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
+    services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")
+    services.ticket_confirm_resolution(ticket_id=ticket.pk, by=requester)
+    ticket.refresh_from_db()
+    assert ticket.level == TICKET_LEVEL
+    events: dict[str, TicketEvent] = {}
+    for event in TicketEvent.objects.filter(ticket=ticket).order_by("id"):
+        events.setdefault(case_of(event), event)
+    assert set(events) == set(CASES)
+    return History(ticket=ticket, events=events)
+
+
+def case_of(event: TicketEvent) -> str:
+    if event.kind != EventKind.ATTACHMENT_ADDED:
+        return event.kind
+    return next(case for case, name in FILE_OF_CASE.items() if name == event.to_value)
+
+
+def person(role: str, history: History):
+    if role == "owner":
+        return history.ticket.requester
+    if role == "other_requester":
+        return make_requester()
+    if role in AGENT_LEVEL:
+        return make_agent(AGENT_LEVEL[role])
+    if role == "supervisor":
+        return make_supervisor()
+    return make_admin()
+
+
+def sees(role: str, case: str) -> bool:
+    return role in STAFF or (role == "owner" and case in PUBLIC_CASES)
+
+
+MATRIX = [pytest.param(role, case, id=f"{role}-{case}") for role in ROLES for case in CASES]
+
+
+@pytest.mark.parametrize(("role", "case"), MATRIX)
+def test_the_api_lists_an_event_exactly_to_those_who_may_see_it(role, case):
+    history = ticket_with_every_event()
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(person(role, history))
+    response = client.get(f"/api/v1/tickets/{history.ticket.reference}/events/")
+    if role == "anonymous":
+        assert response.status_code in (401, 403)
+        assert response.json()["error"]["status"] == response.status_code
+        return
+    if role == "other_requester":
+        assert response.status_code == 404
+        assert NOTE_FILE not in response.content.decode()
+        return
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()}
+    event = history.events[case]
+    assert (event.pk in listed) == sees(role, case)
+    if not sees(role, case):
+        # Nothing of it reaches them by another route in the same answer.
+        assert NOTE_FILE not in response.content.decode()
+        assert all(row["kind"] != EventKind.NOTE_ADDED for row in response.json())
+
+
+@pytest.mark.parametrize(("role", "case"), MATRIX)
+def test_the_ticket_page_shows_an_event_exactly_to_those_who_may_see_it(client, role, case):
+    history = ticket_with_every_event()
+    if role != "anonymous":
+        client.force_login(person(role, history))
+    response = client.get(history.ticket.get_absolute_url())
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+        return
+    if role == "other_requester":
+        assert response.status_code == 404
+        assert NOTE_FILE not in response.content.decode()
+        return
+    assert response.status_code == 200
+    page = response.content.decode()
+    event = history.events[case]
+    if case == EventKind.COMMENTED:
+        # A reply is shown as itself, its event as the reply.
+        assert (REPLY_BODY in page) == sees(role, case)
+    elif case in FILE_OF_CASE:
+        # A file is shown in the conversation or the ticket's file list, not as a history line.
+        assert (FILE_OF_CASE[case] in page) == sees(role, case)
+    else:
+        shown = {entry.item.pk for entry in response.context["timeline"] if entry.kind == "event"}
+        assert (event.pk in shown) == sees(role, case)
+        assert (f'data-testid="event-{event.kind}"' in page) == sees(role, case)
+    if not sees(role, case):
+        assert NOTE_FILE not in page
+        assert NOTE_BODY not in page
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in ("anonymous", "other_requester")])
+def test_the_page_and_the_api_show_what_the_one_rule_allows(client, role):
+    history = ticket_with_every_event()
+    user = person(role, history)
+    every_event = list(TicketEvent.objects.filter(ticket=history.ticket))
+    allowed = {event.pk for event in ticket_events_visible(user=user, ticket=history.ticket)}
+    assert allowed == {event.pk for event in every_event if sees(role, case_of(event))}
+    api = APIClient()
+    api.force_authenticate(user)
+    listed = [row["id"] for row in api.get(f"/api/v1/tickets/{history.ticket.reference}/events/").json()]
+    assert set(listed) == allowed
+    assert listed == sorted(listed, key=lambda pk: next((e.created_at, e.pk) for e in every_event if e.pk == pk))
+    client.force_login(user)
+    timeline = client.get(history.ticket.get_absolute_url()).context["timeline"]
+    shown = {entry.item.pk for entry in timeline if entry.kind == "event"}
+    assert shown == {
+        event.pk
+        for event in every_event
+        if event.pk in allowed and event.kind not in (EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED)
+    }
+
+
+def test_a_public_file_named_like_an_internal_one_later_does_not_reveal_the_earlier_internal_one():
+    requester = make_requester()
+    agent = make_agent(1)
+    ticket = services.ticket_create(requester=requester, subject="Logs", description="See", urgency=Urgency.LOW)
+    services.comment_add(ticket_id=ticket.pk, author=agent, body="note", internal=True, attachments=[upload("a.log")])
+    internal_event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.ATTACHMENT_ADDED)
+    services.comment_add(ticket_id=ticket.pk, author=agent, body="reply", attachments=[upload("a.log")])
+    public_event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ATTACHMENT_ADDED).latest("id")
+    visible = [event.pk for event in ticket_events_visible(user=requester, ticket=ticket)]
+    assert public_event.pk in visible
+    assert internal_event.pk not in visible
