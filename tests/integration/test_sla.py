@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -45,8 +45,13 @@ SLA_KINDS = [NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACH]
 def history_moved_back(ticket: Ticket, *, by: timedelta) -> Ticket:
     """The ticket as if filed ``by`` earlier: its filing time, its arrival at its level
     and every event of its history move back, and its SLA times are recomputed from that
-    history, under the ticket's row lock as the ticket services do it."""
+    history, under the ticket's row lock as the ticket services do it. Rewriting the audit
+    trail is what the database refuses to anyone (tickets/0014): the test, connected as
+    PostgreSQL's superuser, sets its triggers aside for this one transaction."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
         Ticket.objects.select_for_update().get(pk=ticket.pk)
         Ticket.objects.filter(pk=ticket.pk).update(
             created_at=F("created_at") - by, level_entered_at=F("level_entered_at") - by
