@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from tests.api.permission_matrix import AGENT_LEVEL, ROLES, STAFF, make_admin
+from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from tests.factories import category, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Urgency
@@ -111,15 +111,7 @@ def case_of(event: TicketEvent) -> str:
 
 
 def person(role: str, history: History):
-    if role == "owner":
-        return history.ticket.requester
-    if role == "other_requester":
-        return make_requester()
-    if role in AGENT_LEVEL:
-        return make_agent(AGENT_LEVEL[role])
-    if role == "supervisor":
-        return make_supervisor()
-    return make_admin()
+    return actor_for(role, World(level=history.ticket.level, ticket=history.ticket))
 
 
 def sees(role: str, case: str) -> bool:
