@@ -4,6 +4,8 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from helpdesk.celery import app as celery_app
@@ -118,3 +120,18 @@ def fake_sms_gateway():
     gateway.start()
     yield gateway
     gateway.stop()
+
+
+@pytest.fixture
+def migrate(transactional_db):
+    """Migrate the test database to some migrations and hand back the models as they
+    were there; afterwards, back to the latest schema."""
+
+    def to(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield to
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

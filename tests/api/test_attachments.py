@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from tests.api.support import error
 from tests.factories import TicketFactory, make_requester
 from tests.tickets.attachment_support import (
     HTML,
@@ -29,12 +30,6 @@ def mine():
     client = APIClient()
     client.force_authenticate(requester)
     return client, TicketFactory(requester=requester)
-
-
-def error(response) -> dict:
-    body = response.json()["error"]
-    assert (body["status"], bool(body["message"])) == (response.status_code, True)
-    return body
 
 
 def fetched(client, url: str):

@@ -3,30 +3,16 @@ sizes with values past what ids, dates and the database hold. Every one is answe
 400 in the documented error shape, never a 500, and nothing is saved."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from api.exceptions import exception_handler
 from api.parsers import MAX_JSON_DEPTH, nesting_exceeds
+from tests.api.support import client_for, error
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets.models import Comment, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = ["0001-01", "9999-12", "-1", str(10**30), "abc", "", "2026-03\r\nX: 1", "😀", "\x00"]
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def error(response) -> dict:
-    assert set(response.json()) == {"error"}, response.json()
-    body = response.json()["error"]
-    assert body["status"] == response.status_code
-    assert body["message"]
-    return body
 
 
 def nested(depth: int, opening: str = "[", closing: str = "]") -> str:

@@ -4,25 +4,12 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_create, api_token_revoke
 from api.models import IdempotencyKey
+from tests.api.support import client_for, error
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets.choices import Status
 from tickets.models import Attachment, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def error(response) -> dict:
-    assert set(response.json()) == {"error"}, response.json()
-    body = response.json()["error"]
-    assert body["status"] == response.status_code
-    assert body["message"]
-    return body
 
 
 NEW = {"subject": "VPN drops every hour", "description": "Since Monday.", "urgency": "high"}

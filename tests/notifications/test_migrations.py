@@ -1,8 +1,5 @@
 """Data migrations of the outbox, each run on a database filled at the schema before it."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -10,21 +7,6 @@ from notifications.models import Notification
 BEFORE = [("notifications", "0003_outbox_headers_account_mail")]
 AFTER = [("notifications", "0004_webhook_addresses_checked")]
 MARKER = "RECEIVER-SAYS-internal-db-password=hunter2"
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    """Migrate the test database to some migrations and hand back the models as they
-    were there; afterwards, back to the latest schema."""
-
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_what_receivers_wrote_back_is_forgotten_and_the_status_code_kept(migrate):

@@ -21,21 +21,6 @@ SHIPPED = {
 }
 
 
-@pytest.fixture
-def migrate(transactional_db):
-    """Migrate the test database to some migrations and hand back the models as they
-    were there; afterwards, back to the latest schema."""
-
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def hardware_at_the_previous_schema(migrate, **changes):
     apps = migrate(BEFORE)
     OldCategory = apps.get_model("tickets", "Category")
