@@ -1,0 +1,565 @@
+"""Every form the pages serve, fuzzed: its fields drawn from the form's own definition,
+valid or hostile, present or missing, sent once or several times, with names it does not
+have, posted as each role that reaches the form (the columns of the page permission
+matrix), on a ticket in any state. No answer is a server error; a refused submission
+(a 4xx, or the form shown again with its errors) saves nothing; an accepted one saves
+what was sent, cleaned as the form says.
+
+The routes are those of the page permission matrix (tests/test_url_permissions.py): a
+page that takes input without a row here or in the query-string fuzz
+(tests/fuzz/test_query_strings.py), or a form class of an app's forms.py that no row
+posts, fails the suite."""
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from accounts.forms import ApiTokenForm, ProfileForm, SignInForm
+from accounts.models import ApiToken, phone_to_e164
+from accounts.selectors import agent_levels, assignable_agents
+from notifications.forms import NotificationPreferenceForm, PasswordResetForm
+from notifications.models import Notification, NotificationPreference
+from tests.api.permission_matrix import ROLES
+from tests.fuzz.strategies import (
+    BOUNDARY,
+    FUZZ,
+    HOSTILE_TEXT,
+    Known,
+    Same,
+    Secret,
+    Upload,
+    hostile_text,
+    last,
+    multipart,
+    payloads,
+    resolve,
+)
+from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
+from tickets.choices import Status, priority_for
+from tickets.forms import (
+    AssignForm,
+    CommentForm,
+    ConfirmForm,
+    DeescalateForm,
+    EscalateForm,
+    ReclassifyForm,
+    ReopenForm,
+    ResolveForm,
+    StatusForm,
+    TicketCreateForm,
+)
+from tickets.models import Attachment, Category, Comment, Ticket, TicketEvent
+from tickets.text import multi_line, single_line
+
+ALL_STATUSES = tuple(Status)
+WORKABLE = (Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED)
+PASSWORDS = ("Correct-horse-battery-9", "Staple 🙂 ünïcode 2026", "pw", "password", "12345678")
+
+
+@dataclass
+class Sent:
+    """One submission: who sends it, on a ticket in which state, with what, encoded how."""
+
+    role: str
+    status: str
+    data: dict
+    encoding: str = "multipart"
+
+
+@dataclass(frozen=True)
+class FormRoute:
+    """A form posted to one URL of the page matrix, and what an accepted post saves."""
+
+    form: Callable[[], forms.BaseForm] | None
+    accepted: Callable[[Place, dict, dict, Any], None]
+    statuses: tuple[str, ...] = WORKABLE
+    overrides: dict = field(default_factory=dict)
+    # Field name → the values a model choice field's rows are picked from.
+    choices: Callable[[Place, str], list[str]] = lambda place, name: []
+    # Who posts it, when not every role the page matrix lets through.
+    roles: tuple[str, ...] = ()
+    # How to reach the form when its URL needs more than the place's ids.
+    path: Callable[[Place, Client], str] | None = None
+    examples: tuple[Sent, ...] = ()
+
+
+def checked(data: dict, name: str) -> bool:
+    """A checkbox is ticked when sent with any value but "false" (Django's CheckboxInput)."""
+    value = last(data, name)
+    return bool(value) and str(value).lower() != "false"
+
+
+def chosen(data: dict, name: str) -> str:
+    """The id a model choice field was sent, as its row's key reads it (spaces around it
+    are no part of a number)."""
+    return str(last(data, name) or "").strip()
+
+
+def stripped(data: dict, name: str) -> str:
+    value = last(data, name)
+    return (value or "").strip()
+
+
+def newest_event(place: Place) -> TicketEvent:
+    event = TicketEvent.objects.filter(ticket=place.ticket).order_by("-id").first()
+    assert event is not None
+    assert event.actor == place.actor
+    return event
+
+
+def ticket_now(place: Place) -> Ticket:
+    return Ticket.objects.get(pk=place.ticket.pk)
+
+
+def category_ids(place: Place, name: str) -> list[str]:
+    return [str(pk) for pk in Category.objects.order_by("pk").values_list("pk", flat=True)]
+
+
+def people_ids(place: Place, name: str) -> list[str]:
+    agents = [str(pk) for pk in assignable_agents(level=place.ticket.level).values_list("pk", flat=True)]
+    return [*agents, str(place.ticket.requester_id)]
+
+
+# --- what an accepted submission saved
+
+
+def filed(place, drawn, data, response):
+    ticket = Ticket.objects.latest("pk")
+    assert response["Location"] == ticket.get_absolute_url()
+    assert ticket.requester == place.actor
+    assert ticket.subject == single_line(last(data, "subject"))
+    assert ticket.description == multi_line(last(data, "description"))
+    assert (ticket.impact, ticket.urgency) == (last(data, "impact"), last(data, "urgency"))
+    assert str(ticket.category_id or "") == chosen(data, "category")
+    files_saved(Attachment.objects.filter(ticket=ticket), drawn, "attachment")
+
+
+def files_saved(attachments, drawn, name) -> None:
+    upload = last(drawn, name)
+    attachments = list(attachments)
+    if not isinstance(upload, Upload) or not attachments:
+        assert not attachments or isinstance(upload, Upload)
+        return
+    assert len(attachments) == 1
+    with attachments[0].file.open("rb") as stored:
+        assert stored.read() == upload.content
+    assert attachments[0].size == len(upload.content)
+    assert attachments[0].original_name.isprintable() and "/" not in attachments[0].original_name
+
+
+def commented(place, drawn, data, response):
+    comment = Comment.objects.latest("pk")
+    assert (comment.ticket_id, comment.author) == (place.ticket.pk, place.actor)
+    assert comment.body == stripped(data, "body")
+    assert comment.is_internal == (checked(data, "internal") and bool(agent_levels(place.actor)))
+    files_saved(comment.attachments.all(), drawn, "attachment")
+
+
+def taken(place, drawn, data, response):
+    assert ticket_now(place).assignee == place.actor
+
+
+def assigned(place, drawn, data, response):
+    assert str(ticket_now(place).assignee_id or "") == chosen(data, "assignee")
+
+
+def status_changed(place, drawn, data, response):
+    assert ticket_now(place).status == last(data, "status")
+    if place.ticket.status != last(data, "status"):
+        assert newest_event(place).reason == stripped(data, "reason")
+
+
+def moved(step: int):
+    def check(place, drawn, data, response):
+        assert ticket_now(place).level == place.ticket.level + step
+        assert TicketEvent.objects.filter(ticket=place.ticket, reason=stripped(data, "reason")).exists()
+
+    return check
+
+
+def resolved(place, drawn, data, response):
+    ticket = ticket_now(place)
+    assert (ticket.status, ticket.resolution) == (Status.RESOLVED, stripped(data, "resolution"))
+
+
+def reclassified(place, drawn, data, response):
+    ticket = ticket_now(place)
+    assert (ticket.impact, ticket.urgency) == (last(data, "impact"), last(data, "urgency"))
+    assert ticket.priority == priority_for(impact=ticket.impact, urgency=ticket.urgency)
+    assert str(ticket.category_id or "") == chosen(data, "category")
+
+
+def confirmed(place, drawn, data, response):
+    assert ticket_now(place).status == Status.CLOSED
+
+
+def reopened(place, drawn, data, response):
+    assert ticket_now(place).status == Status.OPEN
+    assert newest_event(place).reason == stripped(data, "reason")
+
+
+def retried(place, drawn, data, response):
+    assert response["Location"] == "/notifications/"
+
+
+def preferences_saved(place, drawn, data, response):
+    preference = NotificationPreference.objects.get(user=place.actor)
+    staff = place.actor.has_perm("tickets.work_ticket")
+    assert preference.essential_email_only == checked(data, "essential_email_only")
+    if staff:
+        assert set(preference.email_kinds) == set(as_list(data.get("email_kinds")))
+        assert set(preference.sms_kinds) == set(as_list(data.get("sms_kinds")))
+        assert preference.sms_max_priority == int(last(data, "sms_max_priority"))
+        start, end = last(data, "quiet_start"), last(data, "quiet_end")
+        assert preference.quiet_start == (time.fromisoformat(start) if start else None)
+        assert preference.quiet_end == (time.fromisoformat(end) if end else None)
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def profile_saved(place, drawn, data, response):
+    person = get_user_model().objects.get(pk=place.actor.pk)
+    for name in ("first_name", "last_name", "email"):
+        assert getattr(person, name) == stripped(data, name)
+    phone = stripped(data, "phone")
+    assert person.phone == (phone_to_e164(phone) if phone else "")
+    assert (person.language, person.time_zone) == (last(data, "language"), last(data, "time_zone"))
+
+
+def token_created(place, drawn, data, response):
+    token = ApiToken.objects.latest("pk")
+    assert (token.user, token.name) == (place.actor, stripped(data, "name"))
+    assert response.context["new_key"].startswith(token.prefix)
+
+
+def token_revoked(place, drawn, data, response):
+    place.token.refresh_from_db()
+    assert (place.token.revoked_at is not None) == (place.actor == place.ticket.requester)
+
+
+def signed_in(place, drawn, data, response):
+    person = get_user_model().objects.get(username=last(data, "username"))
+    assert response.wsgi_request.user == person
+    assert person.check_password(last(data, "password"))
+
+
+def signed_out(place, drawn, data, response):
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def password_changed(place, drawn, data, response):
+    person = get_user_model().objects.get(pk=place.actor.pk)
+    assert person.check_password(last(data, "new_password1"))
+    assert not ApiToken.objects.filter(user=person, revoked_at__isnull=True).exists()
+
+
+def password_set(place, drawn, data, response):
+    assert response["Location"] == "/accounts/reset/done/"
+    assert (
+        reset_person(place).__class__.objects.get(pk=reset_person(place).pk).check_password(last(data, "new_password1"))
+    )
+
+
+def reset_asked(place, drawn, data, response):
+    assert response["Location"] == "/accounts/password_reset/done/"
+    email = stripped(data, "email")
+    owners = get_user_model().objects.filter(email__iexact=email, is_active=True)
+    queued = Notification.objects.filter(kind="password_reset").count()
+    assert queued == (1 if owners.exists() and owners.first().has_usable_password() else 0)
+
+
+def language_chosen(place, drawn, data, response):
+    language = last(data, "language")
+    if language in dict(settings.LANGUAGES):
+        assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
+        if place.actor is not None:
+            assert get_user_model().objects.get(pk=place.actor.pk).language == language
+    else:
+        assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def reset_person(place: Place):
+    return place.actor or place.ticket.requester
+
+
+def reset_form_path(place: Place, client: Client) -> str:
+    """The set-password page of a valid reset link (the link's token moves to the session)."""
+    person = reset_person(place)
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    response = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(person)}/")
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
+confirmation = st.one_of(st.just(Same("new_password1")), st.just(Same("new_password1")), new_password)
+next_url = st.one_of(
+    st.sampled_from(["/", "/tickets/", "https://evil.example.com/", "//evil.example.com"]), hostile_text
+)
+
+FORMS: dict[str, FormRoute] = {
+    "tickets:new": FormRoute(
+        TicketCreateForm,
+        filed,
+        choices=category_ids,
+        examples=(
+            Sent("owner", Status.NEW, {"subject": "\x00", "description": "x", "impact": "low", "urgency": "low"}),
+            Sent(
+                "agent_l2",
+                Status.NEW,
+                {"subject": "VPN", "description": "Drops", "impact": "low", "urgency": "low", "category": "-1"},
+            ),
+        ),
+    ),
+    "tickets:comment": FormRoute(lambda: CommentForm(staff=True), commented),
+    "tickets:take": FormRoute(None, taken),
+    "tickets:assign": FormRoute(lambda: AssignForm(agents=None), assigned, choices=people_ids),
+    "tickets:status": FormRoute(StatusForm, status_changed, statuses=ALL_STATUSES),
+    "tickets:escalate": FormRoute(EscalateForm, moved(+1)),
+    "tickets:deescalate": FormRoute(DeescalateForm, moved(-1)),
+    "tickets:resolve": FormRoute(ResolveForm, resolved),
+    "tickets:reclassify": FormRoute(ReclassifyForm, reclassified, choices=category_ids),
+    "tickets:confirm": FormRoute(ConfirmForm, confirmed, statuses=(Status.RESOLVED, Status.CLOSED)),
+    "tickets:reopen": FormRoute(ReopenForm, reopened, statuses=(Status.RESOLVED, Status.CLOSED)),
+    "notifications:preferences": FormRoute(lambda: NotificationPreferenceForm(staff=True), preferences_saved),
+    "notifications:delivery-retry": FormRoute(None, retried),
+    "accounts:profile": FormRoute(ProfileForm, profile_saved),
+    "accounts:token-create": FormRoute(ApiTokenForm, token_created),
+    "accounts:token-revoke": FormRoute(None, token_revoked),
+    "accounts:login": FormRoute(
+        SignInForm,
+        signed_in,
+        overrides={
+            "username": st.one_of(st.just(Known("username")), st.text(max_size=200), hostile_text),
+            "password": st.one_of(st.just(Secret()), st.text(max_size=40), hostile_text),
+            "next": next_url,
+        },
+    ),
+    # Everyone is sent to the sign-in page; the signed-in are signed out on the way.
+    "logout": FormRoute(None, signed_out, overrides={"next": next_url}, roles=ROLES[1:]),
+    "password_change": FormRoute(
+        lambda: auth_forms.PasswordChangeForm(None),
+        password_changed,
+        overrides={
+            "old_password": st.one_of(st.just(Secret()), hostile_text),
+            "new_password1": new_password,
+            "new_password2": confirmation,
+        },
+    ),
+    "password_reset": FormRoute(
+        PasswordResetForm,
+        reset_asked,
+        overrides={"email": st.one_of(st.just(Known("email")), st.emails(), hostile_text)},
+    ),
+    "password_reset_confirm": FormRoute(
+        lambda: auth_forms.SetPasswordForm(None),
+        password_set,
+        path=reset_form_path,
+        overrides={"new_password1": new_password, "new_password2": confirmation},
+    ),
+    "set_language": FormRoute(
+        None,
+        language_chosen,
+        overrides={
+            "language": st.one_of(st.sampled_from([code for code, _name in settings.LANGUAGES]), hostile_text),
+            "next": next_url,
+        },
+    ),
+}
+# Two names of the sign-in page: Django's own (``login``) is shadowed by ours.
+SAME_PAGE = {"login": "accounts:login"}
+
+
+def reaching(name: str) -> list[str]:
+    """The roles the page matrix lets through to the form (anything but a refusal)."""
+    if FORMS[name].roles:
+        return list(FORMS[name].roles)
+    expected = dict(zip(ROLES, PAGES[name].expect, strict=True))
+    return [role for role in ROLES if expected[role] not in (LOGIN, 403, 404)]
+
+
+def fields_of(route: FormRoute) -> dict[str, forms.Field]:
+    return dict(route.form().fields) if route.form else {}
+
+
+def submissions(name: str) -> st.SearchStrategy[Sent]:
+    route = FORMS[name]
+    return st.builds(
+        Sent,
+        role=st.sampled_from(reaching(name)),
+        status=st.sampled_from(route.statuses),
+        data=payloads(fields_of(route), route.overrides),
+        encoding=st.sampled_from(["multipart", "urlencoded"]),
+    )
+
+
+def ticket_in(place: Place, status: str) -> None:
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status}
+    if status in (Status.RESOLVED, Status.CLOSED):
+        fields |= {"resolved_at": now, "first_response_at": now, "resolution": "Replaced the cable."}
+    if status == Status.CLOSED:
+        fields["closed_at"] = now
+    Ticket.objects.filter(pk=place.ticket.pk).update(**fields)
+    place.ticket.refresh_from_db()
+
+
+def saved_state(place: Place) -> dict:
+    """Everything a refused submission must leave as it was."""
+    people = [place.ticket.requester_id, *([place.actor.pk] if place.actor else [])]
+    return {
+        "ticket": Ticket.objects.filter(pk=place.ticket.pk).values().get(),
+        "counts": [
+            model.objects.count()
+            for model in (Ticket, TicketEvent, Comment, Attachment, Notification, NotificationPreference)
+        ],
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
+        "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
+        "preferences": list(NotificationPreference.objects.order_by("pk").values()),
+    }
+
+
+def forms_shown(response) -> list[forms.BaseForm]:
+    if response.context is None:
+        return []
+    shown = []
+    for context in response.context if isinstance(response.context, list) else [response.context]:
+        for value in context.flatten().values():
+            values = value.values() if isinstance(value, dict) else [value]
+            shown += [item for item in values if isinstance(item, forms.BaseForm)]
+    return shown
+
+
+def refused(response) -> bool:
+    return response.status_code >= 400 or any(form.is_bound and form.errors for form in forms_shown(response))
+
+
+def has_file(value) -> bool:
+    return any(isinstance(item, Upload) for item in (value if isinstance(value, list) else [value]))
+
+
+def post(client: Client, path: str, data: dict, encoding: str):
+    if encoding == "urlencoded" and not any(has_file(value) for value in data.values()):
+        return client.post(path, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
+    return client.post(path, multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+def submit(name: str, sent: Sent) -> None:
+    route = FORMS[name]
+    cache.clear()
+    with transaction.atomic():
+        place = place_for(sent.role)
+        ticket_in(place, sent.status)
+        client = Client()
+        if place.actor is not None:
+            client.force_login(place.actor)
+        if route.path:
+            path = route.path(place, client)
+        else:
+            ids = {"ref": place.ticket.reference, "file": place.file.pk}
+            path = PAGES[name].path.format(**ids, notification=place.notification.pk, token=place.token.pk)
+        data: dict = {}
+        for key, value in sent.data.items():
+            data[key] = resolve(value, choices=route.choices(place, key), person=reset_person(place), sent=data)
+        before = saved_state(place)
+
+        response = post(client, path, data, sent.encoding)
+
+        assert response.status_code < 500
+        if route.form is not None and response.status_code in (200, 400):
+            shown = forms_shown(response)
+            assert any(type(form) is type(route.form()) for form in shown), (name, [type(f) for f in shown])
+        if refused(response):
+            assert saved_state(place) == before
+        else:
+            route.accepted(place, sent.data, data, response)
+        transaction.set_rollback(True)
+
+
+def fuzz_test(name: str):
+    @pytest.mark.django_db
+    @FUZZ
+    @given(sent=submissions(name))
+    def test(sent):
+        # A small limit, so that files past it are cheap to send.
+        with override_settings(HELPDESK_ATTACHMENT_MAX_BYTES=2048):
+            submit(name, sent)
+
+    for sent in reversed(FORMS[name].examples):
+        test = example(sent=sent)(test)
+    test.__name__ = test.__qualname__ = f"test_the_{name.replace(':', '_').replace('-', '_')}_form_never_fails"
+    return test
+
+
+for _name in FORMS:
+    _test = fuzz_test(_name)
+    globals()[_test.__name__] = _test
+
+
+# --- what is covered
+
+
+def app_form_classes() -> set[type]:
+    """Every form class defined in a forms.py of the project's own apps."""
+    found = set()
+    for config in apps.get_app_configs():
+        if Path(config.path).parent != Path(settings.BASE_DIR) or not (Path(config.path) / "forms.py").exists():
+            continue
+        module = importlib.import_module(f"{config.name}.forms")
+        for _n, cls in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(cls, forms.BaseForm)
+                and cls.__module__ == module.__name__
+                and not cls.__name__.startswith("_")
+            ):
+                found.add(cls)
+    return found
+
+
+def test_every_page_that_takes_input_is_fuzzed():
+    from tests.fuzz.test_query_strings import QUERIES, TAKES_NO_INPUT
+
+    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT]
+    assert len(covered) == len(set(covered)), "a page is listed twice"
+    assert set(PAGES) - set(covered) == set(), "pages without a fuzz row"
+    assert set(covered) - set(PAGES) == set(), "fuzz rows for pages the matrix does not have"
+    for name, route in FORMS.items():
+        assert PAGES[name].method == "POST" or route.form is not None, name
+        assert reaching(name), f"nobody reaches {name}"
+
+
+def test_every_form_class_of_the_apps_is_fuzzed():
+    from tests.fuzz.test_query_strings import QUERIES
+
+    posted = {type(route.form()) for route in FORMS.values() if route.form}
+    read = {type(query.form()) for query in QUERIES.values() if query.form}
+    assert app_form_classes() - posted - read == set()
+
+
+def test_the_hostile_values_are_what_a_request_can_carry():
+    # Lone surrogates cannot be encoded in a request; everything else can.
+    for value in HOSTILE_TEXT:
+        assert value.encode("utf-8").decode("utf-8") == value

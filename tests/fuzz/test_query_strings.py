@@ -1,0 +1,208 @@
+"""Every page that reads its query string or a value of its path (the queue's filters,
+sorting and paging, the reports' periods and months, the delivery log's status, a
+ticket's reference, a file's id), fuzzed as each role that reaches it: never a server
+error, never a change saved, and what is shown keeps to what the page promises (a report
+period inside its bounds, a queue of the level the agent works)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django import forms
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from accounts.choices import Level
+from accounts.selectors import agent_levels
+from notifications.choices import NotificationStatus
+from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
+from reports.selectors import MAX_RANGE_DAYS
+from reports.views import EXPORTS
+from tests.api.permission_matrix import ROLES
+from tests.fuzz.strategies import FUZZ, HOSTILE_IDS, Pick, hostile_text, payloads, resolve
+from tests.fuzz.test_forms import category_ids, saved_state, ticket_in
+from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
+from tickets.choices import QueueView, Status
+from tickets.filters import QUEUE_SORTS, TicketQueueFilter
+from tickets.views import PAGE_SIZES
+
+# Pages whose answer depends on nothing the request sends (or only on who sends it).
+TAKES_NO_INPUT = {
+    "home",
+    "tickets:dashboard",
+    "tickets:dashboard-sla",
+    "password_change_done",
+    "password_reset_done",
+    "password_reset_complete",
+    "healthz",
+    "api-docs",
+    "api-redoc",
+    "api-unknown",
+    "admin:index",
+}
+
+
+@dataclass
+class Asked:
+    role: str
+    params: dict
+    path: dict = field(default_factory=dict)
+    htmx: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRoute:
+    """A page and what it reads: a form bound to the query string, other parameters, and
+    values of its path."""
+
+    form: Callable[[], forms.BaseForm] | None = None
+    params: dict = field(default_factory=dict)
+    path: dict = field(default_factory=dict)
+    shown: Callable[[Place, Any], None] = lambda place, response: None
+    # The URL with its fuzzed values as fields, when the matrix's row names fixed ones.
+    template: str = ""
+    examples: tuple[Asked, ...] = ()
+
+
+def pages() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(["1", "2", "last", "999999"]), st.sampled_from(HOSTILE_IDS), hostile_text)
+
+
+def period_kept(place: Place, response) -> None:
+    if response.status_code != 200 or not response.context or "filters" not in response.context:
+        return
+    filters = response.context["filters"]
+    assert FIRST_DAY <= filters.start <= filters.end <= LAST_DAY
+    assert (filters.end - filters.start).days < MAX_RANGE_DAYS
+    if not place.actor.has_perm("tickets.supervise_ticket"):
+        assert filters.agent_id == place.actor.pk
+
+
+def month_kept(place: Place, response) -> None:
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        month = response.context["month"]
+        assert month.day == 1 and date(2000, 1, 1) <= month <= timezone.localdate()
+
+
+def queue_kept(place: Place, response) -> None:
+    if response.status_code != 200:
+        return
+    level = response.context["level"]
+    assert level in agent_levels(place.actor)
+    for ticket in response.context["page"]:
+        assert ticket.level == level and ticket.status in (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+def today_form(form_class, **kwargs):
+    return lambda: form_class(today=timezone.localdate(), **kwargs)
+
+
+REFERENCES = st.one_of(
+    st.just(Pick(0)), st.sampled_from(["HD-000000", "hd-000001", "HD-" + "9" * 30, "HD-" + "0" * 200 + "1"])
+)
+IDS = st.one_of(st.just(Pick(0)), st.sampled_from(["0", "99999999999", "9" * 30]))
+
+QUERIES: dict[str, QueryRoute] = {
+    "tickets:mine": QueryRoute(params={"page": pages()}),
+    "tickets:detail": QueryRoute(path={"ref": REFERENCES}),
+    "tickets:attachment": QueryRoute(path={"file": IDS}),
+    "tickets:queue": QueryRoute(
+        lambda: TicketQueueFilter().form,
+        params={
+            "level": st.one_of(st.sampled_from([str(value) for value in Level.values]), hostile_text),
+            "view": st.one_of(st.sampled_from(QueueView.values), hostile_text),
+            "sort": st.one_of(st.sampled_from(list(QUEUE_SORTS)), hostile_text),
+            "per_page": st.one_of(st.sampled_from([str(size) for size in PAGE_SIZES]), hostile_text),
+            "page": pages(),
+        },
+        shown=queue_kept,
+    ),
+    "notifications:delivery-log": QueryRoute(
+        params={"status": st.one_of(st.sampled_from(NotificationStatus.values), hostile_text), "page": pages()}
+    ),
+    "reports:index": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
+    "reports:live": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
+    "reports:export": QueryRoute(
+        today_form(ReportFilterForm),
+        path={"name": st.one_of(st.sampled_from(EXPORTS), st.sampled_from(["nothing", "tickets-", "_", "9" * 40]))},
+        template="/reports/export/{name}.csv",
+        shown=period_kept,
+    ),
+    "reports:monthly": QueryRoute(
+        today_form(MonthForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=month_kept
+    ),
+}
+
+
+def reaching(name: str) -> list[str]:
+    expected = dict(zip(ROLES, PAGES[name].expect, strict=True))
+    return [role for role in ROLES if expected[role] not in (LOGIN, 403, 404)]
+
+
+def askings(name: str) -> st.SearchStrategy[Asked]:
+    route = QUERIES[name]
+    fields = dict(route.form().fields) if route.form else {}
+    return st.builds(
+        Asked,
+        role=st.sampled_from(reaching(name)),
+        params=payloads(fields, route.params),
+        path=st.fixed_dictionaries(route.path),
+        htmx=st.booleans(),
+    )
+
+
+def path_ids(place: Place, path: dict) -> dict:
+    ids = {"ref": place.ticket.reference, "file": place.file.pk, "name": "tickets"}
+    own = {"ref": [place.ticket.reference], "file": [str(place.file.pk)]}
+    return ids | {
+        key: resolve(value, choices=own.get(key, []), person=place.actor, sent={}) for key, value in path.items()
+    }
+
+
+def ask(name: str, asked: Asked) -> None:
+    route = QUERIES[name]
+    cache.clear()
+    with transaction.atomic():
+        place = place_for(asked.role)
+        ticket_in(place, Status.OPEN)
+        client = Client()
+        client.force_login(place.actor)
+        path = (route.template or PAGES[name].path).format(**path_ids(place, asked.path))
+        params = {
+            key: resolve(value, choices=category_ids(place, key), person=place.actor, sent={})
+            for key, value in asked.params.items()
+        }
+        before = saved_state(place)
+
+        response = client.get(path, params, headers={"HX-Request": "true"} if asked.htmx else {})
+
+        assert response.status_code < 500
+        if response.streaming:
+            b"".join(response.streaming_content)
+        assert saved_state(place) == before
+        route.shown(place, response)
+        transaction.set_rollback(True)
+
+
+def fuzz_test(name: str):
+    @pytest.mark.django_db
+    @FUZZ
+    @given(asked=askings(name))
+    def test(asked):
+        ask(name, asked)
+
+    for asked in reversed(QUERIES[name].examples):
+        test = example(asked=asked)(test)
+    test.__name__ = test.__qualname__ = f"test_the_{name.replace(':', '_').replace('-', '_')}_query_never_fails"
+    return test
+
+
+for _name in QUERIES:
+    _test = fuzz_test(_name)
+    globals()[_test.__name__] = _test
