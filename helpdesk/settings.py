@@ -46,7 +46,7 @@ ALLOWED_HOSTS = _names(
 CSRF_TRUSTED_ORIGINS = _names(env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[]))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -156,7 +156,9 @@ def filed(place, drawn, data, response):
 
 
 def files_saved(attachments, drawn, name) -> None:
-    upload = last(drawn, name)
+    # A text value under a file's name is no file: the form reads the last file sent.
+    files = [item for item in as_list(drawn.get(name)) if isinstance(item, Upload)]
+    upload = files[-1] if files else None
     attachments = list(attachments)
     if not isinstance(upload, Upload) or not attachments:
         assert not attachments or isinstance(upload, Upload)
