@@ -6,9 +6,9 @@ matrix), on a ticket in any state. No answer is a server error; a refused submis
 what was sent, cleaned as the form says.
 
 The routes are those of the page permission matrix (tests/test_url_permissions.py): a
-page that takes input without a row here or in the query-string fuzz
-(tests/fuzz/test_query_strings.py), or a form class of an app's forms.py that no row
-posts, fails the suite."""
+page that takes input without a row here, in the query-string fuzz
+(tests/fuzz/test_query_strings.py) or in the admin's (tests/fuzz/test_admin.py), or a
+form class of an app's forms.py that no row posts, fails the suite."""
 
 import importlib
 import inspect
@@ -542,9 +542,10 @@ def app_form_classes() -> set[type]:
 
 
 def test_every_page_that_takes_input_is_fuzzed():
+    from tests.fuzz.test_admin import PAGES_COVERED as ADMIN_PAGES
     from tests.fuzz.test_query_strings import QUERIES, TAKES_NO_INPUT
 
-    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT]
+    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES]
     assert len(covered) == len(set(covered)), "a page is listed twice"
     assert set(PAGES) - set(covered) == set(), "pages without a fuzz row"
     assert set(covered) - set(PAGES) == set(), "fuzz rows for pages the matrix does not have"
