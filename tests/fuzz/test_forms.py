@@ -280,9 +280,8 @@ def password_changed(place, drawn, data, response):
 
 def password_set(place, drawn, data, response):
     assert response["Location"] == "/accounts/reset/done/"
-    assert (
-        reset_person(place).__class__.objects.get(pk=reset_person(place).pk).check_password(last(data, "new_password1"))
-    )
+    person = get_user_model().objects.get(pk=reset_person(place).pk)
+    assert person.check_password(last(data, "new_password1"))
 
 
 def reset_asked(place, drawn, data, response):

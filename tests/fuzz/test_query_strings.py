@@ -6,7 +6,6 @@ period inside its bounds, a queue of the level the agent works)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -89,7 +88,7 @@ def period_kept(place: Place, response) -> None:
 def month_kept(place: Place, response) -> None:
     if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
         month = response.context["month"]
-        assert month.day == 1 and date(2000, 1, 1) <= month <= timezone.localdate()
+        assert month.day == 1 and FIRST_DAY <= month <= timezone.localdate()
 
 
 def queue_kept(place: Place, response) -> None:
