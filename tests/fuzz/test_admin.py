@@ -75,19 +75,20 @@ def test_no_change_list_answers_with_a_server_error(asked):
         transaction.set_rollback(True)
 
 
+def superuser_request():
+    """A request of an administrator, for asking a model admin what it offers."""
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
+    return request
+
+
 def add_form_fields(model_admin) -> dict:
-    request = RequestFactory().get("/")
-    request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
-    return dict(model_admin.get_form(request)().fields)
+    return dict(model_admin.get_form(superuser_request())().fields)
 
 
-def addable(model_admin) -> bool:
-    request = RequestFactory().get("/")
-    request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
-    return model_admin.has_add_permission(request)
-
-
-ADDABLE = [(model, model_admin) for model, model_admin in MODEL_ADMINS if addable(model_admin)]
+ADDABLE = [
+    (model, model_admin) for model, model_admin in MODEL_ADMINS if model_admin.has_add_permission(superuser_request())
+]
 
 
 def add_asked():
@@ -132,3 +133,46 @@ def test_a_heartbeat_cannot_be_added_by_hand(client):
     client.force_login(make_admin())
     assert client.post(admin_url(Heartbeat, "add/"), {}).status_code == 403
     assert not Heartbeat.objects.exists()
+
+
+CHANGEABLE = [
+    (model, model_admin)
+    for model, model_admin in MODEL_ADMINS
+    if model_admin.has_change_permission(superuser_request())
+]
+
+
+def change_form_fields(model, model_admin) -> dict:
+    return dict(model_admin.get_form(superuser_request(), model())().fields)
+
+
+def change_asked():
+    return st.sampled_from(CHANGEABLE).flatmap(
+        lambda pair: st.tuples(st.just(pair[0]), payloads(change_form_fields(*pair)))
+    )
+
+
+@pytest.mark.django_db
+@settings(FUZZ, max_examples=FUZZ.max_examples * 4)
+@given(asked=change_asked())
+def test_no_change_form_of_the_admin_answers_with_a_server_error(asked):
+    model, drawn = asked
+    cache.clear()
+    with transaction.atomic():
+        signed_in = make_admin()
+        client = Client()
+        client.force_login(signed_in)
+        row = signed_in if model is get_user_model() else model._default_manager.order_by("pk").first()
+        sent = {key: resolve(value, choices=[], person=None, sent={}) for key, value in drawn.items()}
+        before = (list(model._default_manager.order_by("pk").values()), LogEntry.objects.count())
+        response = client.post(
+            admin_url(model, f"{row.pk if row else 1}/change/"),
+            multipart(sent),
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        )
+        assert response.status_code < 500
+        if response.status_code != 302 or row is None:
+            assert (list(model._default_manager.order_by("pk").values()), LogEntry.objects.count()) == before
+        else:
+            assert LogEntry.objects.count() == before[1] + 1
+        transaction.set_rollback(True)
