@@ -4,6 +4,7 @@ people add, with the fields its own form has. No answer is a server error; a ref
 form saves nothing, and neither does a change list."""
 
 import pytest
+from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -58,6 +59,8 @@ def change_list_asked():
 @given(asked=change_list_asked())
 @example(asked=(Ticket, {"status": "\x00"}))
 @example(asked=(Notification, {"channel__exact": "a\x00b", "q": "\x00"}))
+@example(asked=(AuditLogEntry, {"resource_type": ""}))
+@example(asked=(AuditLogEntry, {"resource_type": "²"}))
 def test_no_change_list_answers_with_a_server_error(asked):
     model, params = asked
     cache.clear()
