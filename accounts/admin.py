@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import SupportLevel, User
+from .services import two_factor_disable
 
 
 @admin.register(User)
@@ -12,6 +14,23 @@ class UserAdmin(BaseUserAdmin):
         (_("Helpdesk"), {"fields": ("phone", "language", "time_zone")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "phone", "is_staff", "is_active")
+    actions = ["two_factor_reset"]
+
+    @admin.action(description=_("Reset two-factor sign-in (a lost phone)"), permissions=["change"])
+    def two_factor_reset(self, request, queryset):
+        """Delete the people's authenticator apps and backup codes (each deletion is in the
+        audit log); those whose role needs them set up a new app at their next sign-in."""
+        count = sum(two_factor_disable(user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in was reset for %(count)d person.",
+                "Two-factor sign-in was reset for %(count)d people.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(SupportLevel)

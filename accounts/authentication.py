@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework import authentication, exceptions
 
-from .selectors import api_token_lockout_seconds, api_token_with_user, client_address
+from .selectors import api_token_lockout_seconds, api_token_with_user, client_address, two_factor_step
 from .services import api_token_digest, api_token_failure_record, api_token_used
 
 # last_used_at is written at most this often per token, not on every request.
@@ -66,3 +66,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), for a session whose second factor
+    is verified where the person has or needs one: the password alone does not reach the API
+    from a browser. A token (ApiTokenAuthentication) needs no code: it is the machine's
+    credential, created only from a verified session."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        if two_factor_step(result[0]) is not None:
+            raise exceptions.AuthenticationFailed(
+                _("Finish signing in first: give the code from your authenticator app on the sign-in page.")
+            )
+        return result

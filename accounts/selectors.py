@@ -1,4 +1,4 @@
-"""Reads of the accounts app: roles, API tokens, and who works (and may act at) which level."""
+"""Reads of the accounts app: roles, API tokens, second factors, and who works (and may act at) which level."""
 
 import hashlib
 import math
@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Level, Role
 from .models import ApiToken
@@ -150,3 +152,34 @@ def level_supervisors(*, level: int) -> list:
     supervisors = get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct()
     own = list(supervisors.filter(support_levels__number=level))
     return own or list(supervisors)
+
+
+def two_factor_required(user) -> bool:
+    """Whether the person's role must sign in with a second factor (HELPDESK_2FA_REQUIRED_ROLES)."""
+    role = user_role(user)
+    return role is not None and role in settings.HELPDESK_2FA_REQUIRED_ROLES
+
+
+def two_factor_enabled(user) -> bool:
+    """Whether the person signs in with an authenticator app's code after their password."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_step(user) -> str | None:
+    """What a signed-in session still lacks before it may use the helpdesk: "verify" (a code
+    from the person's app), "setup" (their role needs an app they have not set up), or None."""
+    if not user.is_authenticated:
+        return None
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return None
+    if two_factor_enabled(user):
+        return "verify"
+    if two_factor_required(user):
+        return "setup"
+    return None
+
+
+def backup_codes_left(*, user) -> int:
+    """How many of the person's one-time backup codes are still unused."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

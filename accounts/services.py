@@ -1,12 +1,16 @@
 import hashlib
 import math
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Role
 from .models import ApiToken
@@ -72,6 +76,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accessfailurelog",
+        # Second factors: see whose are set up, and reset one (a lost phone) by deleting it.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
     ],
 }
 
@@ -207,3 +216,111 @@ def api_tokens_revoke_all(*, user_id: int) -> int:
         # Again once it commits: a request in between may have cached a token still active.
         transaction.on_commit(lambda: api_tokens_forget(user_ids=[user_id]))
     return revoked
+
+
+# --- two-factor sign-in
+
+TOTP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What became of a one-time code: the device that accepted it, or the seconds to wait
+    before the next try when too many wrong ones came too fast (0: it was simply wrong)."""
+
+    device: Device | None = None
+    wait_seconds: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.device is not None
+
+
+def _code_check(device: TOTPDevice | StaticDevice, code: str) -> CodeCheck:
+    """Verify a code on one device locked for update, refusing without trying it while the
+    device's throttle (1, 2, 4 … seconds after each wrong code) lasts."""
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (details or {}).get("locked_until")
+        wait = (locked_until - timezone.now()).total_seconds() if locked_until else 1
+        return CodeCheck(wait_seconds=max(1, math.ceil(wait)))
+    if device.verify_token(code):
+        return CodeCheck(device=device)
+    return CodeCheck()
+
+
+def is_app_code(code: str) -> bool:
+    """An authenticator app's code is six digits; anything else is read as a backup code."""
+    return len(code) == 6 and code.isdigit()
+
+
+@transaction.atomic
+def two_factor_code_check(*, user, code: str) -> CodeCheck:
+    """Check the second step of a sign-in: a code from the person's app (each accepted once,
+    and no code older than the last one used) or one of their backup codes (each used once).
+    Wrong codes are throttled per device."""
+    if is_app_code(code):
+        device: TOTPDevice | StaticDevice | None = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
+        )
+    else:
+        device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
+    if device is None:
+        return CodeCheck()
+    return _code_check(device, code)
+
+
+@transaction.atomic
+def totp_device_begin(*, user) -> TOTPDevice:
+    """The authenticator app the person is setting up: not in use until a code from it is
+    confirmed; the same one (and the same secret) until then, however often the page is shown."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user, code: str) -> tuple[CodeCheck, list[str]]:
+    """Turn on two-factor sign-in with the app being set up, once it shows a current code:
+    it becomes the person's only app, and they get a fresh set of backup codes (returned
+    once, with the check; none when the code was refused)."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None or not is_app_code(code):
+        return CodeCheck(), []
+    check = _code_check(device, code)
+    if not check.accepted:
+        return check, []
+    for other in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
+        other.delete()
+    device.confirmed = True
+    device.save()
+    return check, backup_codes_regenerate(user=user)
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user) -> list[str]:
+    """A new set of HELPDESK_2FA_BACKUP_CODES one-time backup codes for the person; the old
+    ones stop working. Only their device keeps them; they are returned to be shown once."""
+    device = StaticDevice.objects.select_for_update().filter(user=user).order_by("-pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    elif not device.confirmed:
+        device.confirmed = True
+        device.save()
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(settings.HELPDESK_2FA_BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, user) -> bool:
+    """Turn off the person's two-factor sign-in: their app and backup codes are deleted (each
+    deletion recorded in the configuration's audit). False when it was not on."""
+    devices = [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]
+    was_on = any(device.confirmed for device in devices if isinstance(device, TOTPDevice))
+    for device in devices:
+        device.delete()
+    return was_on

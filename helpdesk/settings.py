@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "api",
     "accounts",
     "sla",
@@ -81,7 +84,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, verified this session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the password, the code: a person who must give one sees no other page until they do.
+    "accounts.middleware.TwoFactorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -207,6 +214,28 @@ HELPDESK_PASSWORD_RESET_CLIENT_LIMIT = env.int("HELPDESK_PASSWORD_RESET_CLIENT_L
 HELPDESK_PASSWORD_RESET_WINDOW = timedelta(hours=1)
 # A new password (changed, reset, or set by an administrator) revokes the person's API tokens.
 HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS = env.bool("HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS", default=True)
+
+# --- two-factor sign-in (django-otp: an authenticator app's codes, and one-time backup codes)
+# Anyone may turn it on from their profile; people of these roles (accounts.choices.Role)
+# must, and see no page but its set-up until they have. Empty: nobody must.
+_ROLE_NAMES = ("requester", "agent", "supervisor", "admin")
+HELPDESK_2FA_REQUIRED_ROLES = _names(
+    env.list("HELPDESK_2FA_REQUIRED_ROLES", cast=str.strip, default=["supervisor", "admin"])
+)
+for _role in HELPDESK_2FA_REQUIRED_ROLES:
+    if _role not in _ROLE_NAMES:
+        raise ImproperlyConfigured(
+            f"HELPDESK_2FA_REQUIRED_ROLES: {_role!r} is not a role (one of {', '.join(_ROLE_NAMES)})."
+        )
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("HELPDESK_2FA_ISSUER", default="IT Helpdesk")
+# After a wrong code the next is refused for 1, 2, 4, 8 … seconds (django-otp, per person).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin never shows an app's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How many backup codes a person is given at a time.
+HELPDESK_2FA_BACKUP_CODES = 10
 
 # --- language and time
 LANGUAGE_CODE = env.str("HELPDESK_LANGUAGE", default="en")
@@ -450,6 +479,24 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_fields": ["password"],
         "m2m_fields": {"groups", "user_permissions"},
     },
+    # Second factors: turned on, off, or reset by an administrator. Their secret is masked
+    # whole; what each sign-in changes (the last code used, throttling) is not recorded.
+    {
+        "model": "otp_totp.TOTPDevice",
+        "mask_fields": ["key"],
+        "mask_callable": "accounts.audit.mask_whole",
+        "exclude_fields": [
+            "last_t",
+            "drift",
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
+    {
+        "model": "otp_static.StaticDevice",
+        "exclude_fields": ["throttling_failure_timestamp", "throttling_failure_count", "last_used_at"],
+    },
 )
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
@@ -487,7 +534,8 @@ REST_FRAMEWORK = {
     # The token scheme first: a caller without credentials is told to authenticate (401).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The browser's session, once its second factor is verified where one is needed.
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # orjson writes the same JSON in a fraction of the time of the standard library's.

@@ -54,6 +54,9 @@ def _test_settings(settings, tmp_path):
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The suite signs staff in with force_login, without a second factor; the tests of
+    # two-factor sign-in (tests/accounts/test_two_factor.py) set the roles that need one.
+    settings.HELPDESK_2FA_REQUIRED_ROLES = []
     sms_locmem.outbox.clear()
     # Cached report figures, API throttle counts and configuration belong to one test.
     cache.clear()
