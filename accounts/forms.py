@@ -117,12 +117,13 @@ class TotpConfirmForm(forms.Form):
     code = OneTimeCodeField(
         label=_("Code from the app"),
         help_text=_("The 6-digit code your authenticator app shows now."),
+        error_messages={"invalid": _("Enter the 6-digit code your authenticator app shows.")},
     )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         if not (len(code) == 6 and code.isdigit()):
-            raise ValidationError(_("Enter the 6-digit code your authenticator app shows."), code="invalid")
+            raise ValidationError(self.fields["code"].error_messages["invalid"], code="invalid")
         return code
 
 
