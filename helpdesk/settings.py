@@ -217,15 +217,18 @@ HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS = env.bool("HELPDESK_PASSWORD_CHANGE_REV
 
 # --- two-factor sign-in (django-otp: an authenticator app's codes, and one-time backup codes)
 # Anyone may turn it on from their profile; people of these roles (accounts.choices.Role)
-# must, and see no page but its set-up until they have. Empty: nobody must.
+# must, and see no page but its set-up until they have. "none": nobody must. (Not an empty
+# value: that counts as unset, as docker-compose.yml passes every variable it is not given.)
 _ROLE_NAMES = ("requester", "agent", "supervisor", "admin")
 HELPDESK_2FA_REQUIRED_ROLES = _names(
     env.list("HELPDESK_2FA_REQUIRED_ROLES", cast=str.strip, default=["supervisor", "admin"])
 )
+if HELPDESK_2FA_REQUIRED_ROLES == ["none"]:
+    HELPDESK_2FA_REQUIRED_ROLES = []
 for _role in HELPDESK_2FA_REQUIRED_ROLES:
     if _role not in _ROLE_NAMES:
         raise ImproperlyConfigured(
-            f"HELPDESK_2FA_REQUIRED_ROLES: {_role!r} is not a role (one of {', '.join(_ROLE_NAMES)})."
+            f"HELPDESK_2FA_REQUIRED_ROLES: {_role!r} is not a role (one of {', '.join(_ROLE_NAMES)}), nor none."
         )
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env.str("HELPDESK_2FA_ISSUER", default="IT Helpdesk")

@@ -141,7 +141,15 @@ def test_the_roles_setting_refuses_a_name_that_is_no_role(monkeypatch, tmp_path)
     with pytest.raises(ImproperlyConfigured, match="HELPDESK_2FA_REQUIRED_ROLES"):
         settings_with(monkeypatch, tmp_path, HELPDESK_2FA_REQUIRED_ROLES="supervisor,boss")
     assert settings_with(monkeypatch, tmp_path)["HELPDESK_2FA_REQUIRED_ROLES"] == ["supervisor", "admin"]
-    assert settings_with(monkeypatch, tmp_path, HELPDESK_2FA_REQUIRED_ROLES=" , ")["HELPDESK_2FA_REQUIRED_ROLES"] == []
+    assert settings_with(monkeypatch, tmp_path, HELPDESK_2FA_REQUIRED_ROLES="none")["HELPDESK_2FA_REQUIRED_ROLES"] == []
+    assert settings_with(monkeypatch, tmp_path, HELPDESK_2FA_REQUIRED_ROLES="admin")["HELPDESK_2FA_REQUIRED_ROLES"] == [
+        "admin"
+    ]
+    # Empty counts as unset, as for every variable: docker-compose.yml passes the ones it is not given so.
+    assert settings_with(monkeypatch, tmp_path, HELPDESK_2FA_REQUIRED_ROLES="")["HELPDESK_2FA_REQUIRED_ROLES"] == [
+        "supervisor",
+        "admin",
+    ]
 
 
 # --- setting it up
