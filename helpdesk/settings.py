@@ -46,7 +46,8 @@ ALLOWED_HOSTS = _names(
 CSRF_TRUSTED_ORIGINS = _names(env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[]))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its site asking for the second factor too.
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -468,3 +469,13 @@ def test_backup_codes_alone_are_not_a_second_factor(client):
     requester = make_requester()
     backup_codes_regenerate(user=requester)
     assert sign_in(client, requester)["Location"] == "/"
+
+
+def test_the_admin_site_itself_refuses_staff_whose_session_lacks_the_code(client, clock, rf):
+    administrator = make_admin()
+    set_up(client, administrator)
+    request = rf.get("/admin/")
+    request.user = administrator  # signed in with the password only: no verified device
+    assert not admin.site.has_permission(request)
+    request.user.is_verified = lambda: True
+    assert admin.site.has_permission(request)
