@@ -297,6 +297,34 @@ def test_wrong_codes_count_as_failed_sign_ins_and_pause_the_account(client, cloc
     assert sign_in(client, supervisor).status_code == 429
 
 
+def test_giving_the_password_again_does_not_clear_the_wrong_codes(client, clock):
+    supervisor = make_supervisor(username="sari")
+    device, _codes = set_up(client, supervisor)
+    client.post("/accounts/logout/")
+    clock.shift(timedelta(seconds=30))
+    wrong = "000000" if code_now(device) != "000000" else "111111"
+    answers = []
+    for _attempt in range(LIMIT):
+        sign_in(client, supervisor)
+        answers.append(give_code(client, wrong).status_code)
+        clock.shift(timedelta(seconds=60))
+    assert answers == [400] * (LIMIT - 1) + [429]
+    assert sign_in(client, supervisor).status_code == 429
+
+
+def test_the_right_code_clears_the_failures(client, clock):
+    supervisor = make_supervisor(username="sari")
+    device, _codes = set_up(client, supervisor)
+    client.post("/accounts/logout/")
+    sign_in(client, supervisor)
+    clock.shift(timedelta(seconds=30))
+    give_code(client, "000000" if code_now(device) != "000000" else "111111")
+    assert AccessAttempt.objects.filter(username="sari").exists()
+    clock.shift(timedelta(seconds=5))
+    assert give_code(client, code_now(device)).status_code == 302
+    assert not AccessAttempt.objects.filter(username="sari").exists()
+
+
 def test_a_backup_code_signs_in_once(client, clock):
     supervisor = make_supervisor()
     _device, codes = set_up(client, supervisor)
