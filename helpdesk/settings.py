@@ -505,7 +505,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
 # from this site only, no inline script or style, no plugins, no framing, forms post here.
-# Images may be data: URIs (Bootstrap's form controls draw their icons with them).
+# Images may be data: URIs (Bootstrap's form controls draw their icons with them, and the
+# two-factor set-up its QR code).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -71,3 +71,10 @@ def test_a_supervisor_sets_up_an_authenticator_app_and_signs_in_with_its_code(he
     expect(page.get_by_test_id("current-user")).to_contain_text("Sari")
     helpdesk.nav("Dashboard")
     expect(page.get_by_role("heading", name="Supervisor dashboard")).to_be_visible()
+
+    # Her profile says it is on, with the backup codes she has left.
+    helpdesk.open("/accounts/profile/")
+    section = page.get_by_test_id("two-factor")
+    expect(section).to_contain_text("After your password you give a code from your authenticator app.")
+    expect(section).to_contain_text("You have 10 unused backup codes.")
+    assert helpdesk.axe_violations() == []
