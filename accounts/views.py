@@ -224,6 +224,8 @@ def two_factor_verify(request):
         if form.is_valid():
             check = two_factor_code_check(user=request.user, code=form.cleaned_data["code"])
             if check.accepted:
+                # A new session key for the now whole sign-in, as Django gives one at login.
+                request.session.cycle_key()
                 otp_login(request, check.device)
                 AxesProxyHandler.get_implementation().reset_user_attempts(request, credentials)
                 return redirect(next_url)
