@@ -14,7 +14,7 @@ HELPDESK_HOST ?= 127.0.0.1
 HELPDESK_PORT ?= 8000
 HELPDESK_BASE_URL ?= http://$(HELPDESK_HOST):$(HELPDESK_PORT)
 
-.PHONY: run test install lint migrations-check system messages bench vendor clean
+.PHONY: run test install oidc-provider lint migrations-check system messages bench vendor clean
 
 # Production's dependencies (requirements.txt) and the test and development tooling.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -24,6 +24,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The OpenID Connect provider the sign-in tests start (tests/oidc_provider, Node.js), exactly
+# as its lock file says; npm's cache serves it again without the registry.
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -71,7 +80,7 @@ messages: install system
 	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=tests --ignore=bench --ignore=var
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv --ignore=var
 
-test: install system lint migrations-check
+test: install system oidc-provider lint migrations-check
 	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
 	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS); \
 	  status=$$?; echo "Browser screenshots: $(CURDIR)/test-artefacts/"; exit $$status
@@ -95,4 +104,4 @@ vendor:
 	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/dist/chart.umd.min.js.map package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(OIDC_PROVIDER)/node_modules

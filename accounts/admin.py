@@ -9,7 +9,7 @@ from .models import SupportLevel, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Helpdesk"), {"fields": ("phone", "language", "time_zone")}),
+        (_("Helpdesk"), {"fields": ("phone", "language", "time_zone", "oidc_subject")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "phone", "is_staff", "is_active")
 

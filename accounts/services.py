@@ -1,15 +1,21 @@
+import base64
 import hashlib
 import math
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .choices import Role
-from .models import ApiToken
+from .choices import Level, Role
+from .exceptions import SignInRefused
+from .models import ApiToken, SupportLevel, User
 from .selectors import (
     api_token_cache_key,
     api_token_failures_key,
@@ -101,6 +107,107 @@ def user_set_role(*, user, role: str) -> None:
     if role == Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# The settings that name the provider's group for each role, strongest first, and for each level.
+OIDC_ROLE_GROUPS = [
+    (Role.ADMIN, "HELPDESK_OIDC_GROUP_ADMIN"),
+    (Role.SUPERVISOR, "HELPDESK_OIDC_GROUP_SUPERVISOR"),
+    (Role.AGENT, "HELPDESK_OIDC_GROUP_AGENT"),
+]
+OIDC_LEVEL_GROUPS = [
+    (Level.I, "HELPDESK_OIDC_GROUP_LEVEL_1"),
+    (Level.II, "HELPDESK_OIDC_GROUP_LEVEL_2"),
+    (Level.III, "HELPDESK_OIDC_GROUP_LEVEL_3"),
+]
+
+
+def _email_verified(claims: Mapping[str, Any]) -> bool:
+    # Absent: the provider vouches for the addresses it gives (Entra ID sends none).
+    # Some providers write the boolean as a string.
+    verified = claims.get("email_verified", True)
+    return verified is True or verified == "true"
+
+
+def _new_username(email: str, subject: str) -> str:
+    username = email.lower()
+    if len(username) <= 150 and not User.objects.filter(username__iexact=username).exists():
+        return username
+    return "sso-" + base64.urlsafe_b64encode(hashlib.sha256(subject.encode()).digest()[:12]).decode()
+
+
+@transaction.atomic
+def user_sign_in_from_claims(*, claims: Mapping[str, Any], groups: list[str]) -> User:
+    """The active person an OpenID Connect provider vouches for (its claims already
+    verified): the account linked to the provider's subject ("sub"); else the one account
+    with the address, which the provider must have verified, and which is then linked to
+    the subject (an account linked to another subject is never taken over); else a new
+    account, when HELPDESK_OIDC_CREATE_USERS allows. Their role and support levels then
+    follow ``groups`` as far as HELPDESK_OIDC_GROUP_* name groups. Raises SignInRefused."""
+    label = settings.HELPDESK_OIDC_LABEL
+    subject = str(claims["sub"])
+    email = str(claims.get("email") or "").strip()
+    user = get_user_model().objects.select_for_update().filter(oidc_subject=subject).first()
+    created = False
+    if user is None:
+        if email and not _email_verified(claims):
+            raise SignInRefused(
+                _("%(provider)s has not verified your email address, so the helpdesk cannot tell who you are.")
+                % {"provider": label}
+            )
+        matches = list(get_user_model().objects.select_for_update().filter(email__iexact=email)[:2]) if email else []
+        if len(matches) > 1 or (matches and matches[0].oidc_subject):
+            raise SignInRefused(
+                _("Your email address belongs to another helpdesk account. Please ask an administrator.")
+            )
+        if matches:
+            user = matches[0]
+            user.oidc_subject = subject
+            user.save(update_fields=["oidc_subject"])
+        elif not email or not settings.HELPDESK_OIDC_CREATE_USERS:
+            raise SignInRefused(
+                _("No helpdesk account is linked to your %(provider)s account. Please ask an administrator.")
+                % {"provider": label}
+            )
+        else:
+            user = get_user_model().objects.create_user(
+                _new_username(email, subject),
+                email=email,
+                first_name=str(claims.get("given_name") or "")[:150],
+                last_name=str(claims.get("family_name") or "")[:150],
+                oidc_subject=subject,
+            )
+            created = True
+    if not user.is_active:
+        raise SignInRefused(_("Your helpdesk account is disabled. Please ask an administrator."))
+    _role_and_levels_follow_groups(user=user, groups=set(groups), created=created)
+    return user
+
+
+def _role_and_levels_follow_groups(*, user: User, groups: set[str], created: bool) -> None:
+    # Only what changes is written: the audit log keeps a record of every change of groups.
+    role_groups = [(role, getattr(settings, name)) for role, name in OIDC_ROLE_GROUPS if getattr(settings, name)]
+    held = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    if role_groups:
+        role = next((role for role, group in role_groups if group in groups), Role.REQUESTER)
+        if held != {role}:
+            user_set_role(user=user, role=role)
+        if role != Role.ADMIN and user.is_staff and not user.is_superuser:
+            # The admin site is for administrators; the provider no longer says this is one.
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    elif created:
+        user_set_role(user=user, role=Role.REQUESTER)
+    named: dict[int, str] = {
+        int(level): getattr(settings, name) for level, name in OIDC_LEVEL_GROUPS if getattr(settings, name)
+    }
+    member_of = set(user.support_levels.values_list("number", flat=True))
+    for support_level in SupportLevel.objects.filter(number__in=named):
+        wanted = named[support_level.number] in groups
+        if wanted and support_level.number not in member_of:
+            support_level.members.add(user)
+        elif not wanted and support_level.number in member_of:
+            support_level.members.remove(user)
 
 
 def user_language_set(*, user, language: str) -> None:

@@ -155,9 +155,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out account or address before any password is
 # checked, and records every failure (the database handler: the admin shows and clears them).
+# OpenID Connect last: it answers only the provider's callback, and only when configured.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.OidcBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -207,6 +209,49 @@ HELPDESK_PASSWORD_RESET_CLIENT_LIMIT = env.int("HELPDESK_PASSWORD_RESET_CLIENT_L
 HELPDESK_PASSWORD_RESET_WINDOW = timedelta(hours=1)
 # A new password (changed, reset, or set by an administrator) revokes the person's API tokens.
 HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS = env.bool("HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS", default=True)
+
+# --- OpenID Connect sign-in (accounts/oidc.py, mozilla-django-oidc): a second way in,
+# beside passwords, through Entra ID, Google Workspace, Keycloak or any other provider.
+# Off unless a client id is set. The endpoints come from the issuer's discovery document
+# unless named one by one; ID tokens must be RS256, signed by a key of the provider's JWKS.
+HELPDESK_OIDC_CLIENT_ID = env.str("HELPDESK_OIDC_CLIENT_ID", default="")
+HELPDESK_OIDC_CLIENT_SECRET = env.str("HELPDESK_OIDC_CLIENT_SECRET", default="")
+HELPDESK_OIDC_ISSUER = env.str("HELPDESK_OIDC_ISSUER", default="").rstrip("/")
+HELPDESK_OIDC_AUTHORIZATION_ENDPOINT = env.str("HELPDESK_OIDC_AUTHORIZATION_ENDPOINT", default="")
+HELPDESK_OIDC_TOKEN_ENDPOINT = env.str("HELPDESK_OIDC_TOKEN_ENDPOINT", default="")
+HELPDESK_OIDC_USERINFO_ENDPOINT = env.str("HELPDESK_OIDC_USERINFO_ENDPOINT", default="")
+HELPDESK_OIDC_JWKS_ENDPOINT = env.str("HELPDESK_OIDC_JWKS_ENDPOINT", default="")
+HELPDESK_OIDC_SCOPES = env.str("HELPDESK_OIDC_SCOPES", default="openid email profile")
+# The sign-in page's button reads "Sign in with <label>".
+HELPDESK_OIDC_LABEL = env.str("HELPDESK_OIDC_LABEL", default="single sign-on")
+# Someone the provider vouches for who has no account yet gets one (as a requester, unless
+# the groups below say otherwise); off: only people with an account may come in this way.
+HELPDESK_OIDC_CREATE_USERS = env.bool("HELPDESK_OIDC_CREATE_USERS", default=True)
+# The claim that lists a person's groups, and the group values that make them an agent, a
+# supervisor or an administrator, and a member of each support level. Once any role group
+# is named, the role follows the claim at every sign-in (no named group: requester); once
+# any level group is named, membership of each named level does.
+HELPDESK_OIDC_GROUPS_CLAIM = env.str("HELPDESK_OIDC_GROUPS_CLAIM", default="groups")
+HELPDESK_OIDC_GROUP_AGENT = env.str("HELPDESK_OIDC_GROUP_AGENT", default="")
+HELPDESK_OIDC_GROUP_SUPERVISOR = env.str("HELPDESK_OIDC_GROUP_SUPERVISOR", default="")
+HELPDESK_OIDC_GROUP_ADMIN = env.str("HELPDESK_OIDC_GROUP_ADMIN", default="")
+HELPDESK_OIDC_GROUP_LEVEL_1 = env.str("HELPDESK_OIDC_GROUP_LEVEL_1", default="")
+HELPDESK_OIDC_GROUP_LEVEL_2 = env.str("HELPDESK_OIDC_GROUP_LEVEL_2", default="")
+HELPDESK_OIDC_GROUP_LEVEL_3 = env.str("HELPDESK_OIDC_GROUP_LEVEL_3", default="")
+if HELPDESK_OIDC_CLIENT_ID:
+    _endpoints = [
+        HELPDESK_OIDC_AUTHORIZATION_ENDPOINT,
+        HELPDESK_OIDC_TOKEN_ENDPOINT,
+        HELPDESK_OIDC_USERINFO_ENDPOINT,
+        HELPDESK_OIDC_JWKS_ENDPOINT,
+    ]
+    if not HELPDESK_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured("HELPDESK_OIDC_CLIENT_ID is set: set HELPDESK_OIDC_CLIENT_SECRET too.")
+    if not HELPDESK_OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured(
+            "HELPDESK_OIDC_CLIENT_ID is set: set HELPDESK_OIDC_ISSUER, or the authorization, token, "
+            "userinfo and JWKS endpoints (HELPDESK_OIDC_*_ENDPOINT)."
+        )
 
 # --- language and time
 LANGUAGE_CODE = env.str("HELPDESK_LANGUAGE", default="en")

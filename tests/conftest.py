@@ -13,6 +13,7 @@ from notifications.sms import locmem as sms_locmem
 from sla.selectors import config_cache_clear
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.smtp import FakeSmtpServer
+from tests.oidc_provider import OidcProvider
 from tests.support import restore_reference_data
 
 # Playwright's sync API keeps an event loop running in the test thread; without this
@@ -135,3 +136,12 @@ def migrate(transactional_db):
     yield to
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID Connect provider on 127.0.0.1 for the whole run (see tests/oidc_provider)."""
+    provider = OidcProvider(tmp_path_factory.mktemp("oidc-provider"))
+    provider.start()
+    yield provider
+    provider.stop()
