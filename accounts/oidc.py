@@ -131,7 +131,8 @@ class OidcBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     def authenticate(self, request, **kwargs):
-        if not oidc_enabled() or request is None or "code" not in request.GET:
+        # Only the callback view passes the nonce of the sign-in it started.
+        if not oidc_enabled() or request is None or not kwargs.get("nonce"):
             return None
         try:
             return super().authenticate(request, **kwargs)
@@ -158,7 +159,8 @@ class OidcBackend(OIDCAuthenticationBackend):
                 key,
                 algorithms=[SIGNING_ALGORITHM],
                 audience=settings.HELPDESK_OIDC_CLIENT_ID,
-                issuer=settings.HELPDESK_OIDC_ISSUER or None,
+                # As configured, with or without the trailing slash some issuers have.
+                issuer=[issuer, issuer + "/"] if (issuer := settings.HELPDESK_OIDC_ISSUER) else None,
                 options={"require": ["exp", "iat", "sub", "aud"]},
             )
         except jwt.PyJWTError as error:

@@ -279,7 +279,7 @@ def test_an_unreachable_provider_is_explained_on_the_sign_in_page(client, provid
     assert "Example Corp cannot be reached just now" in told(answer)
 
 
-def test_support_levels_no_group_names_are_left_as_they_are(client, provider, settings):
+def test_a_level_no_group_is_named_for_is_left_as_it_is(client, provider, settings):
     settings.HELPDESK_OIDC_GROUP_LEVEL_1 = ""
     rina = make_agent(1, username="rina", email="rina@example.com")
 
@@ -287,3 +287,39 @@ def test_support_levels_no_group_names_are_left_as_they_are(client, provider, se
 
     assert levels_of(rina) == {1, 2}
     assert SupportLevel.objects.get(number=1).members.filter(pk=rina.pk).exists()
+
+
+def endpoints_named(settings, issuer: str) -> None:
+    settings.HELPDESK_OIDC_AUTHORIZATION_ENDPOINT = f"{issuer}/auth"
+    settings.HELPDESK_OIDC_TOKEN_ENDPOINT = f"{issuer}/token"
+    settings.HELPDESK_OIDC_USERINFO_ENDPOINT = f"{issuer}/me"
+    settings.HELPDESK_OIDC_JWKS_ENDPOINT = f"{issuer}/jwks"
+
+
+def test_the_endpoints_may_be_named_instead_of_discovered(client, provider, settings):
+    endpoints_named(settings, provider.issuer)
+    settings.HELPDESK_OIDC_ISSUER = ""
+
+    sign_in(client)
+
+    assert signed_in_user(client).oidc_subject == ACCOUNT
+
+
+def test_an_id_token_from_another_issuer_is_refused(client, provider, settings):
+    endpoints_named(settings, provider.issuer)
+    settings.HELPDESK_OIDC_ISSUER = "https://sso.example.com"
+
+    answer = sign_in(client)
+
+    assert "did not succeed" in told(answer)
+    assert signed_in_user(client) is None
+
+
+def test_the_sign_in_page_says_why_in_the_visitors_language(client, provider, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+
+    answer = sign_in(client, cancel=True)
+
+    page = client.get(answer["Location"]).content.decode()
+    assert "Masuk dengan Example Corp dibatalkan." in page
+    assert "Masuk dengan Example Corp</a>" in page
