@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import Role
-from .models import ApiToken
+from .models import ApiToken, SupportLevel
 from .selectors import (
     api_token_cache_key,
     api_token_failures_key,
@@ -101,6 +101,61 @@ def user_set_role(*, user, role: str) -> None:
     if role == Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# The roles a directory group can give, strongest first; anyone in none of them requests.
+DIRECTORY_ROLE_ORDER = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+
+
+def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:
+    """The directory vouched for this person just now (a sign-in or a recheck): mark the
+    account as the directory's, open it again if the directory had shut it, and give it
+    the role and levels its directory groups name (when groups are named for them).
+
+    Its local password goes: the directory checks passwords for the people it holds, so
+    one it later refuses has no other way in."""
+    user.directory_dn = dn
+    user.directory_checked_at = timezone.now()
+    if user.directory_disabled_at is not None:
+        user.directory_disabled_at = None
+        user.is_active = True
+    if user.has_usable_password():
+        user.set_unusable_password()
+    role_groups: dict[str, str] = settings.HELPDESK_LDAP_ROLE_GROUPS
+    role = None
+    if role_groups:
+        role = next((name for name in DIRECTORY_ROLE_ORDER if role_groups.get(name, "").lower() in group_dns), None)
+        role = role or Role.REQUESTER
+        # Only administrators reach the admin site; a directory account's role is the directory's.
+        if role != Role.ADMIN and user.is_staff and not user.is_superuser:
+            user.is_staff = False
+    user.save()
+    if role is not None and set(user.groups.filter(name__in=Role.values).values_list("name", flat=True)) != {role}:
+        user_set_role(user=user, role=role)
+    level_groups: dict[int, str] = settings.HELPDESK_LDAP_LEVEL_GROUPS
+    if level_groups:
+        wanted = {number for number, group in level_groups.items() if group.lower() in group_dns}
+        held = set(user.support_levels.values_list("number", flat=True))
+        if wanted - held:
+            user.support_levels.add(*SupportLevel.objects.filter(number__in=wanted - held))
+        if held - wanted:
+            user.support_levels.remove(*SupportLevel.objects.filter(number__in=held - wanted))
+
+
+def user_directory_refused(*, user) -> None:
+    """The directory no longer accepts this person: shut the account (sessions and API
+    tokens stop at once) until the directory accepts them again at a sign-in."""
+    now = timezone.now()
+    user.is_active = False
+    user.directory_disabled_at = now
+    user.directory_checked_at = now
+    user.save(update_fields=["is_active", "directory_disabled_at", "directory_checked_at"])
+
+
+def user_directory_checked(*, user) -> None:
+    """The directory could not be asked: the last answer stands until the next check."""
+    user.directory_checked_at = timezone.now()
+    user.save(update_fields=["directory_checked_at"])
 
 
 def user_language_set(*, user, language: str) -> None:
