@@ -21,6 +21,9 @@ ADMIN_PASSWORD = "directory-admin-secret"  # noqa: S105 - a throw-away test dire
 PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
 POLICY_DN = f"cn=default,ou=policies,{SUFFIX}"
+# How an OpenLDAP with a password policy is told to leave locked accounts out of the search.
+UNLOCKED_PEOPLE = "(&(uid=%(user)s)(!(pwdAccountLockedTime=*)))"
+PASSWORD = "directory-pw-1"  # noqa: S105 - a throw-away test directory's
 # What OpenLDAP's ppolicy writes for an account an administrator locked for good.
 LOCKED_FOR_GOOD = "000001010000Z"
 
@@ -202,3 +205,59 @@ def _values(values: list[str]) -> list[bytes]:
 
 def _encoded(attrs: dict[str, list[str]]) -> dict[str, list[bytes]]:
     return {name: _values(values) for name, values in attrs.items()}
+
+
+GROUP_NAMES = (
+    "helpdesk-users",
+    "helpdesk-banned",
+    "it-agents",
+    "it-supervisors",
+    "it-admins",
+    "level-1",
+    "level-2",
+    "level-3",
+)
+
+
+def directory_environment(server: DirectoryServer, groups: dict[str, str]) -> dict[str, str]:
+    """The environment variables an operator sets for this directory."""
+    return {
+        "HELPDESK_LDAP_SERVER_URI": server.uri,
+        "HELPDESK_LDAP_BIND_DN": ADMIN_DN,
+        "HELPDESK_LDAP_BIND_PASSWORD": ADMIN_PASSWORD,
+        "HELPDESK_LDAP_USER_BASE": PEOPLE,
+        "HELPDESK_LDAP_USER_FILTER": UNLOCKED_PEOPLE,
+        "HELPDESK_LDAP_GROUP_BASE": GROUPS,
+        "HELPDESK_LDAP_REQUIRE_GROUP": groups["helpdesk-users"],
+        "HELPDESK_LDAP_DENY_GROUP": groups["helpdesk-banned"],
+        "HELPDESK_LDAP_GROUP_AGENT": groups["it-agents"],
+        "HELPDESK_LDAP_GROUP_SUPERVISOR": groups["it-supervisors"],
+        "HELPDESK_LDAP_GROUP_ADMIN": groups["it-admins"],
+        "HELPDESK_LDAP_GROUP_LEVEL_1": groups["level-1"],
+        "HELPDESK_LDAP_GROUP_LEVEL_2": groups["level-2"],
+        "HELPDESK_LDAP_GROUP_LEVEL_3": groups["level-3"],
+    }
+
+
+class Directory:
+    """The directory's content as a test sees it: people, and which groups they are in."""
+
+    def __init__(self, server: DirectoryServer) -> None:
+        server.reset()
+        self.server = server
+        self.groups = {name: server.add_group(name, []) for name in GROUP_NAMES}
+        self._members: dict[str, list[str]] = {name: [] for name in self.groups}
+
+    def person(self, uid: str, password: str = PASSWORD, *, groups=("helpdesk-users",), **attrs) -> str:
+        dn = self.server.add_person(uid, password, **attrs)
+        self.set_groups(dn, groups)
+        return dn
+
+    def set_groups(self, dn: str, groups) -> None:
+        for name, members in self._members.items():
+            if (name in groups) != (dn in members):
+                if dn in members:
+                    members.remove(dn)
+                else:
+                    members.append(dn)
+                self.server.set_members(self.groups[name], members)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import api_token_create, user_set_role
-from tests.accounts.directory_server import ADMIN_DN, ADMIN_PASSWORD, GROUPS, PEOPLE, DirectoryServer
+from tests.accounts.directory_server import GROUPS, PASSWORD, PEOPLE
 from tests.api.support import error
 from tests.factories import make_requester
 from tests.test_settings import settings_with
@@ -22,76 +22,6 @@ from tests.test_settings import settings_with
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-# How an OpenLDAP with a password policy is told to leave locked accounts out of the search.
-PASSWORD = "directory-pw-1"  # noqa: S105 - a throw-away test directory's
-UNLOCKED_PEOPLE = "(&(uid=%(user)s)(!(pwdAccountLockedTime=*)))"
-
-
-@pytest.fixture(scope="session")
-def directory_server():
-    server = DirectoryServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def directory(directory_server, settings, monkeypatch, tmp_path):
-    """The directory, empty but for its base, and the helpdesk configured for it by the
-    environment variables an operator sets."""
-    directory_server.reset()
-    groups = {name: directory_server.add_group(name, []) for name in GROUP_NAMES}
-    environment = {
-        "HELPDESK_LDAP_SERVER_URI": directory_server.uri,
-        "HELPDESK_LDAP_BIND_DN": ADMIN_DN,
-        "HELPDESK_LDAP_BIND_PASSWORD": ADMIN_PASSWORD,
-        "HELPDESK_LDAP_USER_BASE": PEOPLE,
-        "HELPDESK_LDAP_USER_FILTER": UNLOCKED_PEOPLE,
-        "HELPDESK_LDAP_GROUP_BASE": GROUPS,
-        "HELPDESK_LDAP_REQUIRE_GROUP": groups["helpdesk-users"],
-        "HELPDESK_LDAP_DENY_GROUP": groups["helpdesk-banned"],
-        "HELPDESK_LDAP_GROUP_AGENT": groups["it-agents"],
-        "HELPDESK_LDAP_GROUP_SUPERVISOR": groups["it-supervisors"],
-        "HELPDESK_LDAP_GROUP_ADMIN": groups["it-admins"],
-        "HELPDESK_LDAP_GROUP_LEVEL_1": groups["level-1"],
-        "HELPDESK_LDAP_GROUP_LEVEL_2": groups["level-2"],
-        "HELPDESK_LDAP_GROUP_LEVEL_3": groups["level-3"],
-    }
-    configured = settings_with(monkeypatch, tmp_path, **environment)
-    for name, value in configured.items():
-        if name.startswith(("AUTH_LDAP_", "HELPDESK_LDAP_")) or name == "AUTHENTICATION_BACKENDS":
-            setattr(settings, name, value)
-    return Directory(directory_server, groups)
-
-
-GROUP_NAMES = (
-    "helpdesk-users",
-    "helpdesk-banned",
-    "it-agents",
-    "it-supervisors",
-    "it-admins",
-    "level-1",
-    "level-2",
-    "level-3",
-)
-
-
-class Directory:
-    def __init__(self, server: DirectoryServer, groups: dict[str, str]) -> None:
-        self.server = server
-        self.groups = groups
-        self._members: dict[str, list[str]] = {name: [] for name in groups}
-
-    def person(self, uid: str, password: str = PASSWORD, *, groups=("helpdesk-users",), **attrs) -> str:
-        dn = self.server.add_person(uid, password, **attrs)
-        self.set_groups(dn, groups)
-        return dn
-
-    def set_groups(self, dn: str, groups) -> None:
-        for name, members in self._members.items():
-            wanted = name in groups
-            if wanted != (dn in members):
-                members.remove(dn) if dn in members else members.append(dn)
-                self.server.set_members(self.groups[name], members)
 
 
 def sign_in(client, username: str, password: str = PASSWORD):
