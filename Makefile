@@ -14,10 +14,10 @@ HELPDESK_HOST ?= 127.0.0.1
 HELPDESK_PORT ?= 8000
 HELPDESK_BASE_URL ?= http://$(HELPDESK_HOST):$(HELPDESK_PORT)
 
-.PHONY: run test install oidc-provider lint migrations-check system messages bench vendor clean
+.PHONY: run test install oidc-provider lint migrations-check build-system system messages bench vendor clean
 
 # Production's dependencies (requirements.txt) and the test and development tooling.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt | build-system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -57,14 +57,21 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
-# gettext for the catalogue checks, wrk for bench/api.py, and Caddy to validate the
-# proxy's deploy/Caddyfile (and to stand in front of two web processes in
-# bench/scale_out.py). Run as root, `make test` installs the missing ones with apt-get;
-# anyone else is told which and how, and stopped.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
-system:
-	@missing="$(strip $(SYSTEM_PACKAGES))"; \
+# Debian packages: what building python-ldap (sign-in with the directory) needs, for
+# `make run` and `make test` alike; and what the suite needs besides: Chromium and its
+# driver for the browser tests, GNU gettext for the catalogue checks, wrk for bench/api.py,
+# Caddy to validate the proxy's deploy/Caddyfile (and to stand in front of two web processes
+# in bench/scale_out.py), and OpenLDAP's slapd, the directory the sign-in tests run against.
+# Run as root, make installs the missing ones with apt-get; anyone else is told which and
+# how, and stopped.
+LDAP_HEADER ?= /usr/include/ldap.h
+SASL_HEADER ?= /usr/include/sasl/sasl.h
+SLAPD ?= /usr/sbin/slapd
+BUILD_PACKAGES := $(if $(wildcard $(LDAP_HEADER)),,libldap-dev) $(if $(wildcard $(SASL_HEADER)),,libsasl2-dev)
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd)
+
+define install_debian_packages
+	@missing="$(strip $(1))"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing $$missing (apt-get)..."; \
@@ -74,6 +81,13 @@ system:
 	  echo "  apt-get update && apt-get install -y $$missing" >&2; \
 	  exit 1; \
 	fi
+endef
+
+build-system:
+	$(call install_debian_packages,$(BUILD_PACKAGES))
+
+system:
+	$(call install_debian_packages,$(BUILD_PACKAGES) $(SYSTEM_PACKAGES))
 
 # Refresh the Bahasa Indonesia catalogue from the marked strings, and compile it.
 messages: install system

@@ -63,6 +63,12 @@ class User(AbstractUser):
         help_text=_("The identity provider's id for this person, set at their first single sign-on."),
     )
 
+    # Set for people the organisation's directory holds (accounts.directory): their
+    # entry, when the directory last vouched for them, and when it shut their account.
+    directory_dn = models.CharField(_("directory entry"), max_length=1024, blank=True, editable=False)
+    directory_checked_at = models.DateTimeField(_("checked with the directory"), null=True, blank=True, editable=False)
+    directory_disabled_at = models.DateTimeField(_("disabled in the directory"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

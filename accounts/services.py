@@ -109,6 +109,45 @@ def user_set_role(*, user, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
+# Roles an outside source's groups can give, strongest first; in none of them: requester.
+ROLES_STRONGEST_FIRST = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+
+
+def user_access_follow_groups(
+    *, user, groups: set[str], role_groups: Mapping[str, str], level_groups: Mapping[int, str]
+) -> None:
+    """Give a person the role and support levels an outside source's groups say (the
+    organisation's directory, an OpenID Connect provider): ``groups`` are the ones the
+    person is in, ``role_groups`` and ``level_groups`` the group named for each role and
+    level (empty: none named).
+
+    Once any role has a group, the role is that of the strongest group the person is in, or
+    requester when in none, and the admin site goes from one who is no longer an
+    administrator; with none named, roles are set in the helpdesk (a person without one
+    requests). Each level with a group has the person as a member exactly while they are in
+    it; the others are left as they are. Only what changes is written: the audit log keeps
+    every change of groups."""
+    named_roles = {role: group for role, group in role_groups.items() if group}
+    held = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    if named_roles:
+        role = next((role for role in ROLES_STRONGEST_FIRST if named_roles.get(role) in groups), Role.REQUESTER)
+        if held != {role}:
+            user_set_role(user=user, role=role)
+        if role != Role.ADMIN and user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    elif not held:
+        user_set_role(user=user, role=Role.REQUESTER)
+    named_levels = {number: group for number, group in level_groups.items() if group}
+    member_of = set(user.support_levels.values_list("number", flat=True))
+    for support_level in SupportLevel.objects.filter(number__in=named_levels):
+        wanted = named_levels[support_level.number] in groups
+        if wanted and support_level.number not in member_of:
+            support_level.members.add(user)
+        elif not wanted and support_level.number in member_of:
+            support_level.members.remove(user)
+
+
 # The settings that name the provider's group for each role, strongest first, and for each level.
 OIDC_ROLE_GROUPS = [
     (Role.ADMIN, "HELPDESK_OIDC_GROUP_ADMIN"),
@@ -148,7 +187,6 @@ def user_sign_in_from_claims(*, claims: Mapping[str, Any], groups: list[str]) ->
     subject = str(claims["sub"])
     email = str(claims.get("email") or "").strip()
     user = get_user_model().objects.select_for_update().filter(oidc_subject=subject).first()
-    created = False
     if user is None:
         if email and not _email_verified(claims):
             raise SignInRefused(
@@ -177,37 +215,55 @@ def user_sign_in_from_claims(*, claims: Mapping[str, Any], groups: list[str]) ->
                 last_name=str(claims.get("family_name") or "")[:150],
                 oidc_subject=subject,
             )
-            created = True
     if not user.is_active:
         raise SignInRefused(_("Your helpdesk account is disabled. Please ask an administrator."))
-    _role_and_levels_follow_groups(user=user, groups=set(groups), created=created)
+    user_access_follow_groups(
+        user=user,
+        groups=set(groups),
+        role_groups={role: getattr(settings, name) for role, name in OIDC_ROLE_GROUPS},
+        level_groups={int(level): getattr(settings, name) for level, name in OIDC_LEVEL_GROUPS},
+    )
     return user
 
 
-def _role_and_levels_follow_groups(*, user: User, groups: set[str], created: bool) -> None:
-    # Only what changes is written: the audit log keeps a record of every change of groups.
-    role_groups = [(role, getattr(settings, name)) for role, name in OIDC_ROLE_GROUPS if getattr(settings, name)]
-    held = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-    if role_groups:
-        role = next((role for role, group in role_groups if group in groups), Role.REQUESTER)
-        if held != {role}:
-            user_set_role(user=user, role=role)
-        if role != Role.ADMIN and user.is_staff and not user.is_superuser:
-            # The admin site is for administrators; the provider no longer says this is one.
-            user.is_staff = False
-            user.save(update_fields=["is_staff"])
-    elif created:
-        user_set_role(user=user, role=Role.REQUESTER)
-    named: dict[int, str] = {
-        int(level): getattr(settings, name) for level, name in OIDC_LEVEL_GROUPS if getattr(settings, name)
-    }
-    member_of = set(user.support_levels.values_list("number", flat=True))
-    for support_level in SupportLevel.objects.filter(number__in=named):
-        wanted = named[support_level.number] in groups
-        if wanted and support_level.number not in member_of:
-            support_level.members.add(user)
-        elif not wanted and support_level.number in member_of:
-            support_level.members.remove(user)
+def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:
+    """The directory vouched for this person just now (a sign-in or a recheck): mark the
+    account as the directory's, open it again if the directory had shut it, and give it
+    the role and levels its directory groups name (when groups are named for them).
+
+    Its local password goes: the directory checks passwords for the people it holds, so
+    one it later refuses has no other way in."""
+    user.directory_dn = dn
+    user.directory_checked_at = timezone.now()
+    if user.directory_disabled_at is not None:
+        user.directory_disabled_at = None
+        user.is_active = True
+    if user.has_usable_password():
+        user.set_unusable_password()
+    user.save()
+    # Directory names are compared as the directory does, whatever their case.
+    user_access_follow_groups(
+        user=user,
+        groups=group_dns,
+        role_groups={role: dn.lower() for role, dn in settings.HELPDESK_LDAP_ROLE_GROUPS.items()},
+        level_groups={number: dn.lower() for number, dn in settings.HELPDESK_LDAP_LEVEL_GROUPS.items()},
+    )
+
+
+def user_directory_refused(*, user) -> None:
+    """The directory no longer accepts this person: shut the account (sessions and API
+    tokens stop at once) until the directory accepts them again at a sign-in."""
+    now = timezone.now()
+    user.is_active = False
+    user.directory_disabled_at = now
+    user.directory_checked_at = now
+    user.save(update_fields=["is_active", "directory_disabled_at", "directory_checked_at"])
+
+
+def user_directory_checked(*, user) -> None:
+    """The directory could not be asked: the last answer stands until the next check."""
+    user.directory_checked_at = timezone.now()
+    user.save(update_fields=["directory_checked_at"])
 
 
 def user_language_set(*, user, language: str) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_support_level_table'),
+        ('accounts', '0008_directory_accounts'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
