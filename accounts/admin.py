@@ -11,8 +11,19 @@ from .services import two_factor_disable
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Helpdesk"), {"fields": ("phone", "language", "time_zone")}),
+        (_("Helpdesk"), {"fields": ("phone", "language", "time_zone", "oidc_subject")}),
+        (
+            _("Organisation's directory"),
+            {
+                "fields": ("directory_dn", "directory_checked_at", "directory_disabled_at"),
+                "description": _(
+                    "Set for people who sign in with the organisation's directory: it checks their "
+                    "password and gives their details, role and levels at every sign-in."
+                ),
+            },
+        ),
     )
+    readonly_fields = ("directory_dn", "directory_checked_at", "directory_disabled_at")
     list_display = ("username", "email", "first_name", "last_name", "phone", "is_staff", "is_active")
     actions = ["two_factor_reset"]
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework import authentication, exceptions
 
+from .directory import directory_recheck
 from .selectors import api_token_lockout_seconds, api_token_with_user, client_address, two_factor_step
 from .services import api_token_digest, api_token_failure_record, api_token_used
 
@@ -53,6 +54,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_with_user(digest=api_token_digest(key))
         if token is None or not token.user.is_active:
             self._failed(address, _("The token is not valid, or it was revoked."))
+        if not directory_recheck(token.user):
+            # Not the caller's fault: the directory shut the account since it was last asked.
+            raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             api_token_used(token=token, at=now)
@@ -78,7 +82,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        if two_factor_step(result[0]) is not None:
+        if two_factor_step(result[0], request._request.session) is not None:
             raise exceptions.AuthenticationFailed(
                 _("Finish signing in first: give the code from your authenticator app on the sign-in page.")
             )

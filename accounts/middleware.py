@@ -62,7 +62,7 @@ class TwoFactorMiddleware:
         view_class = getattr(view_func, "cls", None)
         if isinstance(view_class, type) and issubclass(view_class, APIView):
             return None
-        step = two_factor_step(user)
+        step = two_factor_step(user, request.session)
         if step is None:
             return None
         target = reverse(f"accounts:two-factor-{step}")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -165,10 +165,18 @@ def two_factor_enabled(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def two_factor_step(user) -> str | None:
+# Sessions signed in through these backends had their second factor asked for elsewhere:
+# the OpenID Connect provider decides how its people prove who they are.
+SECOND_FACTOR_ELSEWHERE = frozenset({"accounts.oidc.OidcBackend"})
+
+
+def two_factor_step(user, session=None) -> str | None:
     """What a signed-in session still lacks before it may use the helpdesk: "verify" (a code
-    from the person's app), "setup" (their role needs an app they have not set up), or None."""
+    from the person's app), "setup" (their role needs an app they have not set up), or None
+    (also for a session signed in through single sign-on: the provider asks for its own)."""
     if not user.is_authenticated:
+        return None
+    if session is not None and session.get(BACKEND_SESSION_KEY) in SECOND_FACTOR_ELSEWHERE:
         return None
     is_verified = getattr(user, "is_verified", None)
     if is_verified is not None and is_verified():

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model, logout, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpResponseRedirect
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,8 +19,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 from django_otp import login as otp_login
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from .forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
+from .oidc import ProviderUnavailable, oidc_enabled, oidc_setting, refusal_message
 from .selectors import (
     api_tokens_for,
     backup_codes_left,
@@ -120,17 +123,81 @@ class SignInView(LoginView):
 
     form_class = SignInForm
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_label"] = settings.HELPDESK_OIDC_LABEL if oidc_enabled() else ""
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
-        if not user.language and getattr(self.request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
-            user_language_set(user=user, language=self.request.LANGUAGE_CODE)
+        _language_from_browser(self.request, user)
         # The password was right; a person with a second factor gives its code next, and one
         # whose role needs one sets it up first (TwoFactorMiddleware holds them there).
         step = two_factor_step(user)
         if step is not None:
             return redirect(_two_factor_url(step, self.get_success_url()))
         return response
+
+
+def _language_from_browser(request, user) -> None:
+    if not user.language and getattr(request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
+        user_language_set(user=user, language=request.LANGUAGE_CODE)
+
+
+class OidcSignInStartView(OIDCAuthenticationRequestView):
+    """Sends the visitor to the OpenID Connect provider to sign in, with this sign-in's
+    state and nonce kept in their session (the library's); 404 while it is not configured."""
+
+    get_settings = staticmethod(oidc_setting)
+
+    def __init__(self, *args, **kwargs):
+        # The provider's endpoints are looked up when someone asks to sign in, not before.
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+
+    def get(self, request):
+        if not oidc_enabled():
+            raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = oidc_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except ProviderUnavailable:
+            messages.error(
+                request,
+                _("%(provider)s cannot be reached just now. Please try again later, or sign in with your password.")
+                % {"provider": settings.HELPDESK_OIDC_LABEL},
+            )
+            return redirect(settings.LOGIN_URL)
+        self.OIDC_RP_CLIENT_ID = settings.HELPDESK_OIDC_CLIENT_ID
+        return super().get(request)
+
+
+class OidcCallbackView(OIDCAuthenticationCallbackView):
+    """Where the provider sends the person back. Signed in, they go where they were going;
+    otherwise (cancelled, refused, a state that is not this session's, a token that does
+    not verify) back to the sign-in page, told why."""
+
+    get_settings = staticmethod(oidc_setting)
+
+    def get(self, request):
+        if not oidc_enabled():
+            raise Http404
+        try:
+            return super().get(request)
+        except SuspiciousOperation:
+            return self.login_failure()
+
+    def login_success(self):
+        response = super().login_success()
+        _language_from_browser(self.request, self.user)
+        return response
+
+    def login_failure(self):
+        if self.request.GET.get("error") == "access_denied":
+            message = _("Signing in with %(provider)s was cancelled.") % {"provider": settings.HELPDESK_OIDC_LABEL}
+        else:
+            message = refusal_message(self.request)
+        messages.error(self.request, message)
+        return redirect(settings.LOGIN_URL)
 
 
 def signin_locked_out(request, original_response=None, credentials=None):

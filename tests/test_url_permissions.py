@@ -86,6 +86,10 @@ PAGES: dict[str, Route] = {
     "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
     "login": Route("GET", "/accounts/login/", PUBLIC),
     "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),
+    # Single sign-on is not configured here, so both are absent for everyone;
+    # tests/accounts/test_oidc.py goes through them with a real provider.
+    "accounts:oidc-authenticate": Route("GET", "/accounts/oidc/authenticate/", (404,) * len(ROLES)),
+    "accounts:oidc-callback": Route("GET", "/accounts/oidc/callback/", (404,) * len(ROLES)),
     "accounts:profile": Route("GET", "/accounts/profile/", EVERYONE),
     # The new key is shown on the answer itself, once.
     "accounts:token-create": Route("POST", "/accounts/profile/tokens/", EVERYONE, {"name": "Laptop"}),
