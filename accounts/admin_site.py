@@ -12,4 +12,6 @@ class HelpdeskAdminSite(admin.AdminSite):
     the code or the set-up first; this holds even where it does not run."""
 
     def has_permission(self, request) -> bool:
-        return super().has_permission(request) and two_factor_step(request.user, getattr(request, "session", None)) is None
+        return (
+            super().has_permission(request) and two_factor_step(request.user, getattr(request, "session", None)) is None
+        )

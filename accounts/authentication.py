@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from rest_framework import authentication, exceptions
 
 from .directory import directory_recheck
-from .selectors import api_token_lockout_seconds, api_token_with_user, client_address, two_factor_step
+from .selectors import api_token_for_request, api_token_lockout_seconds, client_address, two_factor_step
 from .services import api_token_digest, api_token_failure_record, api_token_used
 
 # last_used_at is written at most this often per token, not on every request.
@@ -42,16 +42,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
         address = client_address(request)
-        locked_for = api_token_lockout_seconds(address=address)
+        try:
+            key = header[1].decode() if len(header) == 2 else None
+        except UnicodeDecodeError:
+            key = ""
+        if not key:
+            locked_for = api_token_lockout_seconds(address=address)
+            if locked_for:
+                raise _locked_out(locked_for)
+            if key is None:
+                self._failed(address, _("Give the token after the word Bearer, with one space."))
+            self._failed(address, _("The token is not valid."))
+        locked_for, token = api_token_for_request(digest=api_token_digest(key), address=address)
         if locked_for:
             raise _locked_out(locked_for)
-        if len(header) != 2:
-            self._failed(address, _("Give the token after the word Bearer, with one space."))
-        try:
-            key = header[1].decode()
-        except UnicodeDecodeError:
-            self._failed(address, _("The token is not valid."))
-        token = api_token_with_user(digest=api_token_digest(key))
         if token is None or not token.user.is_active:
             self._failed(address, _("The token is not valid, or it was revoked."))
         if not directory_recheck(token.user):
