@@ -1,5 +1,6 @@
 import zoneinfo
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from rest_framework.views import APIView
 
-from .selectors import two_factor_step
+from .selectors import client_address, two_factor_step
 
 
 class UserLocaleMiddleware:
@@ -67,3 +68,28 @@ class TwoFactorMiddleware:
             return None
         target = reverse(f"accounts:two-factor-{step}")
         return redirect(target + "?" + urlencode({"next": request.get_full_path()}))
+
+
+class ConfigurationAuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, which gives the configuration's audit who made a
+    change and from where, with two differences:
+
+    - the address is the client's as sign-in throttling reads it (the connection's, or the
+      one HELPDESK_TRUSTED_PROXY_COUNT proxies say they received the request from), not the
+      first X-Forwarded-For entry, which the client writes itself;
+    - a GET, HEAD or OPTIONS request, which changes nothing by HTTP's rules, goes without:
+      the library connects and disconnects a signal receiver for every request it covers. A
+      change made while serving one (the directory shutting an account on a recheck) is the
+      helpdesk's own and is kept without a person."""
+
+    READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def _get_remote_addr(self, request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        return client_address(request) or None
+
+    def __call__(self, request):
+        if request.method in self.READ_ONLY:
+            return self.get_response(request)
+        return super().__call__(request)

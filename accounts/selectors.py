@@ -82,8 +82,12 @@ def api_tokens_forget(*, user_ids: Iterable[int] | None) -> None:
 
 def client_address(request) -> str:
     """The address a request came from, as sign-in throttling counts it: the connection's,
-    or behind HELPDESK_TRUSTED_PROXY_COUNT proxies the one they say they received it from."""
-    return get_client_ip_address(request) or ""
+    or behind HELPDESK_TRUSTED_PROXY_COUNT proxies the one they say they received it from.
+    Worked out once per request."""
+    address = getattr(request, "_helpdesk_client_address", None)
+    if address is None:
+        address = request._helpdesk_client_address = get_client_ip_address(request) or ""
+    return address
 
 
 def _hashed(kind: str, value: str) -> str:

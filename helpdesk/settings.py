@@ -90,7 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the password, the code: a person who must give one sees no other page until they do.
     "accounts.middleware.TwoFactorMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-auditlog's, for the configuration's audit: who changed it, from which address.
+    "accounts.middleware.ConfigurationAuditMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
