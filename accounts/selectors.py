@@ -86,7 +86,12 @@ def client_address(request) -> str:
     Worked out once per request."""
     address = getattr(request, "_helpdesk_client_address", None)
     if address is None:
-        address = request._helpdesk_client_address = get_client_ip_address(request) or ""
+        if tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER) == ("REMOTE_ADDR",):
+            # No proxy: the connection's address is the answer, without asking ipware.
+            address = request.META.get("REMOTE_ADDR", "")
+        else:
+            address = get_client_ip_address(request) or ""
+        request._helpdesk_client_address = address
     return address
 
 
