@@ -12,9 +12,14 @@ RUN groupadd --system --gid 10001 helpdesk \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them. python-ldap is built
+# against OpenLDAP's headers, which leave again with the compiler; its libraries stay.
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libldap-dev libsasl2-dev libldap-2.5-0 libsasl2-2 \
+    && pip install -r requirements.txt \
+    && apt-get purge -y --auto-remove gcc libldap-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 

@@ -14,16 +14,25 @@ HELPDESK_HOST ?= 127.0.0.1
 HELPDESK_PORT ?= 8000
 HELPDESK_BASE_URL ?= http://$(HELPDESK_HOST):$(HELPDESK_PORT)
 
-.PHONY: run test install lint migrations-check system messages bench vendor clean
+.PHONY: run test install oidc-provider lint migrations-check build-system system messages bench vendor clean
 
 # Production's dependencies (requirements.txt) and the test and development tooling.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt | build-system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The OpenID Connect provider the sign-in tests start (tests/oidc_provider, Node.js), exactly
+# as its lock file says; npm's cache serves it again without the registry.
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -48,14 +57,21 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Debian packages the suite needs: Chromium and its driver for the browser tests, GNU
-# gettext for the catalogue checks, wrk for bench/api.py, and Caddy to validate the
-# proxy's deploy/Caddyfile (and to stand in front of two web processes in
-# bench/scale_out.py). Run as root, `make test` installs the missing ones with apt-get;
-# anyone else is told which and how, and stopped.
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy)
-system:
-	@missing="$(strip $(SYSTEM_PACKAGES))"; \
+# Debian packages: what building python-ldap (sign-in with the directory) needs, for
+# `make run` and `make test` alike; and what the suite needs besides: Chromium and its
+# driver for the browser tests, GNU gettext for the catalogue checks, wrk for bench/api.py,
+# Caddy to validate the proxy's deploy/Caddyfile (and to stand in front of two web processes
+# in bench/scale_out.py), and OpenLDAP's slapd, the directory the sign-in tests run against.
+# Run as root, make installs the missing ones with apt-get; anyone else is told which and
+# how, and stopped.
+LDAP_HEADER ?= /usr/include/ldap.h
+SASL_HEADER ?= /usr/include/sasl/sasl.h
+SLAPD ?= /usr/sbin/slapd
+BUILD_PACKAGES := $(if $(wildcard $(LDAP_HEADER)),,libldap-dev) $(if $(wildcard $(SASL_HEADER)),,libsasl2-dev)
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd)
+
+define install_debian_packages
+	@missing="$(strip $(1))"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing $$missing (apt-get)..."; \
@@ -65,13 +81,20 @@ system:
 	  echo "  apt-get update && apt-get install -y $$missing" >&2; \
 	  exit 1; \
 	fi
+endef
+
+build-system:
+	$(call install_debian_packages,$(BUILD_PACKAGES))
+
+system:
+	$(call install_debian_packages,$(BUILD_PACKAGES) $(SYSTEM_PACKAGES))
 
 # Refresh the Bahasa Indonesia catalogue from the marked strings, and compile it.
 messages: install system
 	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=tests --ignore=bench --ignore=var
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv --ignore=var
 
-test: install system lint migrations-check
+test: install system oidc-provider lint migrations-check
 	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
 	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS); \
 	  status=$$?; echo "Browser screenshots: $(CURDIR)/test-artefacts/"; exit $$status
@@ -95,4 +118,4 @@ vendor:
 	cd /tmp/helpdesk-vendor && tar xzf chart.js-4.6.1.tgz && cp package/dist/chart.umd.min.js package/dist/chart.umd.min.js.map package/LICENSE.md $(CURDIR)/static/vendor/chartjs/
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(OIDC_PROVIDER)/node_modules

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +38,10 @@ class AccountsConfig(AppConfig):
         post_delete.connect(token_changed, sender=ApiToken, dispatch_uid="accounts.tokens.token")
         for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(access_changed, sender=through, dispatch_uid=f"accounts.tokens.{through.__name__}")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on a site that also asks for the second factor (accounts.admin_site.HelpdeskAdminSite)."""
+
+    default = False  # AccountsConfig is this module's app; this one is named in INSTALLED_APPS
+    default_site = "accounts.admin_site.HelpdeskAdminSite"

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework import authentication, exceptions
 
-from .selectors import api_token_lockout_seconds, api_token_with_user, client_address
+from .directory import directory_recheck
+from .selectors import api_token_for_request, api_token_lockout_seconds, client_address, two_factor_step
 from .services import api_token_digest, api_token_failure_record, api_token_used
 
 # last_used_at is written at most this often per token, not on every request.
@@ -41,18 +42,25 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
         address = client_address(request)
-        locked_for = api_token_lockout_seconds(address=address)
+        try:
+            key = header[1].decode() if len(header) == 2 else None
+        except UnicodeDecodeError:
+            key = ""
+        if not key:
+            locked_for = api_token_lockout_seconds(address=address)
+            if locked_for:
+                raise _locked_out(locked_for)
+            if key is None:
+                self._failed(address, _("Give the token after the word Bearer, with one space."))
+            self._failed(address, _("The token is not valid."))
+        locked_for, token = api_token_for_request(digest=api_token_digest(key), address=address)
         if locked_for:
             raise _locked_out(locked_for)
-        if len(header) != 2:
-            self._failed(address, _("Give the token after the word Bearer, with one space."))
-        try:
-            key = header[1].decode()
-        except UnicodeDecodeError:
-            self._failed(address, _("The token is not valid."))
-        token = api_token_with_user(digest=api_token_digest(key))
         if token is None or not token.user.is_active:
             self._failed(address, _("The token is not valid, or it was revoked."))
+        if not directory_recheck(token.user):
+            # Not the caller's fault: the directory shut the account since it was last asked.
+            raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             api_token_used(token=token, at=now)
@@ -66,3 +74,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), for a session whose second factor
+    is verified where the person has or needs one: the password alone does not reach the API
+    from a browser. A token (ApiTokenAuthentication) needs no code: it is the machine's
+    credential, created only from a verified session."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        if two_factor_step(result[0], request._request.session) is not None:
+            raise exceptions.AuthenticationFailed(
+                _("Finish signing in first: give the code from your authenticator app on the sign-in page.")
+            )
+        return result

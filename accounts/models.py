@@ -53,10 +53,30 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Dates and times, and your quiet hours for SMS, are shown in this time zone."),
     )
+    # The OpenID Connect provider's subject ("sub") for this person, kept at their first
+    # sign-in through it: later sign-ins find the account by it, whatever their email.
+    oidc_subject = models.CharField(
+        _("single sign-on subject"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("The identity provider's id for this person, set at their first single sign-on."),
+    )
+
+    # Set for people the organisation's directory holds (accounts.directory): their
+    # entry, when the directory last vouched for them, and when it shut their account.
+    directory_dn = models.CharField(_("directory entry"), max_length=1024, blank=True, editable=False)
+    directory_checked_at = models.DateTimeField(_("checked with the directory"), null=True, blank=True, editable=False)
+    directory_disabled_at = models.DateTimeField(_("disabled in the directory"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_subject"], condition=~models.Q(oidc_subject=""), name="user_oidc_subject_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

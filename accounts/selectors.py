@@ -1,4 +1,4 @@
-"""Reads of the accounts app: roles, API tokens, and who works (and may act at) which level."""
+"""Reads of the accounts app: roles, API tokens, second factors, and who works (and may act at) which level."""
 
 import hashlib
 import math
@@ -6,10 +6,12 @@ from collections.abc import Iterable
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Level, Role
 from .models import ApiToken
@@ -44,14 +46,29 @@ def api_token_with_user(*, digest: str) -> ApiToken | None:
     the cache for HELPDESK_API_TOKEN_CACHE_SECONDS: revoking it, or changing its person,
     their groups or their groups' permissions, removes it there at once (apps.py)."""
     key = api_token_cache_key(digest)
-    token = cache.get(key)
+    return cache.get(key) or _api_token_read(digest, key)
+
+
+def api_token_for_request(*, digest: str, address: str) -> tuple[int, ApiToken | None]:
+    """What an API request with a token needs first: the seconds its client address is
+    still refused for after too many wrong tokens (and then no token), else 0 and the token
+    as api_token_with_user finds it. Both come from the cache in one round trip."""
+    lockout_key = api_token_lockout_key(address)
+    key = api_token_cache_key(digest)
+    found = cache.get_many([lockout_key, key])
+    locked_for = _seconds_left(found.get(lockout_key))
+    if locked_for:
+        return locked_for, None
+    return 0, found.get(key) or _api_token_read(digest, key)
+
+
+def _api_token_read(digest: str, key: str) -> ApiToken | None:
+    token = ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
     if token is None:
-        token = ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
-        if token is None:
-            return None
-        token.user.get_all_permissions()  # read now, kept with the person
-        if settings.HELPDESK_API_TOKEN_CACHE_SECONDS > 0:
-            cache.set(key, token, settings.HELPDESK_API_TOKEN_CACHE_SECONDS)
+        return None
+    token.user.get_all_permissions()  # read now, kept with the person
+    if settings.HELPDESK_API_TOKEN_CACHE_SECONDS > 0:
+        cache.set(key, token, settings.HELPDESK_API_TOKEN_CACHE_SECONDS)
     return token
 
 
@@ -65,8 +82,17 @@ def api_tokens_forget(*, user_ids: Iterable[int] | None) -> None:
 
 def client_address(request) -> str:
     """The address a request came from, as sign-in throttling counts it: the connection's,
-    or behind HELPDESK_TRUSTED_PROXY_COUNT proxies the one they say they received it from."""
-    return get_client_ip_address(request) or ""
+    or behind HELPDESK_TRUSTED_PROXY_COUNT proxies the one they say they received it from.
+    Worked out once per request."""
+    address = getattr(request, "_helpdesk_client_address", None)
+    if address is None:
+        if tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER) == ("REMOTE_ADDR",):
+            # No proxy: the connection's address is the answer, without asking ipware.
+            address = request.META.get("REMOTE_ADDR", "")
+        else:
+            address = get_client_ip_address(request) or ""
+        request._helpdesk_client_address = address
+    return address
 
 
 def _hashed(kind: str, value: str) -> str:
@@ -85,7 +111,10 @@ def api_token_lockout_key(address: str) -> str:
 def api_token_lockout_seconds(*, address: str) -> int:
     """Seconds left before this address may try API tokens again after too many wrong
     ones (0: it may now)."""
-    until = cache.get(api_token_lockout_key(address))
+    return _seconds_left(cache.get(api_token_lockout_key(address)))
+
+
+def _seconds_left(until: float | None) -> int:
     if until is None:
         return 0
     left = until - timezone.now().timestamp()
@@ -150,3 +179,42 @@ def level_supervisors(*, level: int) -> list:
     supervisors = get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct()
     own = list(supervisors.filter(support_levels__number=level))
     return own or list(supervisors)
+
+
+def two_factor_required(user) -> bool:
+    """Whether the person's role must sign in with a second factor (HELPDESK_2FA_REQUIRED_ROLES)."""
+    role = user_role(user)
+    return role is not None and role in settings.HELPDESK_2FA_REQUIRED_ROLES
+
+
+def two_factor_enabled(user) -> bool:
+    """Whether the person signs in with an authenticator app's code after their password."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# Sessions signed in through these backends had their second factor asked for elsewhere:
+# the OpenID Connect provider decides how its people prove who they are.
+SECOND_FACTOR_ELSEWHERE = frozenset({"accounts.oidc.OidcBackend"})
+
+
+def two_factor_step(user, session=None) -> str | None:
+    """What a signed-in session still lacks before it may use the helpdesk: "verify" (a code
+    from the person's app), "setup" (their role needs an app they have not set up), or None
+    (also for a session signed in through single sign-on: the provider asks for its own)."""
+    if not user.is_authenticated:
+        return None
+    if session is not None and session.get(BACKEND_SESSION_KEY) in SECOND_FACTOR_ELSEWHERE:
+        return None
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return None
+    if two_factor_enabled(user):
+        return "verify"
+    if two_factor_required(user):
+        return "setup"
+    return None
+
+
+def backup_codes_left(*, user) -> int:
+    """How many of the person's one-time backup codes are still unused."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

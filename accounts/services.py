@@ -1,15 +1,25 @@
+import base64
 import hashlib
 import math
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .choices import Role
-from .models import ApiToken
+from .choices import Level, Role
+from .exceptions import SignInRefused
+from .models import ApiToken, SupportLevel, User
 from .selectors import (
     api_token_cache_key,
     api_token_failures_key,
@@ -72,6 +82,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accessfailurelog",
+        # Second factors: see whose are set up, and reset one (a lost phone) by deleting it.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
     ],
 }
 
@@ -101,6 +116,163 @@ def user_set_role(*, user, role: str) -> None:
     if role == Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# Roles an outside source's groups can give, strongest first; in none of them: requester.
+ROLES_STRONGEST_FIRST = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+
+
+def user_access_follow_groups(
+    *, user, groups: set[str], role_groups: Mapping[str, str], level_groups: Mapping[int, str]
+) -> None:
+    """Give a person the role and support levels an outside source's groups say (the
+    organisation's directory, an OpenID Connect provider): ``groups`` are the ones the
+    person is in, ``role_groups`` and ``level_groups`` the group named for each role and
+    level (empty: none named).
+
+    Once any role has a group, the role is that of the strongest group the person is in, or
+    requester when in none, and the admin site goes from one who is no longer an
+    administrator; with none named, roles are set in the helpdesk (a person without one
+    requests). Each level with a group has the person as a member exactly while they are in
+    it; the others are left as they are. Only what changes is written: the audit log keeps
+    every change of groups."""
+    named_roles = {role: group for role, group in role_groups.items() if group}
+    held = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    if named_roles:
+        role = next((role for role in ROLES_STRONGEST_FIRST if named_roles.get(role) in groups), Role.REQUESTER)
+        if held != {role}:
+            user_set_role(user=user, role=role)
+        if role != Role.ADMIN and user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    elif not held:
+        user_set_role(user=user, role=Role.REQUESTER)
+    named_levels = {number: group for number, group in level_groups.items() if group}
+    member_of = set(user.support_levels.values_list("number", flat=True))
+    for support_level in SupportLevel.objects.filter(number__in=named_levels):
+        wanted = named_levels[support_level.number] in groups
+        if wanted and support_level.number not in member_of:
+            support_level.members.add(user)
+        elif not wanted and support_level.number in member_of:
+            support_level.members.remove(user)
+
+
+# The settings that name the provider's group for each role, strongest first, and for each level.
+OIDC_ROLE_GROUPS = [
+    (Role.ADMIN, "HELPDESK_OIDC_GROUP_ADMIN"),
+    (Role.SUPERVISOR, "HELPDESK_OIDC_GROUP_SUPERVISOR"),
+    (Role.AGENT, "HELPDESK_OIDC_GROUP_AGENT"),
+]
+OIDC_LEVEL_GROUPS = [
+    (Level.I, "HELPDESK_OIDC_GROUP_LEVEL_1"),
+    (Level.II, "HELPDESK_OIDC_GROUP_LEVEL_2"),
+    (Level.III, "HELPDESK_OIDC_GROUP_LEVEL_3"),
+]
+
+
+def _email_verified(claims: Mapping[str, Any]) -> bool:
+    # Absent: the provider vouches for the addresses it gives (Entra ID sends none).
+    # Some providers write the boolean as a string.
+    verified = claims.get("email_verified", True)
+    return verified is True or verified == "true"
+
+
+def _new_username(email: str, subject: str) -> str:
+    username = email.lower()
+    if len(username) <= 150 and not User.objects.filter(username__iexact=username).exists():
+        return username
+    return "sso-" + base64.urlsafe_b64encode(hashlib.sha256(subject.encode()).digest()[:12]).decode()
+
+
+@transaction.atomic
+def user_sign_in_from_claims(*, claims: Mapping[str, Any], groups: list[str]) -> User:
+    """The active person an OpenID Connect provider vouches for (its claims already
+    verified): the account linked to the provider's subject ("sub"); else the one account
+    with the address, which the provider must have verified, and which is then linked to
+    the subject (an account linked to another subject is never taken over); else a new
+    account, when HELPDESK_OIDC_CREATE_USERS allows. Their role and support levels then
+    follow ``groups`` as far as HELPDESK_OIDC_GROUP_* name groups. Raises SignInRefused."""
+    label = settings.HELPDESK_OIDC_LABEL
+    subject = str(claims["sub"])
+    email = str(claims.get("email") or "").strip()
+    user = get_user_model().objects.select_for_update().filter(oidc_subject=subject).first()
+    if user is None:
+        if email and not _email_verified(claims):
+            raise SignInRefused(
+                _("%(provider)s has not verified your email address, so the helpdesk cannot tell who you are.")
+                % {"provider": label}
+            )
+        matches = list(get_user_model().objects.select_for_update().filter(email__iexact=email)[:2]) if email else []
+        if len(matches) > 1 or (matches and matches[0].oidc_subject):
+            raise SignInRefused(
+                _("Your email address belongs to another helpdesk account. Please ask an administrator.")
+            )
+        if matches:
+            user = matches[0]
+            user.oidc_subject = subject
+            user.save(update_fields=["oidc_subject"])
+        elif not email or not settings.HELPDESK_OIDC_CREATE_USERS:
+            raise SignInRefused(
+                _("No helpdesk account is linked to your %(provider)s account. Please ask an administrator.")
+                % {"provider": label}
+            )
+        else:
+            user = get_user_model().objects.create_user(
+                _new_username(email, subject),
+                email=email,
+                first_name=str(claims.get("given_name") or "")[:150],
+                last_name=str(claims.get("family_name") or "")[:150],
+                oidc_subject=subject,
+            )
+    if not user.is_active:
+        raise SignInRefused(_("Your helpdesk account is disabled. Please ask an administrator."))
+    user_access_follow_groups(
+        user=user,
+        groups=set(groups),
+        role_groups={role: getattr(settings, name) for role, name in OIDC_ROLE_GROUPS},
+        level_groups={int(level): getattr(settings, name) for level, name in OIDC_LEVEL_GROUPS},
+    )
+    return user
+
+
+def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:
+    """The directory vouched for this person just now (a sign-in or a recheck): mark the
+    account as the directory's, open it again if the directory had shut it, and give it
+    the role and levels its directory groups name (when groups are named for them).
+
+    Its local password goes: the directory checks passwords for the people it holds, so
+    one it later refuses has no other way in."""
+    user.directory_dn = dn
+    user.directory_checked_at = timezone.now()
+    if user.directory_disabled_at is not None:
+        user.directory_disabled_at = None
+        user.is_active = True
+    if user.has_usable_password():
+        user.set_unusable_password()
+    user.save()
+    # Directory names are compared as the directory does, whatever their case.
+    user_access_follow_groups(
+        user=user,
+        groups=group_dns,
+        role_groups={role: dn.lower() for role, dn in settings.HELPDESK_LDAP_ROLE_GROUPS.items()},
+        level_groups={number: dn.lower() for number, dn in settings.HELPDESK_LDAP_LEVEL_GROUPS.items()},
+    )
+
+
+def user_directory_refused(*, user) -> None:
+    """The directory no longer accepts this person: shut the account (sessions and API
+    tokens stop at once) until the directory accepts them again at a sign-in."""
+    now = timezone.now()
+    user.is_active = False
+    user.directory_disabled_at = now
+    user.directory_checked_at = now
+    user.save(update_fields=["is_active", "directory_disabled_at", "directory_checked_at"])
+
+
+def user_directory_checked(*, user) -> None:
+    """The directory could not be asked: the last answer stands until the next check."""
+    user.directory_checked_at = timezone.now()
+    user.save(update_fields=["directory_checked_at"])
 
 
 def user_language_set(*, user, language: str) -> None:
@@ -207,3 +379,111 @@ def api_tokens_revoke_all(*, user_id: int) -> int:
         # Again once it commits: a request in between may have cached a token still active.
         transaction.on_commit(lambda: api_tokens_forget(user_ids=[user_id]))
     return revoked
+
+
+# --- two-factor sign-in
+
+TOTP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What became of a one-time code: the device that accepted it, or the seconds to wait
+    before the next try when too many wrong ones came too fast (0: it was simply wrong)."""
+
+    device: Device | None = None
+    wait_seconds: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.device is not None
+
+
+def _code_check(device: TOTPDevice | StaticDevice, code: str) -> CodeCheck:
+    """Verify a code on one device locked for update, refusing without trying it while the
+    device's throttle (1, 2, 4 … seconds after each wrong code) lasts."""
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (details or {}).get("locked_until")
+        wait = (locked_until - timezone.now()).total_seconds() if locked_until else 1
+        return CodeCheck(wait_seconds=max(1, math.ceil(wait)))
+    if device.verify_token(code):
+        return CodeCheck(device=device)
+    return CodeCheck()
+
+
+def is_app_code(code: str) -> bool:
+    """An authenticator app's code is six digits; anything else is read as a backup code."""
+    return len(code) == 6 and code.isdigit()
+
+
+@transaction.atomic
+def two_factor_code_check(*, user, code: str) -> CodeCheck:
+    """Check the second step of a sign-in: a code from the person's app (each accepted once,
+    and no code older than the last one used) or one of their backup codes (each used once).
+    Wrong codes are throttled per device."""
+    if is_app_code(code):
+        device: TOTPDevice | StaticDevice | None = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
+        )
+    else:
+        device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
+    if device is None:
+        return CodeCheck()
+    return _code_check(device, code)
+
+
+@transaction.atomic
+def totp_device_begin(*, user) -> TOTPDevice:
+    """The authenticator app the person is setting up: not in use until a code from it is
+    confirmed; the same one (and the same secret) until then, however often the page is shown."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user, code: str) -> tuple[CodeCheck, list[str]]:
+    """Turn on two-factor sign-in with the app being set up, once it shows a current code:
+    it becomes the person's only app, and they get a fresh set of backup codes (returned
+    once, with the check; none when the code was refused)."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None or not is_app_code(code):
+        return CodeCheck(), []
+    check = _code_check(device, code)
+    if not check.accepted:
+        return check, []
+    for other in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
+        other.delete()
+    device.confirmed = True
+    device.save()
+    return check, backup_codes_regenerate(user=user)
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user) -> list[str]:
+    """A new set of HELPDESK_2FA_BACKUP_CODES one-time backup codes for the person; the old
+    ones stop working. Only their device keeps them; they are returned to be shown once."""
+    device = StaticDevice.objects.select_for_update().filter(user=user).order_by("-pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    elif not device.confirmed:
+        device.confirmed = True
+        device.save()
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(settings.HELPDESK_2FA_BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, user) -> bool:
+    """Turn off the person's two-factor sign-in: their app and backup codes are deleted (each
+    deletion recorded in the configuration's audit). False when it was not on."""
+    devices = [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]
+    was_on = any(device.confirmed for device in devices if isinstance(device, TOTPDevice))
+    for device in devices:
+        device.delete()
+    return was_on

@@ -46,7 +46,8 @@ ALLOWED_HOSTS = _names(
 CSRF_TRUSTED_ORIGINS = _names(env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[]))
 
 INSTALLED_APPS = [
-    "accounts.admin_site.HelpdeskAdminConfig",
+    # Django's admin, its site asking for the second factor too.
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "api",
     "accounts",
     "sla",
@@ -81,8 +85,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, verified this session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # After the password, the code: a person who must give one sees no other page until they do.
+    "accounts.middleware.TwoFactorMiddleware",
+    # django-auditlog's, for the configuration's audit: who changed it, from which address.
+    "accounts.middleware.ConfigurationAuditMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,10 +164,95 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out account or address before any password is
 # checked, and records every failure (the database handler: the admin shows and clears them).
+# OpenID Connect last: it answers only the provider's callback, and only when configured.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.OidcBackend",
 ]
+
+# --- sign-in with the organisation's directory (LDAP / Active Directory), when a server is
+# named: django-auth-ldap's settings, from these variables (accounts/directory.py).
+AUTH_LDAP_SERVER_URI = env.str("HELPDESK_LDAP_SERVER_URI", default="")
+HELPDESK_LDAP_RECHECK_MINUTES = env.float("HELPDESK_LDAP_RECHECK_MINUTES", default=5.0)
+# Role -> the DN of the directory group that gives it (strongest wins; none: requester).
+HELPDESK_LDAP_ROLE_GROUPS: dict[str, str] = {
+    role: dn
+    for role, dn in (
+        ("agent", env.str("HELPDESK_LDAP_GROUP_AGENT", default="")),
+        ("supervisor", env.str("HELPDESK_LDAP_GROUP_SUPERVISOR", default="")),
+        ("admin", env.str("HELPDESK_LDAP_GROUP_ADMIN", default="")),
+    )
+    if dn
+}
+# Support level number -> the DN of the directory group whose members work it.
+HELPDESK_LDAP_LEVEL_GROUPS: dict[int, str] = {
+    number: dn
+    for number, dn in (
+        (1, env.str("HELPDESK_LDAP_GROUP_LEVEL_1", default="")),
+        (2, env.str("HELPDESK_LDAP_GROUP_LEVEL_2", default="")),
+        (3, env.str("HELPDESK_LDAP_GROUP_LEVEL_3", default="")),
+    )
+    if dn
+}
+if AUTH_LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap import config as ldap_config
+
+    _LDAP_GROUP_TYPES = {
+        "groupOfNames": (ldap_config.GroupOfNamesType, "(objectClass=groupOfNames)"),
+        "nestedGroupOfNames": (ldap_config.NestedGroupOfNamesType, "(objectClass=groupOfNames)"),
+        "groupOfUniqueNames": (ldap_config.GroupOfUniqueNamesType, "(objectClass=groupOfUniqueNames)"),
+        "posixGroup": (ldap_config.PosixGroupType, "(objectClass=posixGroup)"),
+        "activeDirectory": (ldap_config.ActiveDirectoryGroupType, "(objectClass=group)"),
+        "nestedActiveDirectory": (ldap_config.NestedActiveDirectoryGroupType, "(objectClass=group)"),
+    }
+    _ldap_group_type = env.str("HELPDESK_LDAP_GROUP_TYPE", default="groupOfNames")
+    if _ldap_group_type not in _LDAP_GROUP_TYPES:
+        raise ImproperlyConfigured(
+            f"HELPDESK_LDAP_GROUP_TYPE is {_ldap_group_type!r}; it is one of {', '.join(_LDAP_GROUP_TYPES)}."
+        )
+    _ldap_user_base = env.str("HELPDESK_LDAP_USER_BASE", default="")
+    if not _ldap_user_base:
+        raise ImproperlyConfigured("Set HELPDESK_LDAP_USER_BASE: where the directory's people are searched.")
+    # The service account the helpdesk searches with (empty: an anonymous search).
+    AUTH_LDAP_BIND_DN = env.str("HELPDESK_LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env.str("HELPDESK_LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_START_TLS = env.bool("HELPDESK_LDAP_START_TLS", default=False)
+    AUTH_LDAP_USER_SEARCH = ldap_config.LDAPSearch(
+        _ldap_user_base, ldap.SCOPE_SUBTREE, env.str("HELPDESK_LDAP_USER_FILTER", default="(uid=%(user)s)")
+    )
+    AUTH_LDAP_USER_ATTR_MAP = {
+        field: attribute
+        for field, attribute in (
+            ("first_name", env.str("HELPDESK_LDAP_ATTR_FIRST_NAME", default="givenName")),
+            ("last_name", env.str("HELPDESK_LDAP_ATTR_LAST_NAME", default="sn")),
+            ("email", env.str("HELPDESK_LDAP_ATTR_EMAIL", default="mail")),
+            ("phone", env.str("HELPDESK_LDAP_ATTR_PHONE", default="mobile")),
+        )
+        if attribute
+    }
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    _ldap_group_base = env.str("HELPDESK_LDAP_GROUP_BASE", default="")
+    if _ldap_group_base:
+        _group_class, _group_filter = _LDAP_GROUP_TYPES[_ldap_group_type]
+        AUTH_LDAP_GROUP_SEARCH = ldap_config.LDAPSearch(_ldap_group_base, ldap.SCOPE_SUBTREE, _group_filter)
+        AUTH_LDAP_GROUP_TYPE = _group_class()
+    elif HELPDESK_LDAP_ROLE_GROUPS or HELPDESK_LDAP_LEVEL_GROUPS:
+        raise ImproperlyConfigured("Set HELPDESK_LDAP_GROUP_BASE: the role and level groups are searched there.")
+    AUTH_LDAP_REQUIRE_GROUP = env.str("HELPDESK_LDAP_REQUIRE_GROUP", default="") or None
+    AUTH_LDAP_DENY_GROUP = env.str("HELPDESK_LDAP_DENY_GROUP", default="") or None
+    _ldap_timeout = env.float("HELPDESK_LDAP_TIMEOUT_SECONDS", default=5.0)
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_NETWORK_TIMEOUT: _ldap_timeout,
+        ldap.OPT_TIMEOUT: _ldap_timeout,
+        # Active Directory's referrals lead to servers the service account cannot search.
+        ldap.OPT_REFERRALS: 0,
+    }
+    if _ldap_ca_file := env.str("HELPDESK_LDAP_CA_FILE", default=""):
+        AUTH_LDAP_GLOBAL_OPTIONS = {ldap.OPT_X_TLS_CACERTFILE: _ldap_ca_file}
+    # Right after django-axes, which must refuse a locked-out name before the directory is asked.
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.directory.DirectoryBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -207,6 +301,74 @@ HELPDESK_PASSWORD_RESET_CLIENT_LIMIT = env.int("HELPDESK_PASSWORD_RESET_CLIENT_L
 HELPDESK_PASSWORD_RESET_WINDOW = timedelta(hours=1)
 # A new password (changed, reset, or set by an administrator) revokes the person's API tokens.
 HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS = env.bool("HELPDESK_PASSWORD_CHANGE_REVOKES_TOKENS", default=True)
+
+# --- two-factor sign-in (django-otp: an authenticator app's codes, and one-time backup codes)
+# Anyone may turn it on from their profile; people of these roles (accounts.choices.Role)
+# must, and see no page but its set-up until they have. "none": nobody must. (Not an empty
+# value: that counts as unset, as docker-compose.yml passes every variable it is not given.)
+_ROLE_NAMES = ("requester", "agent", "supervisor", "admin")
+HELPDESK_2FA_REQUIRED_ROLES = _names(
+    env.list("HELPDESK_2FA_REQUIRED_ROLES", cast=str.strip, default=["supervisor", "admin"])
+)
+if HELPDESK_2FA_REQUIRED_ROLES == ["none"]:
+    HELPDESK_2FA_REQUIRED_ROLES = []
+for _role in HELPDESK_2FA_REQUIRED_ROLES:
+    if _role not in _ROLE_NAMES:
+        raise ImproperlyConfigured(
+            f"HELPDESK_2FA_REQUIRED_ROLES: {_role!r} is not a role (one of {', '.join(_ROLE_NAMES)}), nor none."
+        )
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("HELPDESK_2FA_ISSUER", default="IT Helpdesk")
+# After a wrong code the next is refused for 1, 2, 4, 8 … seconds (django-otp, per person).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin never shows an app's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How many backup codes a person is given at a time.
+HELPDESK_2FA_BACKUP_CODES = 10
+
+# --- OpenID Connect sign-in (accounts/oidc.py, mozilla-django-oidc): a second way in,
+# beside passwords, through Entra ID, Google Workspace, Keycloak or any other provider.
+# Off unless a client id is set. The endpoints come from the issuer's discovery document
+# unless named one by one; ID tokens must be RS256, signed by a key of the provider's JWKS.
+HELPDESK_OIDC_CLIENT_ID = env.str("HELPDESK_OIDC_CLIENT_ID", default="")
+HELPDESK_OIDC_CLIENT_SECRET = env.str("HELPDESK_OIDC_CLIENT_SECRET", default="")
+HELPDESK_OIDC_ISSUER = env.str("HELPDESK_OIDC_ISSUER", default="").rstrip("/")
+HELPDESK_OIDC_AUTHORIZATION_ENDPOINT = env.str("HELPDESK_OIDC_AUTHORIZATION_ENDPOINT", default="")
+HELPDESK_OIDC_TOKEN_ENDPOINT = env.str("HELPDESK_OIDC_TOKEN_ENDPOINT", default="")
+HELPDESK_OIDC_USERINFO_ENDPOINT = env.str("HELPDESK_OIDC_USERINFO_ENDPOINT", default="")
+HELPDESK_OIDC_JWKS_ENDPOINT = env.str("HELPDESK_OIDC_JWKS_ENDPOINT", default="")
+HELPDESK_OIDC_SCOPES = env.str("HELPDESK_OIDC_SCOPES", default="openid email profile")
+# The sign-in page's button reads "Sign in with <label>".
+HELPDESK_OIDC_LABEL = env.str("HELPDESK_OIDC_LABEL", default="single sign-on")
+# Someone the provider vouches for who has no account yet gets one (as a requester, unless
+# the groups below say otherwise); off: only people with an account may come in this way.
+HELPDESK_OIDC_CREATE_USERS = env.bool("HELPDESK_OIDC_CREATE_USERS", default=True)
+# The claim that lists a person's groups, and the group values that make them an agent, a
+# supervisor or an administrator, and a member of each support level. Once any role group
+# is named, the role follows the claim at every sign-in (no named group: requester); once
+# any level group is named, membership of each named level does.
+HELPDESK_OIDC_GROUPS_CLAIM = env.str("HELPDESK_OIDC_GROUPS_CLAIM", default="groups")
+HELPDESK_OIDC_GROUP_AGENT = env.str("HELPDESK_OIDC_GROUP_AGENT", default="")
+HELPDESK_OIDC_GROUP_SUPERVISOR = env.str("HELPDESK_OIDC_GROUP_SUPERVISOR", default="")
+HELPDESK_OIDC_GROUP_ADMIN = env.str("HELPDESK_OIDC_GROUP_ADMIN", default="")
+HELPDESK_OIDC_GROUP_LEVEL_1 = env.str("HELPDESK_OIDC_GROUP_LEVEL_1", default="")
+HELPDESK_OIDC_GROUP_LEVEL_2 = env.str("HELPDESK_OIDC_GROUP_LEVEL_2", default="")
+HELPDESK_OIDC_GROUP_LEVEL_3 = env.str("HELPDESK_OIDC_GROUP_LEVEL_3", default="")
+if HELPDESK_OIDC_CLIENT_ID:
+    _endpoints = [
+        HELPDESK_OIDC_AUTHORIZATION_ENDPOINT,
+        HELPDESK_OIDC_TOKEN_ENDPOINT,
+        HELPDESK_OIDC_USERINFO_ENDPOINT,
+        HELPDESK_OIDC_JWKS_ENDPOINT,
+    ]
+    if not HELPDESK_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured("HELPDESK_OIDC_CLIENT_ID is set: set HELPDESK_OIDC_CLIENT_SECRET too.")
+    if not HELPDESK_OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured(
+            "HELPDESK_OIDC_CLIENT_ID is set: set HELPDESK_OIDC_ISSUER, or the authorization, token, "
+            "userinfo and JWKS endpoints (HELPDESK_OIDC_*_ENDPOINT)."
+        )
 
 # --- language and time
 LANGUAGE_CODE = env.str("HELPDESK_LANGUAGE", default="en")
@@ -433,7 +595,8 @@ X_FRAME_OPTIONS = "DENY"
 # The configuration's audit (django-auditlog): every change to these, in the admin or
 # anywhere else, is kept with who made it, when, from where, and each field before → after.
 # Administrators read it in the admin (Audit log). Secrets are masked; what a sign-in sets by
-# itself (last_login, the language the person signed in with) is not a change of configuration.
+# itself (last_login, the language the person signed in with, when the directory last
+# vouched for them) is not a change of configuration.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "sla.Calendar",
     "sla.WorkingPeriod",
@@ -446,15 +609,34 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {
         "model": "accounts.User",
-        "exclude_fields": ["last_login", "language"],
+        "exclude_fields": ["last_login", "language", "directory_checked_at"],
         "mask_fields": ["password"],
         "m2m_fields": {"groups", "user_permissions"},
+    },
+    # Second factors: turned on, off, or reset by an administrator. Their secret is masked
+    # whole; what each sign-in changes (the last code used, throttling) is not recorded.
+    {
+        "model": "otp_totp.TOTPDevice",
+        "mask_fields": ["key"],
+        "mask_callable": "accounts.audit.mask_whole",
+        "exclude_fields": [
+            "last_t",
+            "drift",
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
+    {
+        "model": "otp_static.StaticDevice",
+        "exclude_fields": ["throttling_failure_timestamp", "throttling_failure_count", "last_used_at"],
     },
 )
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
 # from this site only, no inline script or style, no plugins, no framing, forms post here.
-# Images may be data: URIs (Bootstrap's form controls draw their icons with them).
+# Images may be data: URIs (Bootstrap's form controls draw their icons with them, and the
+# two-factor set-up its QR code).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -487,7 +669,8 @@ REST_FRAMEWORK = {
     # The token scheme first: a caller without credentials is told to authenticate (401).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The browser's session, once its second factor is verified where one is needed.
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # orjson writes the same JSON in a fraction of the time of the standard library's.

@@ -11,9 +11,12 @@ from django.utils import translation
 from helpdesk.celery import app as celery_app
 from notifications.sms import locmem as sms_locmem
 from sla.selectors import config_cache_clear
+from tests.accounts.directory_server import Directory, DirectoryServer, directory_environment
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.smtp import FakeSmtpServer
+from tests.oidc_provider import OidcProvider
 from tests.support import restore_reference_data
+from tests.test_settings import settings_with
 
 # Playwright's sync API keeps an event loop running in the test thread; without this
 # Django's ORM raises SynchronousOnlyOperation. Test runs only.
@@ -54,6 +57,9 @@ def _test_settings(settings, tmp_path):
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The suite signs staff in with force_login, without a second factor; the tests of
+    # two-factor sign-in (tests/accounts/test_two_factor.py) set the roles that need one.
+    settings.HELPDESK_2FA_REQUIRED_ROLES = []
     sms_locmem.outbox.clear()
     # Cached report figures, API throttle counts and configuration belong to one test.
     cache.clear()
@@ -135,3 +141,32 @@ def migrate(transactional_db):
     yield to
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID Connect provider on 127.0.0.1 for the whole run (see tests/oidc_provider)."""
+    provider = OidcProvider(tmp_path_factory.mktemp("oidc-provider"))
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def directory_server():
+    """A real OpenLDAP server for the run (tests/accounts/directory_server.py)."""
+    server = DirectoryServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def directory(directory_server, settings, monkeypatch, tmp_path):
+    """The directory, holding only its base and groups, and the helpdesk configured for it
+    by the environment variables an operator sets (read by settings.py itself)."""
+    contents = Directory(directory_server)
+    configured = settings_with(monkeypatch, tmp_path, **directory_environment(directory_server, contents.groups))
+    for name, value in configured.items():
+        if name.startswith(("AUTH_LDAP_", "HELPDESK_LDAP_")) or name == "AUTHENTICATION_BACKENDS":
+            setattr(settings, name, value)
+    return contents

@@ -161,3 +161,54 @@ def test_administrators_read_the_audit_in_the_admin(client):
     entry = LogEntry.objects.latest("timestamp")
     assert client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").status_code == 200
     assert client.post(f"/admin/auditlog/logentry/{entry.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("proxies", "meta", "recorded"),
+    [
+        # No proxy: the connection's address; what the client wrote in the header is not believed.
+        (0, {"REMOTE_ADDR": "10.1.2.3", "HTTP_X_FORWARDED_FOR": "192.0.2.66"}, "10.1.2.3"),
+        # Behind Caddy: the address Caddy appended, not the one the client wrote before it.
+        (1, {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.66, 203.0.113.7"}, "203.0.113.7"),
+    ],
+)
+def test_a_change_is_kept_with_the_clients_address_as_the_trusted_proxies_give_it(
+    client, settings, proxies, meta, recorded
+):
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = (
+        ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if proxies else ("REMOTE_ADDR",)
+    )
+    settings.AXES_IPWARE_PROXY_COUNT = proxies - 1 if proxies else None
+    admin_user = make_admin()
+    policy = SlaPolicy.objects.filter(category__isnull=True, priority=3).first()
+    client.force_login(admin_user)
+    url = f"/admin/sla/slapolicy/{policy.pk}/change/"
+    data = form_data(client.get(url))
+    data["resolution_minutes"] = str(policy.resolution_minutes + 60)
+
+    response = client.post(url, data, **meta)
+
+    assert response.status_code == 302
+    entry = entries_for(policy).last()
+    assert (entry.actor, entry.remote_addr) == (admin_user, recorded)
+
+
+def test_reads_go_without_the_audits_context_and_changes_get_it(client, monkeypatch):
+    """The library connects and disconnects a signal receiver for each request it covers: a
+    GET, which changes nothing by HTTP's rules, is left out."""
+    from accounts.middleware import ConfigurationAuditMiddleware
+
+    covered = []
+    original = ConfigurationAuditMiddleware.get_extra_data
+    monkeypatch.setattr(
+        ConfigurationAuditMiddleware,
+        "get_extra_data",
+        lambda self, request: (covered.append(request.method), original(self, request))[1],
+    )
+    client.force_login(make_requester())
+
+    assert client.get("/tickets/").status_code == 200
+    assert client.head("/tickets/").status_code == 405  # the page answers GET only
+    client.post("/accounts/profile/", {"first_name": "Rina"})
+
+    assert covered == ["POST"]

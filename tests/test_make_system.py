@@ -28,6 +28,14 @@ EVERY_PACKAGE = {
     "wrk": "wrk",
     "caddy": "caddy",
 }
+# Packages found by a file of theirs rather than a command: the make variable naming the
+# file, and the package. Each run points the variables into its own folder.
+EVERY_FILE = {
+    "LDAP_HEADER": "libldap-dev",
+    "SASL_HEADER": "libsasl2-dev",
+    "SLAPD": "slapd",
+}
+BUILD_FILES = ("LDAP_HEADER", "SASL_HEADER")
 # Bash alone, as nothing else is on that PATH.
 RECORDER = '#!/bin/bash\necho "${0##*/} $*" >> "${0%/*}/../calls"\n'
 
@@ -52,19 +60,24 @@ def world() -> Iterator[Path]:
 
 def present(world: Path, *commands: str) -> None:
     for command in commands:
+        if command in EVERY_FILE:
+            (world / "files").mkdir(exist_ok=True)
+            (world / "files" / command).write_text("")
+            continue
         (world / "bin" / command).write_text("#!/bin/bash\n")
         (world / "bin" / command).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
 
 
-def make_system(world: Path, *, as_root: bool) -> subprocess.CompletedProcess:
+def make_system(world: Path, *, as_root: bool, target: str = "system") -> subprocess.CompletedProcess:
     if as_root:
         # Without root, a user namespace makes this process root in its own eyes.
         prefix = [] if os.geteuid() == 0 else [UNSHARE, "--user", "--map-root-user"]
     else:
         prefix = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     return subprocess.run(
-        [*prefix, MAKE, "--no-print-directory", "-C", str(world), "system"],
-        env={"PATH": str(world / "bin"), "HOME": str(world)},
+        [*prefix, MAKE, "--no-print-directory", "-C", str(world), target],
+        env={"PATH": str(world / "bin"), "HOME": str(world)}
+        | {name: str(world / "files" / name) for name in EVERY_FILE},
         capture_output=True,
         text=True,
         timeout=60,
@@ -77,13 +90,13 @@ def calls(world: Path) -> list[str]:
 
 
 def test_another_user_is_told_which_packages_are_missing_and_how_to_install_them(world):
-    present(world, "chromium", "wrk", "caddy")
+    present(world, "chromium", "wrk", "caddy", "SASL_HEADER", "SLAPD")
 
     result = make_system(world, as_root=False)
 
     assert result.returncode != 0
-    assert "Missing Debian packages: chromium-driver gettext." in result.stderr
-    assert "apt-get update && apt-get install -y chromium-driver gettext" in result.stderr
+    assert "Missing Debian packages: libldap-dev chromium-driver gettext." in result.stderr
+    assert "apt-get update && apt-get install -y libldap-dev chromium-driver gettext" in result.stderr
     assert calls(world) == [], "neither sudo nor apt-get runs"
 
 
@@ -93,13 +106,24 @@ def test_root_installs_every_missing_package_with_apt_get(world):
     assert result.returncode == 0, result.stdout + result.stderr
     assert calls(world)[0] == "apt-get update -qq"
     (install,) = [call for call in calls(world) if call.startswith("apt-get install")]
-    assert set(re.sub(r"^apt-get install -y -qq ", "", install).split()) == set(EVERY_PACKAGE.values())
+    assert set(re.sub(r"^apt-get install -y -qq ", "", install).split()) == {
+        *EVERY_PACKAGE.values(),
+        *EVERY_FILE.values(),
+    }
     assert not any(call.startswith("sudo") for call in calls(world))
+
+
+def test_installing_the_python_packages_first_asks_only_for_what_building_them_needs(world):
+    result = make_system(world, as_root=True, target="build-system")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (install,) = [call for call in calls(world) if call.startswith("apt-get install")]
+    assert set(re.sub(r"^apt-get install -y -qq ", "", install).split()) == {EVERY_FILE[name] for name in BUILD_FILES}
 
 
 @pytest.mark.parametrize("as_root", [True, False], ids=["root", "another user"])
 def test_nothing_is_installed_or_asked_for_when_every_command_is_there(world, as_root):
-    present(world, *EVERY_PACKAGE)
+    present(world, *EVERY_PACKAGE, *EVERY_FILE)
 
     result = make_system(world, as_root=as_root)
 

@@ -229,3 +229,41 @@ def test_webhooks_refuse_private_networks_and_allow_no_network_unless_told(monke
 def test_an_allowed_webhook_network_that_is_no_network_stops_startup(monkeypatch, tmp_path, written):
     with pytest.raises(ImproperlyConfigured, match="HELPDESK_WEBHOOK_ALLOWED_NETWORKS"):
         settings_with(monkeypatch, tmp_path, HELPDESK_WEBHOOK_ALLOWED_NETWORKS=written)
+
+
+def test_single_sign_on_is_off_unless_a_client_id_is_set(monkeypatch, tmp_path):
+    read = settings_with(monkeypatch, tmp_path)
+
+    assert read["HELPDESK_OIDC_CLIENT_ID"] == ""
+    assert read["HELPDESK_OIDC_SCOPES"] == "openid email profile"
+    assert read["HELPDESK_OIDC_CREATE_USERS"] is True
+
+
+@pytest.mark.parametrize(
+    ("environment", "complaint"),
+    [
+        ({"HELPDESK_OIDC_ISSUER": "https://sso.example.com"}, "HELPDESK_OIDC_CLIENT_SECRET"),
+        ({"HELPDESK_OIDC_CLIENT_SECRET": "s3cret"}, "HELPDESK_OIDC_ISSUER"),
+        (
+            {"HELPDESK_OIDC_CLIENT_SECRET": "s3cret", "HELPDESK_OIDC_TOKEN_ENDPOINT": "https://sso.example.com/token"},
+            "HELPDESK_OIDC_ISSUER",
+        ),
+    ],
+)
+def test_a_client_id_without_its_secret_or_its_provider_stops_startup(monkeypatch, tmp_path, environment, complaint):
+    with pytest.raises(ImproperlyConfigured, match=complaint):
+        settings_with(monkeypatch, tmp_path, HELPDESK_OIDC_CLIENT_ID="helpdesk", **environment)
+
+
+def test_single_sign_on_may_name_its_endpoints_instead_of_an_issuer(monkeypatch, tmp_path):
+    endpoints = {
+        f"HELPDESK_OIDC_{name}_ENDPOINT": f"https://sso.example.com/{name.lower()}"
+        for name in ("AUTHORIZATION", "TOKEN", "USERINFO", "JWKS")
+    }
+
+    read = settings_with(
+        monkeypatch, tmp_path, HELPDESK_OIDC_CLIENT_ID="helpdesk", HELPDESK_OIDC_CLIENT_SECRET="s3cret", **endpoints
+    )
+
+    assert read["HELPDESK_OIDC_JWKS_ENDPOINT"] == "https://sso.example.com/jwks"
+    assert read["HELPDESK_OIDC_ISSUER"] == ""

@@ -86,12 +86,25 @@ PAGES: dict[str, Route] = {
     "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
     "login": Route("GET", "/accounts/login/", PUBLIC),
     "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),
+    # Single sign-on is not configured here, so both are absent for everyone;
+    # tests/accounts/test_oidc.py goes through them with a real provider.
+    "accounts:oidc-authenticate": Route("GET", "/accounts/oidc/authenticate/", (404,) * len(ROLES)),
+    "accounts:oidc-callback": Route("GET", "/accounts/oidc/callback/", (404,) * len(ROLES)),
     "accounts:profile": Route("GET", "/accounts/profile/", EVERYONE),
     # The new key is shown on the answer itself, once.
     "accounts:token-create": Route("POST", "/accounts/profile/tokens/", EVERYONE, {"name": "Laptop"}),
     # The token is the ticket's requester's: anyone else is sent back to their own profile,
     # told there is no such token of theirs, and the token keeps working (checked below).
     "accounts:token-revoke": Route("POST", "/accounts/profile/tokens/{token}/revoke/", (LOGIN, *(MOVED,) * 7)),
+    # Two-factor sign-in, for people who have not turned it on (tests/accounts/test_two_factor.py
+    # covers the rest): there is no code to give, nothing to turn off and no backup codes to
+    # renew, so each sends them on; anyone may set it up.
+    "accounts:two-factor-verify": Route("GET", "/accounts/login/code/", (LOGIN, *(MOVED,) * 7)),
+    "accounts:two-factor-setup": Route("GET", "/accounts/profile/two-factor/", EVERYONE),
+    "accounts:two-factor-disable": Route("POST", "/accounts/profile/two-factor/off/", (LOGIN, *(MOVED,) * 7)),
+    "accounts:two-factor-backup-codes": Route(
+        "POST", "/accounts/profile/two-factor/backup-codes/", (LOGIN, *(MOVED,) * 7)
+    ),
     "password_change": Route("GET", "/accounts/password_change/", EVERYONE),
     "password_change_done": Route("GET", "/accounts/password_change/done/", EVERYONE),
     "password_reset": Route("GET", "/accounts/password_reset/", PUBLIC),

@@ -74,6 +74,15 @@ class TicketCreateForm(forms.Form):
         return description
 
 
+class TextField(forms.CharField):
+    """Free text of an action (a reply, a reason, a resolution), cleaned as the services
+    clean it (tickets.text.multi_line), so text of nothing but control characters is this
+    field's error rather than the action's refusal."""
+
+    def to_python(self, value):
+        return multi_line(super().to_python(value))
+
+
 class ActionSubmit(Submit):
     """A submit button whose colour is chosen per form (Submit always adds btn-primary)."""
 
@@ -107,7 +116,7 @@ class _ActionForm(forms.Form):
 class CommentForm(_ActionForm):
     url_name = "tickets:comment"
     submit_label = _("Send")
-    body = forms.CharField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
+    body = TextField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
 
@@ -121,7 +130,7 @@ class EscalateForm(_ActionForm):
     url_name = "tickets:escalate"
     submit_label = _("Escalate")
     button_class = "btn-warning"
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for escalation"),
         max_length=REASON_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -133,7 +142,7 @@ class DeescalateForm(_ActionForm):
     url_name = "tickets:deescalate"
     submit_label = _("Send back down")
     button_class = "btn-outline-secondary"
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for sending it back"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -142,7 +151,7 @@ class ResolveForm(_ActionForm):
     url_name = "tickets:resolve"
     submit_label = _("Resolve")
     button_class = "btn-success"
-    resolution = forms.CharField(
+    resolution = TextField(
         label=_("Resolution summary"),
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -155,7 +164,7 @@ class StatusForm(_ActionForm):
     submit_label = _("Change status")
     button_class = "btn-outline-primary"
     status = forms.ChoiceField(label=_("New status"), choices=[(s.value, s.label) for s in Status])
-    reason = forms.CharField(label=_("Note (optional)"), max_length=REASON_TEXT, required=False)
+    reason = TextField(label=_("Note (optional)"), max_length=REASON_TEXT, required=False)
 
     def __init__(self, *args, ticket=None, **kwargs) -> None:
         super().__init__(*args, ticket=ticket, **kwargs)
@@ -189,7 +198,7 @@ class ReopenForm(_ActionForm):
     url_name = "tickets:reopen"
     submit_label = _("Reopen")
     button_class = "btn-outline-danger"
-    reason = forms.CharField(
+    reason = TextField(
         label=_("What is still wrong?"), max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 

@@ -131,3 +131,38 @@ def test_a_token_of_a_deactivated_person_is_refused():
     response = api.get("/api/v1/me/")
     assert response.status_code == 401
     assert "revoked" in response.json()["error"]["message"]
+
+
+def test_a_request_with_a_kept_token_asks_the_cache_once_for_the_lockout_and_the_token(monkeypatch):
+    """The address's lockout and the token come back in one round trip to the cache (the
+    throttles' own counters aside): one get_many, which Redis answers with one MGET."""
+    from django.core.cache import cache
+
+    from accounts.selectors import api_token_cache_key, api_token_lockout_key
+
+    token, key = api_token_create(user=make_requester(), name="Scanner")
+    assert _me(key).status_code == 200  # the token is now kept
+    reads: list[set[str]] = []
+    inside: list[bool] = []
+    get, get_many = cache.get, cache.get_many
+
+    def counted_get(name, *args, **kwargs):
+        if not inside:  # the in-memory cache's get_many asks get for each name
+            reads.append({name})
+        return get(name, *args, **kwargs)
+
+    def counted_get_many(names, *args, **kwargs):
+        reads.append(set(names))
+        inside.append(True)
+        try:
+            return get_many(names, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(cache, "get", counted_get)
+    monkeypatch.setattr(cache, "get_many", counted_get_many)
+
+    assert _me(key).status_code == 200
+
+    ours = {api_token_cache_key(token.digest), api_token_lockout_key("127.0.0.1")}
+    assert [names for names in reads if ours & names] == [ours]

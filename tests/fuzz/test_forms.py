@@ -32,10 +32,14 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from accounts.forms import ApiTokenForm, ProfileForm, SignInForm
+from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
 from accounts.models import ApiToken, phone_to_e164
 from accounts.selectors import agent_levels, assignable_agents
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
@@ -102,6 +106,8 @@ class FormRoute:
     # How to reach the form when its URL needs more than the place's ids.
     path: Callable[[Place, Client], str] | None = None
     examples: tuple[Sent, ...] = ()
+    # An accepted post answers with a page of its own (200) rather than a redirect.
+    answers_with_a_page: bool = False
 
 
 def checked(data: dict, name: str) -> bool:
@@ -119,6 +125,11 @@ def chosen(data: dict, name: str) -> str:
 def stripped(data: dict, name: str) -> str:
     value = last(data, name)
     return (value or "").strip()
+
+
+def cleaned(data: dict, name: str) -> str:
+    """A reply, reason or resolution as the ticket's services keep it (tickets.text.multi_line)."""
+    return multi_line(last(data, name) or "")
 
 
 def newest_event(place: Place) -> TicketEvent:
@@ -173,7 +184,7 @@ def files_saved(attachments, drawn, name) -> None:
 def commented(place, drawn, data, response):
     comment = Comment.objects.latest("pk")
     assert (comment.ticket_id, comment.author) == (place.ticket.pk, place.actor)
-    assert comment.body == stripped(data, "body")
+    assert comment.body == cleaned(data, "body")
     assert comment.is_internal == (checked(data, "internal") and bool(agent_levels(place.actor)))
     files_saved(comment.attachments.all(), drawn, "attachment")
 
@@ -189,20 +200,20 @@ def assigned(place, drawn, data, response):
 def status_changed(place, drawn, data, response):
     assert ticket_now(place).status == last(data, "status")
     if place.ticket.status != last(data, "status"):
-        assert newest_event(place).reason == stripped(data, "reason")
+        assert newest_event(place).reason == cleaned(data, "reason")
 
 
 def moved(step: int):
     def check(place, drawn, data, response):
         assert ticket_now(place).level == place.ticket.level + step
-        assert TicketEvent.objects.filter(ticket=place.ticket, reason=stripped(data, "reason")).exists()
+        assert TicketEvent.objects.filter(ticket=place.ticket, reason=cleaned(data, "reason")).exists()
 
     return check
 
 
 def resolved(place, drawn, data, response):
     ticket = ticket_now(place)
-    assert (ticket.status, ticket.resolution) == (Status.RESOLVED, stripped(data, "resolution"))
+    assert (ticket.status, ticket.resolution) == (Status.RESOLVED, cleaned(data, "resolution"))
 
 
 def reclassified(place, drawn, data, response):
@@ -218,7 +229,7 @@ def confirmed(place, drawn, data, response):
 
 def reopened(place, drawn, data, response):
     assert ticket_now(place).status == Status.OPEN
-    assert newest_event(place).reason == stripped(data, "reason")
+    assert newest_event(place).reason == cleaned(data, "reason")
 
 
 def retried(place, drawn, data, response):
@@ -248,7 +259,7 @@ def profile_saved(place, drawn, data, response):
         assert getattr(person, name) == stripped(data, name)
     phone = stripped(data, "phone")
     assert person.phone == (phone_to_e164(phone) if phone else "")
-    assert (person.language, person.time_zone) == (last(data, "language"), last(data, "time_zone"))
+    assert (person.language, person.time_zone) == (last(data, "language") or "", last(data, "time_zone"))
 
 
 def token_created(place, drawn, data, response):
@@ -313,6 +324,66 @@ def reset_form_path(place: Place, client: Client) -> str:
     response = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(person)}/")
     assert response.status_code == 302, response.status_code
     return response["Location"]
+
+
+def with_authenticator(path_name: str, *, verified: bool = False):
+    """The form's page for a person who has an authenticator app set up, signed in with the
+    password alone, or (``verified``) with its code too."""
+
+    def path(place: Place, client: Client) -> str:
+        device = TOTPDevice.objects.create(user=place.actor, name="Phone", confirmed=True)
+        StaticToken.objects.create(
+            device=place.actor.staticdevice_set.create(name="Backup", confirmed=True), token="backup12"
+        )
+        place.authenticator = device  # type: ignore[attr-defined]
+        if verified:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return PAGES[path_name].path
+
+    return path
+
+
+def app_being_set_up(place: Place, client: Client) -> str:
+    """The set-up page, with the app it shows (its secret) already made, as the page's GET does."""
+    from accounts.services import totp_device_begin
+
+    place.authenticator = totp_device_begin(user=place.actor)  # type: ignore[attr-defined]
+    return PAGES["accounts:two-factor-setup"].path
+
+
+def current_code(place: Place) -> str:
+    device = place.authenticator  # type: ignore[attr-defined]
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+class Code:
+    """The code the person's app shows now, resolved once the app exists."""
+
+
+def code_strategy():
+    return st.one_of(st.just(Code()), st.sampled_from(["backup12", "000000", "123456", " 1 2 3 4 5 6 "]), hostile_text)
+
+
+def app_confirmed(place, drawn, data, response):
+    assert TOTPDevice.objects.filter(user=place.actor, confirmed=True).exists()
+    assert "codes" in response.context
+
+
+def code_given(place, drawn, data, response):
+    # Accepted: the code was right, or there was nothing to give (no app): on to the next page.
+    assert response.status_code == 302
+
+
+def app_removed(place, drawn, data, response):
+    assert not TOTPDevice.objects.filter(user=place.actor).exists()
+
+
+def backup_codes_made(place, drawn, data, response):
+    assert response.status_code == 200
+    codes = response.context["codes"]
+    assert set(StaticToken.objects.filter(device__user=place.actor).values_list("token", flat=True)) == set(codes)
 
 
 new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
@@ -390,6 +461,37 @@ FORMS: dict[str, FormRoute] = {
         path=reset_form_path,
         overrides={"new_password1": new_password, "new_password2": confirmation},
     ),
+    # Setting up an app, with its current code or anything else.
+    "accounts:two-factor-setup": FormRoute(
+        TotpConfirmForm,
+        app_confirmed,
+        path=app_being_set_up,
+        overrides={"code": code_strategy()},
+        answers_with_a_page=True,
+        examples=(Sent("owner", Status.OPEN, {"code": Code()}),),
+    ),
+    "accounts:two-factor-verify": FormRoute(
+        OneTimeCodeForm,
+        code_given,
+        path=with_authenticator("accounts:two-factor-verify"),
+        overrides={"code": code_strategy(), "next": next_url},
+        examples=(Sent("owner", Status.OPEN, {"code": Code(), "next": "%s %(name)s {0} {{ x }}"}),),
+    ),
+    "accounts:two-factor-disable": FormRoute(
+        TwoFactorDisableForm,
+        app_removed,
+        path=with_authenticator("accounts:two-factor-disable", verified=True),
+        overrides={
+            "code": code_strategy(),
+            "password": st.one_of(st.just(Secret()), st.text(max_size=40), hostile_text),
+        },
+    ),
+    "accounts:two-factor-backup-codes": FormRoute(
+        None,
+        backup_codes_made,
+        path=with_authenticator("accounts:two-factor-backup-codes", verified=True),
+        answers_with_a_page=True,
+    ),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -449,6 +551,10 @@ def saved_state(place: Place) -> dict:
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
         "preferences": list(NotificationPreference.objects.order_by("pk").values()),
+        "second factors": [
+            list(TOTPDevice.objects.filter(confirmed=True).order_by("pk").values_list("pk", "user_id")),
+            list(StaticToken.objects.order_by("pk").values_list("pk", "token")),
+        ],
     }
 
 
@@ -493,6 +599,8 @@ def submit(name: str, sent: Sent) -> None:
             path = PAGES[name].path.format(**ids, notification=place.notification.pk, token=place.token.pk)
         data: dict = {}
         for key, value in sent.data.items():
+            if isinstance(value, Code):
+                value = current_code(place)
             data[key] = resolve(value, choices=route.choices(place, key), person=reset_person(place), sent=data)
         before = saved_state(place)
 
@@ -501,7 +609,8 @@ def submit(name: str, sent: Sent) -> None:
         assert response.status_code < 500
         # The page showed the form again (not Django's own answer to a request it cannot read).
         shown_again = response.context is not None and "400.html" not in [t.name for t in response.templates]
-        if route.form is not None and response.status_code in (200, 400) and shown_again:
+        page_of_its_own = route.answers_with_a_page and not refused(response)
+        if route.form is not None and response.status_code in (200, 400) and shown_again and not page_of_its_own:
             shown = forms_shown(response)
             assert any(type(form) is type(route.form()) for form in shown), (name, [type(f) for f in shown])
         if refused(response):
@@ -554,8 +663,9 @@ def app_form_classes() -> set[type]:
 def test_every_page_that_takes_input_is_fuzzed():
     from tests.fuzz.test_admin import PAGES_COVERED as ADMIN_PAGES
     from tests.fuzz.test_query_strings import QUERIES, TAKES_NO_INPUT
+    from tests.fuzz.test_sign_in_provider import PAGES_COVERED as PROVIDER_PAGES
 
-    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES]
+    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES, *PROVIDER_PAGES]
     assert len(covered) == len(set(covered)), "a page is listed twice"
     assert set(PAGES) - set(covered) == set(), "pages without a fuzz row"
     assert set(covered) - set(PAGES) == set(), "fuzz rows for pages the matrix does not have"

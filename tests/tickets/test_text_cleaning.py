@@ -185,3 +185,39 @@ def test_the_pages_refuse_text_longer_than_the_api_takes(client):
     response = client.post(f"{ticket.get_absolute_url()}escalate/", {"reason": "x" * 5001})
     assert response.status_code == 400
     assert ticket.events.count() == events
+
+
+def test_replies_resolutions_and_reasons_are_cleaned_as_descriptions_are():
+    requester = make_requester()
+    agent = make_agent(1, 2)
+    ticket = services.ticket_create(requester=requester, subject="VPN", description="x", urgency="low")
+    typed, stored = "Tried\r\nagain\x07\x1b[31m \u202eexe", "Tried\nagain[31m exe"
+
+    reply = services.comment_add(ticket_id=ticket.pk, author=requester, body=typed)
+    services.ticket_escalate(ticket_id=ticket.pk, by=agent, reason=typed)
+    services.ticket_change_status(ticket_id=ticket.pk, by=agent, status="pending", reason=typed)
+    services.ticket_resolve(ticket_id=ticket.pk, by=agent, resolution=typed)
+    services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=typed)
+
+    reply.refresh_from_db()
+    assert reply.body == stored
+    ticket.refresh_from_db()
+    assert ticket.resolution == stored
+    reasons = list(ticket.events.exclude(reason="").values_list("kind", "reason"))
+    assert {kind for kind, _reason in reasons} >= {"escalated", "status_changed", "reopened"}
+    assert {reason for _kind, reason in reasons} == {stored}
+
+
+@pytest.mark.parametrize("typed", ["\r\n", "\x07\x01", "\u202e", " \t "])
+def test_a_reply_of_nothing_but_control_characters_is_refused(client, typed):
+    requester = make_requester()
+    ticket = services.ticket_create(requester=requester, subject="VPN", description="x", urgency="low")
+
+    with pytest.raises(TicketError):
+        services.comment_add(ticket_id=ticket.pk, author=requester, body=typed)
+    client.force_login(requester)
+    page = client.post(f"/tickets/{ticket.reference}/comment/", {"body": typed})
+
+    assert page.status_code == 400
+    assert "body" in page.context["forms"]["comment"].errors
+    assert not ticket.comments.exists()

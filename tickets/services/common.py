@@ -9,6 +9,7 @@ from accounts.selectors import agent_can_act_at, agent_levels
 from ..choices import OPEN_STATUSES
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Ticket, TicketEvent
+from ..text import multi_line
 
 
 def event_record(ticket: Ticket, actor, kind: str, *, field="", old="", new="", reason="", at=None) -> TicketEvent:
@@ -52,7 +53,9 @@ def require_open(ticket: Ticket, message: str) -> None:
 
 
 def require_text(value: str, message: str) -> str:
-    value = (value or "").strip()
+    """The text cleaned of control characters (tickets.text.multi_line); an error with
+    this message when nothing is left."""
+    value = multi_line(value)
     if not value:
         raise TicketError(message)
     return value

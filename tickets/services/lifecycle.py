@@ -90,6 +90,7 @@ def ticket_create(
 @transaction.atomic
 def ticket_change_status(*, ticket_id: int, by, status: str, reason: str = "") -> Ticket:
     """Move the ticket along the allowed status transitions (resolving has its own service)."""
+    reason = multi_line(reason)
     ticket = ticket_lock(ticket_id)
     require_staff_at(by, ticket)
     if status not in Status.values:
