@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -181,7 +182,12 @@ class OidcBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         if not self.verify_claims(claims):
             raise SuspiciousOperation("the provider named no subject")
-        return user_sign_in_from_claims(claims=claims, groups=_groups(claims))
+        try:
+            return user_sign_in_from_claims(claims=claims, groups=_groups(claims))
+        except IntegrityError:
+            # Two first sign-ins of one person at once: the other made the account; it is
+            # found by its subject now.
+            return user_sign_in_from_claims(claims=claims, groups=_groups(claims))
 
     def get_user(self, user_id):
         """The signed-in person, while single sign-on is on and their account is active."""

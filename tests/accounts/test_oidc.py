@@ -344,3 +344,29 @@ def test_a_supervisor_signed_in_through_the_provider_is_not_asked_for_the_helpde
     held = client.get("/dashboard/")
     assert held.status_code == 302 and held["Location"].startswith("/accounts/profile/two-factor/")
     assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_two_first_sign_ins_of_one_person_at_once_both_end_in_the_one_account(client, provider, monkeypatch):
+    """The other sign-in made the account between this one's look-up and its insert: the
+    insert fails on the subject's uniqueness, and the second try finds the account."""
+    from django.db import IntegrityError
+
+    from accounts import oidc, services
+
+    original = services.user_sign_in_from_claims
+    attempts = []
+
+    def racing(*, claims, groups):
+        attempts.append(claims["sub"])
+        if len(attempts) == 1:
+            get_user_model().objects.create_user("made-by-the-other", email="x@example.com", oidc_subject=claims["sub"])
+            raise IntegrityError("duplicate key value violates unique constraint user_oidc_subject_unique")
+        return original(claims=claims, groups=groups)
+
+    monkeypatch.setattr(oidc, "user_sign_in_from_claims", racing)
+
+    answer = sign_in(client)
+
+    assert answer.status_code == 302
+    assert signed_in_user(client).username == "made-by-the-other"
+    assert len(attempts) == 2
