@@ -1,3 +1,4 @@
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -11,3 +12,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A key from your profile page: Authorization: Bearer hdk_…",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser's session cookie, as DRF's session authentication (the second factor is
+    asked for at sign-in, not in the request)."""
+
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"
