@@ -86,7 +86,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        if two_factor_step(result[0], request._request.session) is not None:
+        if two_factor_step(result[0], request.session) is not None:
             raise exceptions.AuthenticationFailed(
                 _("Finish signing in first: give the code from your authenticator app on the sign-in page.")
             )

@@ -16,10 +16,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django_auth_ldap.backend import LDAPBackend, ldap_error
+from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
 from django_auth_ldap.config import LDAPGroupQuery
 
-from .services import user_directory_accepted, user_directory_checked, user_directory_refused
+from .services import (
+    user_directory_accepted,
+    user_directory_checked,
+    user_directory_details_fit,
+    user_directory_refused,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +65,14 @@ class DirectoryBackend(LDAPBackend):
 
 
 ldap_error.connect(_fault_seen, sender=DirectoryBackend, dispatch_uid="accounts.directory.faults")
+
+
+def _details_read(sender, user, ldap_user, **kwargs) -> None:
+    # django-auth-ldap's hook between reading the entry's attributes and saving the account.
+    user_directory_details_fit(user=user)
+
+
+populate_user.connect(_details_read, sender=DirectoryBackend, dispatch_uid="accounts.directory.details")
 
 
 def directory_recheck_due(user) -> bool:

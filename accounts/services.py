@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Level, Role
 from .exceptions import SignInRefused
-from .models import ApiToken, SupportLevel, User
+from .models import ApiToken, SupportLevel, User, phone_to_e164
 from .selectors import (
     api_token_cache_key,
     api_token_failures_key,
@@ -233,6 +235,28 @@ def user_sign_in_from_claims(*, claims: Mapping[str, Any], groups: list[str]) ->
         level_groups={int(level): getattr(settings, name) for level, name in OIDC_LEVEL_GROUPS},
     )
     return user
+
+
+def _max_length(field: str) -> int:
+    return int(getattr(User._meta.get_field(field), "max_length", 0) or 0)
+
+
+def user_directory_details_fit(*, user) -> None:
+    """The details a directory entry gave (just before the account is saved), made to fit
+    it as anyone's would: names cut to their fields' length, an email address the field
+    takes or none, the mobile number as E.164 (what SMS is sent to) or none."""
+    user.first_name = (user.first_name or "").strip()[: _max_length("first_name")]
+    user.last_name = (user.last_name or "").strip()[: _max_length("last_name")]
+    email = (user.email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        email = ""
+    user.email = email if len(email) <= _max_length("email") else ""
+    try:
+        user.phone = phone_to_e164(user.phone) if user.phone else ""
+    except ValidationError:
+        user.phone = ""
 
 
 def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:

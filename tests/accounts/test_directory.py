@@ -52,7 +52,7 @@ def test_a_person_of_the_directory_signs_in_and_is_made_with_its_details_role_an
     assert answer.status_code == 302 and signed_in(client)
     sari = User.objects.get(username="sari")
     assert (sari.first_name, sari.last_name, sari.email) == ("Sari", "Wulandari 🌸", "sari@kantor.example")
-    assert sari.phone == "0812 3456 7890"
+    assert sari.phone == "+6281234567890"  # as every account's: E.164, what SMS is sent to
     assert sari.directory_dn == dn and sari.directory_checked_at is not None
     assert set(sari.groups.values_list("name", flat=True)) == {Role.AGENT}
     assert set(sari.support_levels.values_list("number", flat=True)) == {2, 3}
@@ -313,3 +313,21 @@ class socket_closed:
 
     def __exit__(self, *exc) -> None:
         self._socket.close()
+
+
+def test_directory_details_that_do_not_fit_an_account_are_made_to_or_left_out(client, directory):
+    directory.person(
+        "tari",
+        given="é" * 300,
+        surname=" Wulan\u00a0",
+        mail="not an address <x@y>",
+        mobile="12",
+    )
+
+    answer = sign_in(client, "tari")
+
+    assert answer.status_code == 302 and signed_in(client)
+    tari = User.objects.get(username="tari")
+    assert tari.first_name == "é" * 150
+    assert tari.last_name == "Wulan"
+    assert (tari.email, tari.phone) == ("", "")
