@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "notifications",
     "tickets",
     "escalation",
+    "intake",
     "health",
     "reports",
     "demo",
@@ -440,6 +441,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- mail and SMS: written to files under var/ unless configured
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="helpdesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where replies to ticket mail go (each ticket's reply address is its plus address):
+# the mailbox the helpdesk reads. Empty: the sender address.
+HELPDESK_REPLY_ADDRESS = env.str("HELPDESK_REPLY_ADDRESS", default="")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

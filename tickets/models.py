@@ -242,6 +242,8 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
     body = models.TextField(_("message"))
     is_internal = models.BooleanField(_("internal note"), default=False)
+    # How it reached the helpdesk: typed on the page, mailed in, an SMS, a logged call…
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

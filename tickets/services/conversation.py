@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import agent_levels
 from notifications.choices import NotificationKind
 
-from ..choices import EventKind, Status
+from ..choices import Channel, EventKind, Status
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Comment
 from .common import event_record, is_requester, require_requester_or_staff, require_staff_at, require_text, ticket_lock
@@ -18,9 +18,20 @@ from .notices import ticket_notify
 from .sla import ticket_sla_refresh
 
 
-def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, attachments: Sequence = ()) -> Comment:
+def comment_add(
+    *,
+    ticket_id: int,
+    author,
+    body: str,
+    internal: bool = False,
+    attachments: Sequence = (),
+    channel: str = Channel.WEB,
+) -> Comment:
     """Add a public reply or an internal note. A staff reply counts as first response and
-    is mailed to the requester; a requester's reply takes a pending ticket back to open."""
+    is mailed to the requester; a requester's reply takes a pending ticket back to open.
+    ``channel`` says how it came (the page, a mail, an SMS, a logged call or chat)."""
+    if channel not in Channel.values:
+        raise TicketError(_("Choose a channel from the list."))
     body = require_text(body, _("Write a message before sending."))
     files = files_validated(attachments)
     saved: list[Attachment] = []
@@ -39,7 +50,7 @@ def comment_add(*, ticket_id: int, author, body: str, internal: bool = False, at
                 )
             now = timezone.now()
             comment = Comment.objects.create(
-                ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
+                ticket=ticket, author=author, body=body, is_internal=internal, channel=channel, created_at=now
             )
             event_record(ticket, author, EventKind.NOTE_ADDED if internal else EventKind.COMMENTED, at=now)
             attachments_save(ticket, comment, author, files, saved)

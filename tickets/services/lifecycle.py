@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Level
+from accounts.selectors import agent_levels
 from notifications.choices import NotificationKind
 from sla.services import sla_clock_start
 
 from ..choices import Channel, EventKind, Impact, Status, Urgency, priority_for
-from ..exceptions import TicketError, TransitionError
+from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Ticket
 from ..text import multi_line, single_line
 from .common import event_record, require_open, require_requester_or_staff, require_staff_at, require_text, ticket_lock
@@ -46,9 +47,17 @@ def ticket_create(
     category: Category | None = None,
     channel: str = Channel.WEB,
     attachments: Sequence = (),
+    by=None,
 ) -> Ticket:
     """File a ticket: routed to its category's level, prioritised by impact × urgency,
-    acknowledged to the requester by email. All or nothing, stored files included."""
+    acknowledged to the requester by email. All or nothing, stored files included.
+    ``by`` is the member of staff who files it on the requester's behalf (a logged call,
+    the API); the audit trail names them as the one who filed it."""
+    filed_by = requester if by is None else by
+    if filed_by.pk != requester.pk and not agent_levels(filed_by):
+        raise NotAllowedError(_("Only support staff can file a ticket on someone else's behalf."))
+    if channel not in Channel.values:
+        raise TicketError(_("Choose a channel from the list."))
     # Cleaned here so every channel (pages, API, mail or chat bridges) stores the same text.
     subject = require_text(single_line(subject), _("Write a short subject."))
     description = require_text(multi_line(description), _("Describe the problem."))
@@ -78,9 +87,9 @@ def ticket_create(
             next_check_at = ticket_sla_start(ticket=ticket)
             ticket.save(force_insert=True)
             sla_clock_start(ticket_id=ticket.pk, next_check_at=next_check_at)
-            event_record(ticket, requester, EventKind.CREATED, field="level", new=ticket.level, at=now)
-            attachments_save(ticket, None, requester, files, saved)
-            ticket_notify(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=requester)
+            event_record(ticket, filed_by, EventKind.CREATED, field="level", new=ticket.level, at=now)
+            attachments_save(ticket, None, filed_by, files, saved)
+            ticket_notify(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=filed_by)
     except BaseException:
         stored_files_cleanup(saved)
         raise

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "intake"
+    verbose_name = _("Channels in")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - every process knows the tasks by name

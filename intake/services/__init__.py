@@ -1,0 +1,5 @@
+"""Every write of the inbound channels."""
+
+from .receive import inbound_email_record, message_id_of
+
+__all__ = ["inbound_email_record", "message_id_of"]

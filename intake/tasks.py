@@ -1,0 +1,1 @@
+"""Periodic and queued work of the inbound channels."""
