@@ -18,7 +18,9 @@ from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.core.mail.utils import DNS_NAME
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from .models import REFERENCE_PREFIX, Ticket, pk_from_reference, reference_for
 
@@ -27,6 +29,20 @@ _SIGNATURE_LENGTH = 10
 _THREAD_ROOT = re.compile(r"<?HD-(\d{6,})\.(\d{14,20})@[^>\s]+>?", re.IGNORECASE)
 _PLUS_TAG = re.compile(rf"\+HD-(\d{{6,}})\.([0-9a-z]{{{_SIGNATURE_LENGTH}}})@", re.IGNORECASE)
 _SUBJECT_TAG = re.compile(r"\[\s*HD-(\d{6,})\s*\]", re.IGNORECASE)
+
+
+# The line above which a reply by email is written: every ticket mail starts with it, and
+# what a reply quotes from under it is trimmed from the comment it becomes.
+REPLY_MARKER = _("Reply above this line")
+
+
+def reply_markers() -> list[str]:
+    """The marker in every language the helpdesk speaks (a reply may quote any of them)."""
+    markers = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            markers.append(str(REPLY_MARKER))
+    return list(dict.fromkeys(markers))
 
 
 def mail_domain() -> str:
