@@ -218,3 +218,27 @@ def two_factor_step(user, session=None) -> str | None:
 def backup_codes_left(*, user) -> int:
     """How many of the person's one-time backup codes are still unused."""
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def person_by_identifier(*, value: str):
+    """The one active account a caller of the API names: by id (digits), login name or
+    email address, case-insensitively; None when no account, or more than one, fits."""
+    value = (value or "").strip()
+    if not value or "\x00" in value or len(value) > 254:
+        return None
+    people = get_user_model().objects.filter(is_active=True)
+    if value.isdigit():
+        return people.filter(pk=int(value)).first() if len(value) <= 18 else None
+    found = list(people.filter(username__iexact=value)[:2])
+    if len(found) != 1 and "@" in value:
+        found = list(people.filter(email__iexact=value)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def callers() -> QuerySet:
+    """People a member of staff may log a call or chat for: active accounts that do not
+    work tickets (requesters), support staff and administrators left out."""
+    return get_user_model().objects.filter(is_active=True, is_superuser=False).exclude(groups__name__in=STAFF_ROLES)

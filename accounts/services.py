@@ -2,6 +2,7 @@ import base64
 import hashlib
 import math
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -257,6 +258,69 @@ def user_directory_details_fit(*, user) -> None:
         user.phone = phone_to_e164(user.phone) if user.phone else ""
     except ValidationError:
         user.phone = ""
+
+
+def _person_name(value: str) -> tuple[str, str]:
+    """A typed name as first and last name: control characters gone, spaces folded, the
+    first word and the rest, each cut to its field."""
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in value or "")
+    words = text.split()
+    first = words[0] if words else ""
+    return first[: _max_length("first_name")], " ".join(words[1:])[: _max_length("last_name")]
+
+
+def _caller_username(email: str, phone: str) -> str:
+    base = (email or phone).lower()
+    if base and len(base) <= 150 and not User.objects.filter(username__iexact=base).exists():
+        return base
+    return "caller-" + secrets.token_hex(6)
+
+
+@transaction.atomic
+def requester_find_or_create(*, name: str, email: str = "", phone: str = "") -> tuple[User, bool]:
+    """The requester a member of staff names by email and/or phone (a caller, a chat
+    visitor): the active account with that address (else that number, as E.164) when
+    there is one, else a new requester account without a password (they set one through
+    "forgot password" when they want the pages). Returns (person, created); raises
+    ValidationError keyed by field for a missing name, a bad address or number."""
+    first_name, last_name = _person_name(name)
+    email = (email or "").strip()
+    phone = (phone or "").strip()
+    errors: dict[str, str] = {}
+    if not first_name:
+        errors["name"] = _("Write the caller's name.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid email address.")
+        else:
+            if len(email) > _max_length("email"):
+                errors["email"] = _("Enter a valid email address.")
+    if phone:
+        try:
+            phone = phone_to_e164(phone)
+        except ValidationError:
+            errors["phone"] = _("Enter a valid phone number, e.g. 0812 3456 7890 or +62 812 3456 7890.")
+    if not email and not phone and "email" not in errors and "phone" not in errors:
+        errors["email"] = _("Give an email address or a phone number, so the caller can be found again.")
+    if errors:
+        raise ValidationError(errors)
+    # Two agents creating the same caller at once: the second waits and finds the first's.
+    with connection.cursor() as cursor:
+        for key in filter(None, (email.casefold(), phone)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["requester:" + key])
+    people = get_user_model().objects.filter(is_active=True).order_by("pk")
+    found = (people.filter(email__iexact=email).first() if email else None) or (
+        people.filter(phone=phone).first() if phone else None
+    )
+    if found is not None:
+        return found, False
+    user = get_user_model().objects.create_user(
+        _caller_username(email, phone), email=email, first_name=first_name, last_name=last_name, phone=phone
+    )
+    user_set_role(user=user, role=Role.REQUESTER)
+    return user, True
 
 
 def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:

@@ -244,6 +244,15 @@ class Comment(models.Model):
     is_internal = models.BooleanField(_("internal note"), default=False)
     # How it reached the helpdesk: typed on the page, mailed in, an SMS, a logged call…
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
+    # The member of staff who wrote down the author's words (a logged call or chat).
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

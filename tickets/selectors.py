@@ -80,6 +80,7 @@ QUEUE_ROW_FIELDS = (
     "updated_at",
     "sla_due_at",
     "sla_warn_at",
+    "channel",
     "category__name",
     *(
         f"{person}__{field}"
@@ -150,7 +151,7 @@ def ticket_timeline(*, ticket: Ticket, user) -> list[TimelineEntry]:
     (ticket_events_visible), oldest first. Internal notes stay out for requesters."""
     comments = (
         Comment.objects.filter(ticket=ticket)
-        .select_related("author")
+        .select_related("author", "logged_by")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     if not agent_levels(user):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.choices import Level
-from accounts.selectors import agent_levels
+from accounts.selectors import agent_levels, person_by_identifier
 
 from ..choices import Channel, Impact, Priority, Status, Urgency
 from ..models import Attachment, Category, Comment, Ticket, TicketEvent
@@ -72,8 +72,8 @@ class TicketSerializer(serializers.Serializer):
 
 class TicketCreateSerializer(serializers.Serializer):
     """A new ticket. Give it ``context={"request": request}``: only support staff may say
-    the ticket came by another channel (a call they log, a mail they forward); a
-    requester's ticket is always filed through the API, and another channel from them is
+    the ticket came by another channel (a call they log, a mail they forward), and file it
+    for another person (``requester``); a requester's ticket is always filed through the API, and another channel from them is
     refused as this field's error."""
 
     subject = serializers.CharField(
@@ -92,6 +92,14 @@ class TicketCreateSerializer(serializers.Serializer):
         default=Channel.API,
         help_text=_("Support staff only: how the ticket reached the helpdesk. Requesters may leave it out."),
     )
+    requester = serializers.CharField(
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Support staff only: the person the ticket is filed for, by id, login name or email address; "
+            "the history shows who filed it for them. Left out: yourself."
+        ),
+    )
 
     # The service cleans the same way (tickets.text); cleaning here too makes a subject of
     # nothing but control characters this field's error.
@@ -106,6 +114,19 @@ class TicketCreateSerializer(serializers.Serializer):
         if not description:
             raise serializers.ValidationError(_("Describe the problem."), code="blank")
         return description
+
+    def validate_requester(self, value: str):
+        request = self.context.get("request")
+        if not (request is not None and agent_levels(request.user)):
+            raise serializers.ValidationError(
+                _("Only support staff can file a ticket for someone else."), code="not_allowed"
+            )
+        person = person_by_identifier(value=value)
+        if person is None:
+            raise serializers.ValidationError(
+                _("No one active has this id, login name or email address."), code="does_not_exist"
+            )
+        return person
 
     def validate_channel(self, value: str) -> str:
         request = self.context.get("request")

@@ -26,12 +26,20 @@ def comment_add(
     internal: bool = False,
     attachments: Sequence = (),
     channel: str = Channel.WEB,
+    by=None,
 ) -> Comment:
     """Add a public reply or an internal note. A staff reply counts as first response and
     is mailed to the requester; a requester's reply takes a pending ticket back to open.
-    ``channel`` says how it came (the page, a mail, an SMS, a logged call or chat)."""
+    ``channel`` says how it came (the page, a mail, an SMS, a logged call or chat).
+
+    ``by`` is the member of staff who writes down the requester's words (a call or chat
+    they log): the reply is the requester's (``author``, public, as if they had written
+    it), kept with who logged it, and the audit trail names ``by``, who must work the
+    ticket's level."""
     if channel not in Channel.values:
         raise TicketError(_("Choose a channel from the list."))
+    if by is not None and by.pk == author.pk:
+        by = None
     body = require_text(body, _("Write a message before sending."))
     files = files_validated(attachments)
     saved: list[Attachment] = []
@@ -39,7 +47,12 @@ def comment_add(
         with transaction.atomic():
             ticket = ticket_lock(ticket_id)
             staff = bool(agent_levels(author))
-            if is_requester(author, ticket) and not staff:
+            if by is not None:
+                require_staff_at(by, ticket)
+                if internal or not is_requester(author, ticket):
+                    raise NotAllowedError(_("A logged call or chat is the requester's own reply on their own ticket."))
+                staff = False
+            elif is_requester(author, ticket) and not staff:
                 if internal:
                     raise NotAllowedError(_("Only support staff can write internal notes."))
             else:
@@ -50,10 +63,17 @@ def comment_add(
                 )
             now = timezone.now()
             comment = Comment.objects.create(
-                ticket=ticket, author=author, body=body, is_internal=internal, channel=channel, created_at=now
+                ticket=ticket,
+                author=author,
+                body=body,
+                is_internal=internal,
+                channel=channel,
+                logged_by=by,
+                created_at=now,
             )
-            event_record(ticket, author, EventKind.NOTE_ADDED if internal else EventKind.COMMENTED, at=now)
-            attachments_save(ticket, comment, author, files, saved)
+            actor = author if by is None else by
+            event_record(ticket, actor, EventKind.NOTE_ADDED if internal else EventKind.COMMENTED, at=now)
+            attachments_save(ticket, comment, actor, files, saved)
             fields = ["updated_at"]
             ticket.updated_at = now
             if staff and not internal and not is_requester(author, ticket):
@@ -75,7 +95,7 @@ def comment_add(
                 ticket_notify(kind=NotificationKind.REPLY, ticket=ticket, actor=author, context={"comment": comment})
             elif is_requester(author, ticket) and not internal:
                 ticket_notify(
-                    kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=author, context={"comment": comment}
+                    kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=actor, context={"comment": comment}
                 )
             if is_requester(author, ticket) and ticket.status == Status.PENDING:
                 event_record(

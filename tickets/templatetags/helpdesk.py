@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Level
 
-from ..choices import EventKind, Impact, Priority, Status, Urgency
+from ..choices import Channel, EventKind, Impact, Priority, Status, Urgency
 
 register = template.Library()
 
@@ -58,13 +58,35 @@ def _display(field: str, value: str, people: dict[str, str]) -> str:
     return value
 
 
+CHANNEL_WORDS = {
+    Channel.WEB: _lazy("on the web"),
+    Channel.EMAIL: _lazy("by email"),
+    Channel.PHONE: _lazy("by phone"),
+    Channel.SMS: _lazy("by SMS"),
+    Channel.CHAT: _lazy("by chat"),
+    Channel.API: _lazy("through the API"),
+}
+
+
 @register.simple_tag
-def event_text(event) -> str:
+def channel_words(value: str) -> str:
+    """How something reached the helpdesk, as the words after a name ("by phone")."""
+    return str(CHANNEL_WORDS.get(value, value))
+
+
+@register.simple_tag
+def event_text(event, ticket=None) -> str:
     """One readable line for an audit event, in the reader's language. Assignment events
     store login names; ``event.people`` (from ticket_timeline) maps them to names."""
     people = getattr(event, "people", {})
     old, new = _display(event.field, event.from_value, people), _display(event.field, event.to_value, people)
     if event.kind == EventKind.CREATED:
+        if ticket is not None and event.actor_id and event.actor_id != ticket.requester_id:
+            return _("filed the ticket for %(requester)s %(channel)s (routed to %(level)s)") % {
+                "requester": ticket.requester,
+                "channel": channel_words(ticket.channel),
+                "level": new,
+            }
         return _("filed the ticket (routed to %(level)s)") % {"level": new}
     if event.kind == EventKind.ASSIGNED:
         return _("changed the assignee from %(old)s to %(new)s") % {"old": old, "new": new}

@@ -1,0 +1,135 @@
+"""Pages of the inbound channels: the quick form on which staff log a call or a chat."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.services import requester_find_or_create
+from tickets import services as ticket_services
+from tickets.exceptions import TicketError
+from tickets.models import Ticket
+
+from .forms import Action, CallerSearchForm, LogContactForm
+from .selectors import caller_get, caller_open_tickets, caller_search, caller_ticket
+
+NEW_CALLER_FIELDS = {"name": "new_name", "email": "new_email", "phone": "new_phone"}
+
+
+class _Refused(Exception):
+    """Undo what the form did so far (a new caller) and show the form with this error."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _caller_json(person) -> dict:
+    return {
+        "id": person.pk,
+        "name": str(person),
+        "email": person.email,
+        "phone": person.phone,
+        "open_tickets": person.open_tickets,
+    }
+
+
+@require_GET
+@permission_required("tickets.work_ticket", raise_exception=True)
+def caller_lookup(request):
+    """Callers matching what the agent typed: the list of choices (htmx), or JSON."""
+    search = CallerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    found = list(caller_search(query=query))
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "intake/_callers.html", {"callers": found, "query": query})
+    return JsonResponse({"results": [_caller_json(person) for person in found]})
+
+
+@require_GET
+@permission_required("tickets.work_ticket", raise_exception=True)
+def caller_tickets(request, pk: int):
+    """A caller's open tickets, to add the call to one (htmx)."""
+    caller = caller_get(pk=pk)
+    tickets = caller_open_tickets(caller=caller) if caller is not None else []
+    return render(request, "intake/_caller_tickets.html", {"caller": caller, "tickets": tickets})
+
+
+def _log(*, agent, data) -> tuple[Ticket, str]:
+    """File the ticket or add the comment, the new caller first, all in one go."""
+    if data["caller"] is not None:
+        caller = caller_get(pk=data["caller"])
+        if caller is None:
+            raise _Refused("caller", _("Choose the caller from the list, or give a new caller's name."))
+    else:
+        try:
+            caller, _created = requester_find_or_create(
+                name=data["new_name"], email=data["new_email"], phone=data["new_phone"]
+            )
+        except ValidationError as exc:
+            field, message = next(iter(exc.message_dict.items()))
+            raise _Refused(NEW_CALLER_FIELDS.get(field), message[0]) from None
+    if data["action"] == Action.NEW:
+        ticket = ticket_services.ticket_create(
+            requester=caller,
+            subject=data["subject"],
+            description=data["text"],
+            category=data["category"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            channel=data["channel"],
+            by=agent,
+        )
+        return ticket, _("Ticket %(ref)s filed for %(name)s.") % {"ref": ticket.reference, "name": caller}
+    target = caller_ticket(caller=caller, reference=data["ticket"])
+    if target is None:
+        raise _Refused("ticket", _("That is not one of this caller's tickets."))
+    internal = data["action"] == Action.NOTE
+    ticket_services.comment_add(
+        ticket_id=target.pk,
+        author=agent if internal else caller,
+        body=data["text"],
+        internal=internal,
+        channel=data["channel"],
+        by=None if internal else agent,
+    )
+    return target, _("The call was added to %(ref)s.") % {"ref": target.reference}
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("tickets.work_ticket", raise_exception=True)
+def log_contact(request):
+    """The quick form: find or add the caller, then file a ticket or add to one."""
+    search = CallerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    status = 200
+    if request.method == "POST":
+        form = LogContactForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    ticket, message = _log(agent=request.user, data=form.cleaned_data)
+            except _Refused as exc:
+                form.add_error(exc.field, exc.message)
+            except TicketError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, message)
+                return redirect(ticket)
+        status = 400
+    else:
+        form = LogContactForm(initial={"caller": request.GET.get("caller") or None})
+    chosen = caller_get(pk=form["caller"].value())
+    context = {
+        "form": form,
+        "search": search,
+        "query": query,
+        "callers": list(caller_search(query=query)) if query else [],
+        "chosen": chosen,
+        "tickets": caller_open_tickets(caller=chosen) if chosen is not None else [],
+    }
+    return render(request, "intake/log_contact.html", context, status=status)
