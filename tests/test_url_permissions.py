@@ -79,6 +79,9 @@ PAGES: dict[str, Route] = {
     "notifications:delivery-retry": Route(
         "POST", "/notifications/{notification}/retry/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
     ),
+    "intake:log": Route("GET", "/log/", STAFF_PAGE),
+    "intake:caller-lookup": Route("GET", "/log/callers/", STAFF_PAGE),
+    "intake:caller-tickets": Route("GET", "/log/callers/1/tickets/", STAFF_PAGE),
     "reports:index": Route("GET", "/reports/", STAFF_PAGE),
     "reports:live": Route("GET", "/reports/live/", STAFF_PAGE),
     "reports:monthly": Route("GET", "/reports/monthly/", SUPERVISORS),

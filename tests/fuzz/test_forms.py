@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
 from accounts.models import ApiToken, phone_to_e164
 from accounts.selectors import agent_levels, assignable_agents
+from intake.forms import LogContactForm
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from tests.api.permission_matrix import ROLES
@@ -50,6 +51,7 @@ from tests.fuzz.strategies import (
     FUZZ,
     HOSTILE_TEXT,
     Known,
+    Pick,
     Same,
     Secret,
     Upload,
@@ -386,6 +388,44 @@ def backup_codes_made(place, drawn, data, response):
     assert set(StaticToken.objects.filter(device__user=place.actor).values_list("token", flat=True)) == set(codes)
 
 
+def logged(place, drawn, data, response):
+    """A call or chat logged: a ticket filed for the caller, or the words added to theirs."""
+    channel, action = last(data, "channel"), last(data, "action")
+    if action == "new":
+        ticket = Ticket.objects.latest("pk")
+        assert response["Location"] == ticket.get_absolute_url()
+        assert (ticket.channel, ticket.subject) == (channel, single_line(last(data, "subject")))
+        assert ticket.description == multi_line(last(data, "text"))
+        assert str(ticket.category_id or "") == chosen(data, "category")
+        if chosen(data, "caller"):
+            assert str(ticket.requester_id) == chosen(data, "caller")
+        created = TicketEvent.objects.get(ticket=ticket, kind="created")
+        assert created.actor == place.actor
+        return
+    comment = Comment.objects.latest("pk")
+    assert response["Location"] == place.ticket.get_absolute_url()
+    assert (comment.ticket_id, comment.channel, comment.body) == (
+        place.ticket.pk,
+        channel,
+        multi_line(last(data, "text")),
+    )
+    if action == "note":
+        assert (comment.author, comment.is_internal, comment.logged_by) == (place.actor, True, None)
+    else:
+        assert (comment.author_id, comment.is_internal) == (place.ticket.requester_id, False)
+        assert comment.logged_by == place.actor
+
+
+def caller_choices(place: Place, name: str) -> list[str]:
+    if name == "category":
+        return category_ids(place, name)
+    if name == "caller":
+        return [str(place.ticket.requester_id)]
+    if name == "ticket":
+        return [place.ticket.reference]
+    return []
+
+
 new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
 confirmation = st.one_of(st.just(Same("new_password1")), st.just(Same("new_password1")), new_password)
 next_url = st.one_of(
@@ -407,6 +447,38 @@ FORMS: dict[str, FormRoute] = {
         ),
     ),
     "tickets:comment": FormRoute(lambda: CommentForm(staff=True), commented),
+    "intake:log": FormRoute(
+        LogContactForm,
+        logged,
+        choices=caller_choices,
+        overrides={
+            "caller": st.one_of(st.just(Pick(0)), st.just(""), st.sampled_from(["0", "9" * 30, "-1"]), hostile_text),
+            "ticket": st.one_of(st.just(Pick(0)), st.sampled_from(["HD-000000", "HD-" + "9" * 30]), hostile_text),
+            "new_email": st.one_of(st.emails(), hostile_text),
+            "new_phone": st.one_of(st.sampled_from(["0812 3456 7890", "+62 21 555 0100", "12"]), hostile_text),
+        },
+        examples=(
+            Sent(
+                "agent_l2",
+                Status.OPEN,
+                {"channel": "phone", "caller": Pick(0), "action": "reply", "ticket": Pick(0), "text": "It's back 🙂"},
+            ),
+            Sent(
+                "agent_l1",
+                Status.NEW,
+                {
+                    "channel": "chat",
+                    "new_name": "O'Brien <b>&</b>",
+                    "new_email": "obrien@example.com",
+                    "action": "new",
+                    "subject": "VPN",
+                    "impact": "low",
+                    "urgency": "low",
+                    "text": "x" * 200_000,
+                },
+            ),
+        ),
+    ),
     "tickets:take": FormRoute(None, taken),
     "tickets:assign": FormRoute(lambda: AssignForm(agents=None), assigned, choices=people_ids),
     "tickets:status": FormRoute(StatusForm, status_changed, statuses=ALL_STATUSES),

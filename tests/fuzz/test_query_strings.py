@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from accounts.choices import Level
 from accounts.selectors import agent_levels
+from intake.forms import CallerSearchForm
 from notifications.choices import NotificationStatus
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
@@ -100,6 +101,13 @@ def queue_kept(place: Place, response) -> None:
         assert ticket.level == level and ticket.status in (Status.NEW, Status.OPEN, Status.PENDING)
 
 
+def callers_only(place: Place, response) -> None:
+    """The lookup names callers and no more than the few details the agent needs."""
+    if response.status_code == 200 and response["Content-Type"] == "application/json":
+        for row in response.json()["results"]:
+            assert set(row) == {"id", "name", "email", "phone", "open_tickets"}
+
+
 def today_form(form_class, **kwargs):
     return lambda: form_class(today=timezone.localdate(), **kwargs)
 
@@ -127,6 +135,8 @@ QUERIES: dict[str, QueryRoute] = {
     "notifications:delivery-log": QueryRoute(
         params={"status": st.one_of(st.sampled_from(NotificationStatus.values), hostile_text), "page": pages()}
     ),
+    "intake:caller-lookup": QueryRoute(CallerSearchForm, shown=callers_only),
+    "intake:caller-tickets": QueryRoute(path={"pk": IDS}, template="/log/callers/{pk}/tickets/"),
     "reports:index": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
     "reports:live": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
     "reports:export": QueryRoute(
@@ -160,7 +170,7 @@ def askings(name: str) -> st.SearchStrategy[Asked]:
 
 def path_ids(place: Place, path: dict) -> dict:
     ids = {"ref": place.ticket.reference, "file": place.file.pk, "name": "tickets"}
-    own = {"ref": [place.ticket.reference], "file": [str(place.file.pk)]}
+    own = {"ref": [place.ticket.reference], "file": [str(place.file.pk)], "pk": [str(place.ticket.requester_id)]}
     return ids | {
         key: resolve(value, choices=own.get(key, []), person=place.actor, sent={}) for key, value in path.items()
     }
