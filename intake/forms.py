@@ -41,9 +41,15 @@ class LogContactForm(forms.Form):
     )
     caller = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     # Shown next to the lookup, outside the form's element: tied to it by the form attribute.
-    new_name = forms.CharField(label=_("Name"), required=False, max_length=300, widget=forms.TextInput(OUTSIDE))
-    new_email = forms.CharField(label=_("Email"), required=False, max_length=254, widget=forms.EmailInput(OUTSIDE))
-    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=32, widget=forms.TextInput(OUTSIDE))
+    new_name = forms.CharField(
+        label=_("Caller's name"), required=False, max_length=300, widget=forms.TextInput(OUTSIDE)
+    )
+    new_email = forms.CharField(
+        label=_("Caller's email"), required=False, max_length=254, widget=forms.EmailInput(OUTSIDE)
+    )
+    new_phone = forms.CharField(
+        label=_("Caller's phone"), required=False, max_length=32, widget=forms.TextInput(OUTSIDE)
+    )
     action = forms.ChoiceField(label=_("Log it as"), choices=ACTIONS, initial=Action.NEW, widget=forms.RadioSelect)
     ticket = forms.CharField(
         label=_("Ticket"),
