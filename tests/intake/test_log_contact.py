@@ -411,3 +411,19 @@ def test_the_service_refuses_an_on_behalf_reply_as_a_note_or_for_someone_else():
         comment_add(ticket_id=ticket.pk, author=budi, body="x", by=make_requester())
     assert not Comment.objects.exists()
     assert Channel.PHONE in Channel.values
+
+
+def test_the_form_and_the_channel_words_speak_indonesian(client):
+    agent = make_agent(1)
+    agent.language = "id"
+    agent.save()
+    client.force_login(agent)
+    headers = {"Accept-Language": "id"}
+    client.cookies["django_language"] = "id"
+    page = client.get("/log/", headers=headers).content.decode()
+    assert "Catat telepon atau obrolan" in page
+    response = client.post("/log/", new_ticket_data(), headers=headers)
+    ticket = Ticket.objects.get()
+    page = client.get(response["Location"], headers=headers).content.decode()
+    assert "membuat tiket untuk Budi Santoso lewat telepon" in page
+    assert ticket.channel == "phone"

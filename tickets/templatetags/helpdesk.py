@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Level
@@ -59,12 +60,12 @@ def _display(field: str, value: str, people: dict[str, str]) -> str:
 
 
 CHANNEL_WORDS = {
-    Channel.WEB: _lazy("on the web"),
-    Channel.EMAIL: _lazy("by email"),
-    Channel.PHONE: _lazy("by phone"),
-    Channel.SMS: _lazy("by SMS"),
-    Channel.CHAT: _lazy("by chat"),
-    Channel.API: _lazy("through the API"),
+    Channel.WEB: gettext_lazy("on the web"),
+    Channel.EMAIL: gettext_lazy("by email"),
+    Channel.PHONE: gettext_lazy("by phone"),
+    Channel.SMS: gettext_lazy("by SMS"),
+    Channel.CHAT: gettext_lazy("by chat"),
+    Channel.API: gettext_lazy("through the API"),
 }
 
 
