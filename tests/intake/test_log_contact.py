@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.api.permission_matrix import make_admin
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets.choices import Channel, EventKind, Status
 from tickets.models import Comment, Ticket, TicketEvent
@@ -22,6 +23,7 @@ def staff_makers():
         "agent II": lambda: make_agent(2),
         "agent III": lambda: make_agent(3),
         "supervisor": make_supervisor,
+        "admin": make_admin,
     }
 
 
@@ -427,3 +429,12 @@ def test_the_form_and_the_channel_words_speak_indonesian(client):
     page = client.get(response["Location"], headers=headers).content.decode()
     assert "membuat tiket untuk Budi Santoso lewat telepon" in page
     assert ticket.channel == "phone"
+
+
+def test_an_agent_of_no_level_is_refused_and_no_caller_is_left_behind(client):
+    client.force_login(make_agent())  # the agent role, but no level to work
+    response = client.post("/log/", new_ticket_data())
+    assert response.status_code == 400
+    assert b"Only support staff can file a ticket" in response.content
+    assert not Ticket.objects.exists()
+    assert not User.objects.filter(email="budi@example.com").exists()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api.permission_matrix import make_admin
 from tests.api.support import client_for, error
 from tests.factories import make_agent, make_requester, make_supervisor
 from tickets.choices import EventKind
@@ -15,6 +16,7 @@ STAFF = {
     "agent II": lambda: make_agent(2),
     "agent III": lambda: make_agent(3),
     "supervisor": make_supervisor,
+    "admin": make_admin,
 }
 
 
