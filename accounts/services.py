@@ -259,6 +259,45 @@ def user_directory_details_fit(*, user) -> None:
         user.phone = ""
 
 
+def _username_for_address(address: str) -> str:
+    """The address itself when it is free and fits the field, else its local part with a
+    short digest of the address (the same address always gives the same fallback)."""
+    limit = _max_length("username")
+    username = address.lower()
+    fits = len(username) <= limit and all(ch.isalnum() or ch in "@._+-" for ch in username)
+    if fits and not User.objects.filter(username__iexact=username).exists():
+        return username
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
+    local = "".join(ch for ch in address.partition("@")[0].lower() if ch.isalnum() or ch in "._+-")
+    return f"{local[: limit - 11] or 'mail'}-{digest}"
+
+
+@transaction.atomic
+def requester_create_from_email(*, address: str, display_name: str = "") -> User:
+    """A requester account for someone who wrote to the helpdesk without having one: the
+    address as user name (or a fallback when taken or too long), the name from the mail's
+    display name cut to the fields, no usable password (they set one through "forgot
+    password"). Raises ValidationError when the address is not one the field takes."""
+    address = address.strip()
+    validate_email(address)
+    if len(address) > _max_length("email"):
+        raise ValidationError(_("The address is too long for an account."), code="email_length")
+    name = " ".join("".join(ch for ch in display_name if ch.isprintable()).split())
+    if "@" in name:  # a display name that is an address says nothing about the person
+        name = ""
+    first, _space, last = name.partition(" ")
+    user = User(
+        username=_username_for_address(address),
+        email=address,
+        first_name=first[: _max_length("first_name")],
+        last_name=last[: _max_length("last_name")],
+    )
+    user.set_unusable_password()
+    user.save(force_insert=True)
+    user_set_role(user=user, role=Role.REQUESTER)
+    return user
+
+
 def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:
     """The directory vouched for this person just now (a sign-in or a recheck): mark the
     account as the directory's, open it again if the directory had shut it, and give it

@@ -444,6 +444,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where replies to ticket mail go (each ticket's reply address is its plus address):
 # the mailbox the helpdesk reads. Empty: the sender address.
 HELPDESK_REPLY_ADDRESS = env.str("HELPDESK_REPLY_ADDRESS", default="")
+# Mail in from someone without an account: accept (a requester account is made for
+# them), reject (a polite automatic answer, no ticket) or hold (kept for an administrator).
+HELPDESK_INBOUND_UNKNOWN_SENDERS = env.str("HELPDESK_INBOUND_UNKNOWN_SENDERS", default="accept").strip().lower()
+if HELPDESK_INBOUND_UNKNOWN_SENDERS not in {"accept", "reject", "hold"}:
+    raise ImproperlyConfigured(
+        f"HELPDESK_INBOUND_UNKNOWN_SENDERS is {HELPDESK_INBOUND_UNKNOWN_SENDERS!r}; it is accept, reject or hold."
+    )
+# A runaway sender: past this many new tickets by mail in the window, their mail is held.
+HELPDESK_INBOUND_SENDER_LIMIT = env.int("HELPDESK_INBOUND_SENDER_LIMIT", default=20)
+HELPDESK_INBOUND_SENDER_WINDOW_MINUTES = env.int("HELPDESK_INBOUND_SENDER_WINDOW_MINUTES", default=60)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -6,7 +6,7 @@ from django.core.cache import caches
 from django.db.models import Count
 
 from .choices import NotificationStatus
-from .models import Notification, NotificationPreference, WebhookEndpoint
+from .models import FailingAddress, Notification, NotificationPreference, WebhookEndpoint
 
 # The config cache's key for the active webhook endpoints (cleared when one changes: apps.py).
 WEBHOOK_ENDPOINTS_KEY = "webhook-endpoints"
@@ -21,6 +21,11 @@ def notification_log(*, status: str | None = None):
     else:
         rows = rows.exclude(status=NotificationStatus.SENT)
     return rows.order_by("-created_at", "-id")
+
+
+def failing_addresses_recent(*, limit: int = 20) -> list[FailingAddress]:
+    """The addresses that bounced most recently, for the delivery log."""
+    return list(FailingAddress.objects.order_by("-last_failed_at", "-id")[:limit])
 
 
 def notification_counts() -> dict[str, int]:

@@ -12,7 +12,7 @@ from accounts.selectors import user_role
 
 from .choices import NotificationStatus
 from .forms import NotificationPreferenceForm
-from .selectors import notification_counts, notification_log
+from .selectors import failing_addresses_recent, notification_counts, notification_log
 from .services import notification_preference_get, notification_preference_set, notification_retry
 
 
@@ -29,6 +29,7 @@ def delivery_log(request):
             "status": status if status in NotificationStatus.values else "",
             "statuses": NotificationStatus.choices,
             "counts": notification_counts(),
+            "failing_addresses": failing_addresses_recent(),
             "now": timezone.now(),
             "query": f"status={status}" if status in NotificationStatus.values else "",
         },

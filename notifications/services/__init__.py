@@ -1,5 +1,6 @@
 """Writes of the notifications app, by topic: queueing, delivery, preferences."""
 
+from .addresses import mail_address_failing_record, notification_queue_to_address
 from .delivery import (
     NOTIFICATION_SEND_TASK,
     notification_deliver,
@@ -13,12 +14,14 @@ from .queue import notification_queue
 
 __all__ = [
     "NOTIFICATION_SEND_TASK",
+    "mail_address_failing_record",
     "notification_deliver",
     "notification_deliver_batch",
     "notification_enqueue",
     "notification_preference_get",
     "notification_preference_set",
     "notification_queue",
+    "notification_queue_to_address",
     "notification_retry",
     "notification_sweep",
 ]
