@@ -520,3 +520,101 @@ def test_an_unknown_charset_is_read_as_utf8():
     ).encode("latin-1")
     message = process(raw)
     assert message.status == InboundStatus.TICKET and "café ok" in message.ticket.description
+
+
+def test_the_refusal_goes_out_as_an_automatic_answer(settings, django_capture_on_commit_callbacks, mailoutbox):
+    settings.HELPDESK_INBOUND_UNKNOWN_SENDERS = "reject"
+    with django_capture_on_commit_callbacks(execute=True):
+        process(mail(sender="Stranger <stranger@example.net>", subject="Printer ' \" < > & 😀"))
+    [sent] = mailoutbox
+    assert sent.to == ["stranger@example.net"] and sent.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert "Printer ' \" < > & 😀" in sent.subject and "&amp;" not in sent.body
+
+
+def test_attachment_names_with_paths_and_line_breaks_are_cleaned():
+    raw = (
+        b"From: Ann <ann@example.com>\r\nTo: s@example.org\r\nSubject: files\r\nMessage-ID: <names@x>\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nSee file.\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''..%2F..%2Fetc%2Fpasswd%0D%0ABcc%3A%20x.txt\r\n\r\n"
+        b"root:x:0:0\r\n--b--\r\n"
+    )
+    ticket = process(raw).ticket
+    [attachment] = ticket.attachments.all()
+    assert "/" not in attachment.original_name and "\n" not in attachment.original_name
+    assert attachment.original_name.endswith(".txt")
+
+
+def test_failing_addresses_are_for_supervisors_and_administrators_only(client):
+    from django.contrib.auth import get_user_model as users
+
+    process(corpus("dsn-bounce.eml"))
+    client.force_login(make_agent(1, username="agus"))
+    assert client.get("/notifications/").status_code == 403
+    admin = users().objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    listing = client.get("/admin/notifications/failingaddress/")
+    assert listing.status_code == 200 and b"gone@example.net" in listing.content
+    row = FailingAddress.objects.get()
+    assert client.get(f"/admin/notifications/failingaddress/{row.pk}/change/").status_code == 200
+    assert client.get("/admin/notifications/failingaddress/add/").status_code == 403
+
+
+def test_a_database_failure_leaves_the_message_received_for_the_next_try(monkeypatch):
+    from django.db import OperationalError
+
+    import intake.services.email as processing
+
+    message, _ = inbound_email_record(raw=corpus("alternative.eml"), source=InboundSource.IMAP)
+
+    def database_gone(row):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(processing, "_decide", database_gone)
+    with pytest.raises(OperationalError):
+        inbound_email_process(message=message)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.processed_at) == (InboundStatus.RECEIVED, 0, None)
+
+
+def test_an_unforeseen_error_after_the_ticket_was_written_saves_no_half_ticket(monkeypatch):
+    import intake.services.email as processing
+
+    real_create = processing.ticket_create
+
+    def create_then_fail(**kwargs):
+        real_create(**kwargs)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(processing, "ticket_create", create_then_fail)
+    message = process(corpus("alternative.eml"))
+    assert message.status == InboundStatus.FAILED and "RuntimeError: boom" in message.reason
+    assert not Ticket.objects.exists() and not Notification.objects.exists() and message.ticket is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_processing_one_message_at_once_make_one_ticket(reference_data):
+    import threading
+
+    from django.db import connection
+
+    message, _ = inbound_email_record(raw=corpus("alternative.eml"), source=InboundSource.IMAP)
+    barrier = threading.Barrier(2, timeout=30)
+    results = []
+
+    def work():
+        try:
+            barrier.wait()
+            results.append(inbound_email_process(message=InboundMessage.objects.get(pk=message.pk)).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [InboundStatus.TICKET, InboundStatus.TICKET]
+    assert Ticket.objects.count() == 1
+    assert InboundMessage.objects.get(pk=message.pk).attempts == 1
