@@ -11,14 +11,13 @@ the sender wants us to read.
 
 import re
 
-from django.conf import settings
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES
 
 from tickets.threading import reply_markers
 
 FORWARDED = re.compile(
-    r"^\s*(-{2,}\s*(forwarded message|original message|pesan (yang )?diteruskan|pesan terusan)\s*-{2,}"
+    r"^\s*(-{2,}\s*(forwarded message|pesan (yang )?diteruskan|pesan terusan)\s*-{2,}"
     r"|begin forwarded message:|pesan yang diteruskan:)\s*$",
     re.IGNORECASE,
 )
@@ -33,15 +32,28 @@ SENT_FROM = re.compile(
     r"^\s*(sent from my \w+|sent from (outlook|mail) for \w+|get outlook for \w+|dikirim dari \w+)", re.IGNORECASE
 )
 SIGNATURE = re.compile(r"^-- ?$")
+TRIM_MAX_CHARS = 200_000
 
 
 def _is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
+def _quoted_to_the_end(lines: list[str]) -> list[bool]:
+    """For each line, whether it and every line after it are quoted or blank (one pass
+    from the end, so a long mail costs the same as a short one)."""
+    flags = [False] * len(lines)
+    quoted = True
+    for index in range(len(lines) - 1, -1, -1):
+        quoted = quoted and (_is_quoted(lines[index]) or not lines[index].strip())
+        flags[index] = quoted
+    return flags
+
+
 def _cut_at(lines: list[str]) -> int:
     """The index of the first line that belongs to what the mail program added."""
     markers = [marker.lower() for marker in reply_markers()]
+    quoted_to_the_end = _quoted_to_the_end(lines)
     for index, line in enumerate(lines):
         text = line.strip()
         unquoted = text.lstrip("> ").lower()
@@ -58,7 +70,7 @@ def _cut_at(lines: list[str]) -> int:
             return index
         if SIGNATURE.match(line.rstrip("\r")) or SENT_FROM.match(text):
             return index
-        if _is_quoted(line) and all(_is_quoted(rest) or not rest.strip() for rest in lines[index:]):
+        if _is_quoted(line) and quoted_to_the_end[index]:
             return index
     return len(lines)
 
@@ -68,12 +80,16 @@ def _forwards(lines: list[str]) -> bool:
 
 
 def reply_text(text: str) -> str:
-    """The part of ``text`` its sender wrote; all of it when cutting would leave nothing."""
+    """The part of ``text`` its sender wrote; all of it when cutting would leave nothing.
+    Only the first ``TRIM_MAX_CHARS`` are looked at: no one writes a reply longer, and a
+    mail built to be slow to read stays quick."""
+    text = text[:TRIM_MAX_CHARS]
     lines = text.replace("\r\n", "\n").split("\n")
     if _forwards(lines):
         return text.strip()
     kept = "\n".join(lines[: _cut_at(lines)]).strip()
-    languages = [code for code, _name in settings.LANGUAGES if code in MAIL_LANGUAGES]
+    # Every language the library knows: a requester's mail program may speak any of them.
+    languages = list(MAIL_LANGUAGES)
     if kept:
         try:
             parsed = EmailReplyParser(languages=languages).parse_reply(kept)
