@@ -23,7 +23,7 @@ from notifications.models import Notification
 from notifications.services import mail_address_failing_record, notification_queue_to_address
 from tickets.choices import Channel, Status, Urgency
 from tickets.exceptions import NotAllowedError, TicketError, TransitionError
-from tickets.models import Ticket
+from tickets.models import Comment, Ticket
 from tickets.services import comment_add, ticket_create
 from tickets.threading import (
     mail_domain,
@@ -51,7 +51,7 @@ class Outcome:
     status: str
     reason: str = ""
     ticket: Ticket | None = None
-    comment: object | None = None
+    comment: Comment | None = None
 
 
 class _Hold(Exception):
@@ -328,7 +328,7 @@ def inbound_email_process(*, message: InboundMessage) -> InboundMessage:
         row.status = outcome.status
         row.reason = outcome.reason
         row.ticket = outcome.ticket
-        row.comment = outcome.comment  # type: ignore[assignment]
+        row.comment = outcome.comment
         row.processed_at = timezone.now()
         row.attempts = min(row.attempts + 1, 32767)
         row.save(update_fields=["status", "reason", "ticket", "comment", "processed_at", "attempts"])
