@@ -618,3 +618,12 @@ def test_two_workers_processing_one_message_at_once_make_one_ticket(reference_da
     assert results == [InboundStatus.TICKET, InboundStatus.TICKET]
     assert Ticket.objects.count() == 1
     assert InboundMessage.objects.get(pk=message.pk).attempts == 1
+
+
+def test_ignoring_an_auto_reply_costs_a_few_queries_whatever_the_history(django_assert_max_num_queries):
+    ticket = ann_ticket()
+    for number in range(30):
+        process(corpus("auto-reply.eml", ticket).replace(b"OOF0001", f"OLD{number:04d}".encode()))
+    message, _ = inbound_email_record(raw=corpus("auto-reply.eml", ticket), source=InboundSource.IMAP)
+    with django_assert_max_num_queries(6):
+        assert inbound_email_process(message=message).status == InboundStatus.IGNORED
