@@ -61,14 +61,16 @@ migrations-check: install
 # `make run` and `make test` alike; and what the suite needs besides: Chromium and its
 # driver for the browser tests, GNU gettext for the catalogue checks, wrk for bench/api.py,
 # Caddy to validate the proxy's deploy/Caddyfile (and to stand in front of two web processes
-# in bench/scale_out.py), and OpenLDAP's slapd, the directory the sign-in tests run against.
+# in bench/scale_out.py), OpenLDAP's slapd, the directory the sign-in tests run against, and
+# Dovecot's IMAP server, the mailbox the email intake tests read.
 # Run as root, make installs the missing ones with apt-get; anyone else is told which and
 # how, and stopped.
 LDAP_HEADER ?= /usr/include/ldap.h
 SASL_HEADER ?= /usr/include/sasl/sasl.h
 SLAPD ?= /usr/sbin/slapd
+DOVECOT ?= /usr/sbin/dovecot
 BUILD_PACKAGES := $(if $(wildcard $(LDAP_HEADER)),,libldap-dev) $(if $(wildcard $(SASL_HEADER)),,libsasl2-dev)
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd)
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd) $(if $(wildcard $(DOVECOT)),,dovecot-imapd)
 
 define install_debian_packages
 	@missing="$(strip $(1))"; \
