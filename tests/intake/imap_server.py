@@ -39,6 +39,12 @@ ssl_key = <{dir}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Wrong passwords are tested on purpose: answer them at once. (Dovecot still makes the
+# address that sent one wait longer on its next sign-ins: those tests have a server of
+# their own, the `lonely_imap` fixture.)
+auth_failure_delay = 0
+# Wrong passwords are tested on purpose: answer them at once.
+auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
@@ -53,7 +59,7 @@ protocol imap {{
 }}
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {dir}/users
+  args = scheme=PLAIN username_format=%u {dir}/users/%u
 }}
 userdb {{
   driver = static
@@ -169,6 +175,7 @@ class ImapServer:
         self.imaps_port = _free_port()
         self.ca_file = str(self.folder / "cert.pem")
         self._users: dict[str, str] = {}
+        self._stamp = int(time.time())
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> "ImapServer":
@@ -186,7 +193,7 @@ class ImapServer:
         if os.geteuid() == 0:
             shutil.chown(folder / "mail", mail_user.pw_uid, mail_user.pw_gid)
         _certificate(folder)
-        (folder / "users").write_text("")
+        (folder / "users").mkdir()
         (folder / "dovecot.conf").write_text(
             CONFIG.format(
                 dir=folder,
@@ -245,10 +252,9 @@ class ImapServer:
     def add_user(self, name: str, password: str = PASSWORD) -> str:
         """A mail user (a new one each time: its maildir starts empty)."""
         self._users[name] = password
-        # passwd-file is read again whenever it changes.
-        (self.folder / "users").write_text(
-            "".join(f"{user}:{{PLAIN}}{secret}::::::\n" for user, secret in self._users.items())
-        )
+        # A file for each user (passwd-file takes the path with %u): a new user is a new
+        # file, with nothing to reload.
+        (self.folder / "users" / name).write_text(f"{name}:{{PLAIN}}{password}::::::\n")
         return name
 
     def client(self, user: str) -> imaplib.IMAP4_SSL:
