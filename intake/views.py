@@ -4,6 +4,7 @@ from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sparkpost import SparkPostInboundWebhookView
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 
@@ -17,6 +18,7 @@ INBOUND_PROVIDERS = {
 }
 
 
+@login_not_required
 @csrf_exempt
 def inbound_email(request: HttpRequest, provider: str) -> HttpResponse:
     """A provider posts a mail: anymail checks the basic-auth secret (a wrong one is a 400,

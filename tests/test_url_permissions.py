@@ -113,6 +113,9 @@ PAGES: dict[str, Route] = {
     "password_reset_complete": Route("GET", "/accounts/reset/done/", PUBLIC),
     "set_language": Route("POST", "/i18n/setlang/", (MOVED,) * len(ROLES), {"language": "id", "next": "/"}),
     "healthz": Route("GET", "/healthz/", (SERVED,) * len(ROLES)),
+    # Mail providers post here, authenticated by the shared secret alone (not a person):
+    # without it set, absent for everyone; tests/intake/test_webhooks.py posts with it.
+    "intake:inbound-email": Route("POST", "/inbound/email/postmark/inbound/", (404,) * len(ROLES)),
     "api-docs": Route("GET", "/api/docs/", PUBLIC),
     "api-redoc": Route("GET", "/api/redoc/", PUBLIC),
     "api-unknown": Route("GET", "/api/v1/nothing-here/", (401, 404, 404, 404, 404, 404, 404, 404)),

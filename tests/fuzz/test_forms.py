@@ -662,10 +662,11 @@ def app_form_classes() -> set[type]:
 
 def test_every_page_that_takes_input_is_fuzzed():
     from tests.fuzz.test_admin import PAGES_COVERED as ADMIN_PAGES
+    from tests.fuzz.test_inbound_webhooks import PAGES_COVERED as INBOUND_PAGES
     from tests.fuzz.test_query_strings import QUERIES, TAKES_NO_INPUT
     from tests.fuzz.test_sign_in_provider import PAGES_COVERED as PROVIDER_PAGES
 
-    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES, *PROVIDER_PAGES]
+    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES, *PROVIDER_PAGES, *INBOUND_PAGES]
     assert len(covered) == len(set(covered)), "a page is listed twice"
     assert set(PAGES) - set(covered) == set(), "pages without a fuzz row"
     assert set(covered) - set(PAGES) == set(), "fuzz rows for pages the matrix does not have"
