@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import RETRYABLE_STATUSES
 from .models import InboundMessage, Mailbox
-from .services import MailboxError, inbound_email_process, mailbox_check, mailbox_password_set
+from .services import (
+    MailboxError,
+    inbound_email_process,
+    mailbox_check,
+    mailbox_password_reencrypt,
+    mailbox_password_set,
+)
 
 CONTROL_CHARACTERS = RegexValidator(r"[\x00-\x1f\x7f]", _("Control characters are not allowed."), inverse_match=True)
 HOST = RegexValidator(
@@ -62,6 +68,8 @@ class MailboxForm(forms.ModelForm):
         mailbox = super().save(commit=False)
         if self.cleaned_data["password"]:
             mailbox_password_set(mailbox=mailbox, password=self.cleaned_data["password"])
+        else:
+            mailbox_password_reencrypt(mailbox=mailbox)
         if commit:
             mailbox.save()
             self.save_m2m()

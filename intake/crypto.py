@@ -2,7 +2,7 @@
 
 The key is HELPDESK_MAILBOX_KEY, else one derived from SECRET_KEY. HELPDESK_MAILBOX_KEY may
 hold several keys, comma-separated: the first encrypts, every one decrypts, so a key can be
-replaced by putting the new one first and saving each mailbox's password again."""
+replaced by putting the new one first and saving each mailbox again."""
 
 import base64
 import hashlib
@@ -34,5 +34,13 @@ def password_encrypt(password: str) -> str:
 def password_decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, ValueError) as error:
+        raise PasswordUnreadable from error
+
+
+def password_reencrypt(token: str) -> str:
+    """The same password encrypted with the first key (after a new key was put first)."""
+    try:
+        return _fernet().rotate(token.encode("ascii")).decode("ascii")
     except (InvalidToken, ValueError) as error:
         raise PasswordUnreadable from error

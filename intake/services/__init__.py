@@ -7,6 +7,7 @@ from .mailboxes import (
     mailbox_check,
     mailbox_fetch,
     mailbox_fetch_locked,
+    mailbox_password_reencrypt,
     mailbox_password_set,
 )
 from .receive import inbound_email_record, message_id_of
@@ -21,6 +22,7 @@ __all__ = [
     "mailbox_check",
     "mailbox_fetch",
     "mailbox_fetch_locked",
+    "mailbox_password_reencrypt",
     "mailbox_password_set",
     "message_id_of",
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import InboundSource, InboundStatus, MailboxSecurity
-from ..crypto import PasswordUnreadable, password_decrypt, password_encrypt
+from ..crypto import PasswordUnreadable, password_decrypt, password_encrypt, password_reencrypt
 from ..models import Mailbox
 from .email import inbound_email_process
 from .receive import inbound_email_record
@@ -66,6 +66,16 @@ class FetchSummary:
 def mailbox_password_set(*, mailbox: Mailbox, password: str) -> None:
     """Keep the password encrypted (never in plain text); saved with the mailbox."""
     mailbox.password_encrypted = password_encrypt(password)
+
+
+def mailbox_password_reencrypt(*, mailbox: Mailbox) -> None:
+    """Encrypt the stored password again with the first key, if a key still reads it
+    (a password no key reads is left as it is, to be entered again)."""
+    if mailbox.password_encrypted:
+        try:
+            mailbox.password_encrypted = password_reencrypt(mailbox.password_encrypted)
+        except PasswordUnreadable:
+            pass
 
 
 def _imap_utf7(name: str) -> str:

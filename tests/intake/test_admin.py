@@ -59,13 +59,12 @@ def test_an_administrator_adds_a_mailbox_whose_password_is_kept_encrypted_and_ne
 def test_saving_a_mailbox_without_a_new_password_keeps_the_stored_one(admin_client):
     admin_client.post(ADD, form())
     mailbox = Mailbox.objects.get()
-    stored = mailbox.password_encrypted
 
     response = admin_client.post(f"/admin/intake/mailbox/{mailbox.pk}/change/", form(password="", folder="Support"))
 
     assert response.status_code == 302
     mailbox.refresh_from_db()
-    assert mailbox.folder == "Support" and mailbox.password_encrypted == stored
+    assert mailbox.folder == "Support" and password_decrypt(mailbox.password_encrypted) == "s3cret 🙂 \"'<>&"
 
 
 @pytest.mark.parametrize(
@@ -242,3 +241,18 @@ def test_the_check_connection_reports_a_wrong_password_clearly(admin_client, lon
 
     said = [str(message) for message in get_messages(response.wsgi_request)]
     assert any("refused the user name or password" in text for text in said)
+
+
+def test_saving_a_mailbox_after_a_new_key_is_put_first_encrypts_its_password_with_it(admin_client, settings):
+    old = "q7O1kqg0Xv9mYkq8u9n6J7n1H8m3b2Qy0x5Zc4W3v2A="
+    new = "Vb4v7kQbO5mJ9m8tYwq3nR2xZk1s0pLd6fHc3gTe8uI="
+    settings.HELPDESK_MAILBOX_KEY = old
+    admin_client.post(ADD, form(password="rotate-me"))
+    mailbox = Mailbox.objects.get()
+
+    settings.HELPDESK_MAILBOX_KEY = f"{new},{old}"
+    admin_client.post(f"/admin/intake/mailbox/{mailbox.pk}/change/", form(password=""))
+
+    settings.HELPDESK_MAILBOX_KEY = new
+    mailbox.refresh_from_db()
+    assert password_decrypt(mailbox.password_encrypted) == "rotate-me"
