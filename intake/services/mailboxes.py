@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,11 +291,21 @@ def mailbox_fetch(*, mailbox_id: int) -> FetchSummary:
             "where": f"{mailbox.host}:{mailbox.port}",
             "reason": _error_text(error) or error.__class__.__name__,
         }
+    except Exception as error:
+        # Anything else (the database gone, a bug): the pass stops, the mail not yet let go
+        # of stays for the next one, and the worker and the other mailboxes carry on.
+        logger.exception("Reading mailbox %s (%s) failed", mailbox.pk, mailbox.name)
+        summary.error = _("Reading the mailbox failed (%(error)s); the next pass tries again.") % {
+            "error": error.__class__.__name__
+        }
     finally:
         _close(connection)
     if summary.error:
         logger.warning("Mailbox %s (%s): %s", mailbox.pk, mailbox.name, summary.error)
-    _store_outcome(mailbox, summary.error)
+    try:
+        _store_outcome(mailbox, summary.error)
+    except DatabaseError:
+        logger.exception("The outcome of reading mailbox %s could not be stored", mailbox.pk)
     return summary
 
 

@@ -304,3 +304,18 @@ def test_fetch_mail_reports_a_mailbox_it_cannot_read(lonely_imap):
         call_command("fetch_mail", stdout=io.StringIO(), stderr=err)
 
     assert "Broken: The server at" in err.getvalue()
+
+
+def test_an_unexpected_failure_stops_the_pass_keeps_the_mail_and_says_so(imap, mail_user, mailbox, monkeypatch):
+    imap.append(mail_user, mail())
+
+    def broken(**kwargs):
+        raise LookupError("a bug")
+
+    monkeypatch.setattr(mailboxes_module, "inbound_email_record", broken)
+    summary = mailbox_fetch(mailbox_id=mailbox.pk)
+
+    assert "LookupError" in summary.error and "next pass" in summary.error
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == summary.error
+    assert len(imap.messages(mail_user)) == 1
