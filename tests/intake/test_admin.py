@@ -225,8 +225,7 @@ def test_processing_again_with_the_real_processing_moves_the_mail_on(admin_clien
     admin_client.post("/admin/intake/inboundmessage/", {"action": "process_again", "_selected_action": [message.pk]})
 
     message.refresh_from_db()
-    assert message.status != InboundStatus.FAILED or message.attempts >= 1
-    assert message.processed_at is not None
+    assert message.processed_at is not None, "processed again, whatever the processing decided"
 
 
 def test_the_check_connection_reports_a_wrong_password_clearly(admin_client, lonely_imap):
