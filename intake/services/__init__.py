@@ -7,6 +7,7 @@ from .mailboxes import (
     mailbox_check,
     mailbox_fetch,
     mailbox_fetch_locked,
+    mailbox_idle_wait,
     mailbox_password_reencrypt,
     mailbox_password_set,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "mailbox_check",
     "mailbox_fetch",
     "mailbox_fetch_locked",
+    "mailbox_idle_wait",
     "mailbox_password_reencrypt",
     "mailbox_password_set",
     "message_id_of",

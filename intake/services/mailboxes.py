@@ -4,7 +4,9 @@ mailbox lets go of it (deleted, or flagged as seen, by HELPDESK_MAILBOX_AFTER)."
 import base64
 import imaplib
 import logging
+import re
 import ssl
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -331,3 +333,57 @@ def mailbox_fetch_locked(*, mailbox_id: int) -> FetchSummary:
     finally:
         if cache.get(key) == token:
             cache.delete(key)
+
+
+def mailbox_idle_wait(*, mailbox_id: int, timeout: float) -> bool:
+    """Wait, with IMAP IDLE (RFC 2177), until the mailbox's folder holds mail to read or
+    ``timeout`` seconds pass; True when there is mail. Mail already waiting answers at once,
+    so mail that arrives between a pass and the wait is never missed. MailboxError when the
+    mailbox cannot be read or the server does not offer IDLE."""
+    mailbox = Mailbox.objects.get(pk=mailbox_id)
+    connection = _connect(mailbox)
+    try:
+        _select(connection, mailbox)
+        criteria = "UNSEEN UNDELETED" if settings.HELPDESK_MAILBOX_AFTER == "seen" else "UNDELETED"
+        status, data = connection.uid("SEARCH", None, criteria)  # type: ignore[arg-type]
+        if status == "OK" and data and data[0]:
+            return True
+        if "IDLE" not in connection.capabilities:
+            raise MailboxError(_("The server does not offer IDLE."))
+        return _idle(connection, timeout)
+    except (imaplib.IMAP4.error, OSError, ssl.SSLError) as error:
+        raise MailboxError(
+            _("The connection to %(where)s failed: %(reason)s")
+            % {"where": f"{mailbox.host}:{mailbox.port}", "reason": _error_text(error) or error.__class__.__name__}
+        ) from error
+    finally:
+        _close(connection)
+
+
+def _idle(connection: imaplib.IMAP4, timeout: float) -> bool:
+    # imaplib has no IDLE before Python 3.14: the command by hand, on its socket.
+    tag = connection._new_tag()
+    connection.send(tag + b" IDLE\r\n")
+    if not connection.readline().startswith(b"+"):
+        raise imaplib.IMAP4.error("IDLE refused")
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        connection.sock.settimeout(remaining)
+        try:
+            line = connection.readline()
+        except TimeoutError:
+            # A timed-out socket file cannot be read again: this connection is done.
+            connection.shutdown()
+            return False
+        if not line:
+            raise imaplib.IMAP4.abort("the server closed the connection")
+        if re.match(rb"^\* \d+ (EXISTS|RECENT)", line):
+            break
+    else:
+        connection.shutdown()
+        return False
+    connection.sock.settimeout(settings.HELPDESK_MAILBOX_TIMEOUT)
+    connection.send(b"DONE\r\n")
+    while not connection.readline().startswith(tag):
+        pass
+    return True

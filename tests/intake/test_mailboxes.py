@@ -4,21 +4,31 @@ decides; connection trouble kept on the mailbox, never raised."""
 
 import imaplib
 import io
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connections
 
 from intake import tasks
 from intake.choices import InboundSource, InboundStatus, MailboxSecurity
 from intake.crypto import password_decrypt
 from intake.models import InboundMessage, Mailbox
-from intake.services import mailbox_check, mailbox_fetch, mailbox_fetch_locked, mailbox_password_set
+from intake.services import (
+    mailbox_check,
+    mailbox_fetch,
+    mailbox_fetch_locked,
+    mailbox_idle_wait,
+    mailbox_password_set,
+)
 from intake.services import mailboxes as mailboxes_module
 from intake.services.email import inbound_email_process
 from intake.services.mailboxes import MailboxError, _lock_key
 from tests.intake.conftest import mailbox_on
 from tests.intake.mail import mail
+from tests.integration.processes import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +329,41 @@ def test_an_unexpected_failure_stops_the_pass_keeps_the_mail_and_says_so(imap, m
     mailbox.refresh_from_db()
     assert mailbox.last_error == summary.error
     assert len(imap.messages(mail_user)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watching_a_mailbox_reads_new_mail_as_soon_as_the_server_announces_it(imap, mail_user, make_mailbox):
+    make_mailbox(mail_user, name="Watched")
+    out = io.StringIO()
+    failures = []
+
+    def watch():
+        try:
+            call_command("watch_mail", "--mailbox", "Watched", "--passes", "2", "--idle-seconds", "60", stdout=out)
+        except Exception as error:  # shown by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    # The first pass has found nothing: the watcher now waits on the server.
+    wait_until(lambda: "Watched:" in out.getvalue() or failures, processes=[], timeout=30, what="the first pass")
+    appended = time.monotonic()
+    imap.append(mail_user, mail(subject="Announced by IDLE"))
+    watcher.join(timeout=90)
+
+    assert not watcher.is_alive() and failures == []
+    assert time.monotonic() - appended < 30, "woken by the server, not by the end of the 60 s wait"
+    assert out.getvalue().startswith("Watched: 0 found")
+    assert InboundMessage.objects.get().subject == "Announced by IDLE"
+    assert imap.messages(mail_user) == []
+    assert out.getvalue().count("Watched:") == 2
+
+
+def test_waiting_for_mail_answers_at_once_when_mail_is_there_and_at_the_timeout_when_none_comes(
+    imap, mail_user, mailbox
+):
+    assert mailbox_idle_wait(mailbox_id=mailbox.pk, timeout=0.5) is False
+    imap.append(mail_user, mail())
+    assert mailbox_idle_wait(mailbox_id=mailbox.pk, timeout=30) is True
