@@ -17,6 +17,7 @@ from .unsubscribe import (
     unsubscribe_headers,
     unsubscribe_token,
     unsubscribe_token_read,
+    unsubscribe_url,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "unsubscribe_headers",
     "unsubscribe_token",
     "unsubscribe_token_read",
+    "unsubscribe_url",
     "NOTIFICATION_SEND_TASK",
     "notification_deliver",
     "notification_deliver_batch",

@@ -14,7 +14,7 @@ from ..models import Notification, NotificationPreference
 from ..selectors import notification_preferences_of, webhook_endpoints_active
 from ..sms.text import sms_fit
 from .delivery import notification_enqueue
-from .unsubscribe import unsubscribe_headers
+from .unsubscribe import unsubscribe_headers, unsubscribe_url
 
 WEBHOOK_EVENT_FOR_KIND: dict[str, str] = {str(kind): event for event, kind in WEBHOOK_EVENTS.items()}
 # Quiet hours never hold back an SMS about a ticket of this priority.
@@ -119,17 +119,19 @@ def notification_queue(
             not_before = now
             if channel == NotificationChannel.SMS and priority != URGENT_PRIORITY:
                 not_before = preference.quiet_until(at=now, time_zone=person.time_zone) or now
+            row_headers: dict[str, str] = {}
+            unsubscribe = ""
+            if channel == NotificationChannel.EMAIL:
+                unsubscribe = unsubscribe_url(user=person, kind=kind)
+                row_headers = {**(headers or {}), **unsubscribe_headers(unsubscribe)}
             rendered = _render(
                 kind=kind,
                 channel=channel,
                 recipient=person,
-                context={**base_context, "recipient": person},
+                context={**base_context, "recipient": person, "unsubscribe_url": unsubscribe},
                 language=language,
                 subject_tag=subject_tag,
             )
-            row_headers = {}
-            if channel == NotificationChannel.EMAIL:
-                row_headers = {**(headers or {}), **unsubscribe_headers(user=person, kind=kind)}
             rows.append(
                 Notification(
                     kind=kind,

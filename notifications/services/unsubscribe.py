@@ -42,16 +42,19 @@ def unsubscribe_token(*, user, kind: str) -> str:
 
 
 def unsubscribe_url(*, user, kind: str) -> str:
+    """The unsubscribe link of a mail of this kind to this person ("" when they may not
+    turn it off)."""
+    if not email_opt_out_allowed(kind=kind):
+        return ""
     token = unsubscribe_token(user=user, kind=kind)
     return settings.HELPDESK_BASE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
 
 
-def unsubscribe_headers(*, user, kind: str) -> dict[str, str]:
-    """The ``List-Unsubscribe`` headers of a mail of this kind to this person (none when
-    they may not turn it off)."""
-    if not email_opt_out_allowed(kind=kind):
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """The ``List-Unsubscribe`` headers of a mail with this unsubscribe link (none without)."""
+    if not url:
         return {}
-    return {"List-Unsubscribe": f"<{unsubscribe_url(user=user, kind=kind)}>", "List-Unsubscribe-Post": ONE_CLICK}
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
 
 
 def unsubscribe_token_read(*, token: str):

@@ -254,11 +254,17 @@ def test_only_mail_its_reader_may_turn_off_carries_a_one_click_unsubscribe(relay
     with_link = {row.kind for row, message in messages if message["List-Unsubscribe"] is not None}
     assert with_link == {"ticket_created", "requester_replied", "escalated"}
     for row, message in messages:
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
         if row.kind in with_link:
             assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-            assert unsubscribe_link(message).startswith("/notifications/unsubscribe/")
+            # The same link is at the foot of both versions, for mail programs without the button.
+            link = BASE_URL + unsubscribe_link(message)
+            assert text.replace("\r\n", "\n").endswith(f"\n-- \nStop getting these emails: {link}\n")
+            assert f'<a href="{link}"' in html
         else:  # a reply and a resolution ask something of the requester
             assert row.kind in ("reply", "resolved") and message["List-Unsubscribe-Post"] is None
+            assert "/notifications/unsubscribe/" not in text + html
     # Each link is its reader's own.
     links = {row.recipient_id: unsubscribe_link(message) for row, message in messages if row.kind in with_link}
     assert len(set(links.values())) == len(links) == 3
