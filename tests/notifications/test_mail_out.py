@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from escalation.models import EscalationRule
+from escalation.services.notices import supervisor_page_queue
 from notifications.choices import NotificationChannel, NotificationKind
 from notifications.forms import PasswordResetForm
 from notifications.models import Notification, NotificationPreference
@@ -29,7 +31,7 @@ from notifications.services import (
     unsubscribe_token,
 )
 from notifications.services.unsubscribe import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
-from tests.factories import make_agent, make_requester
+from tests.factories import make_agent, make_requester, make_supervisor
 from tests.fuzz.strategies import FUZZ, HOSTILE_TEXT
 from tickets import services
 from tickets.choices import Impact, Urgency
@@ -87,13 +89,13 @@ def of_kind(messages, kind: str):
     return [message for row, message in messages if row.kind == kind]
 
 
-def a_ticket(requester, subject: str = HOSTILE_SUBJECT):
+def a_ticket(requester, subject: str = HOSTILE_SUBJECT, *, urgent: bool = False):
     return services.ticket_create(
         requester=requester,
         subject=subject,
         description="Kertas macet & lampu <merah>",
-        impact=Impact.LOW,
-        urgency=Urgency.MEDIUM,
+        impact=Impact.HIGH if urgent else Impact.LOW,
+        urgency=Urgency.HIGH if urgent else Urgency.MEDIUM,
     )
 
 
@@ -180,6 +182,22 @@ def test_the_subject_tag_is_there_once_when_the_ticket_s_own_subject_already_car
     # The other ticket's tag, kept as the requester wrote it, comes after this one's.
     assert ticket_subject_tag(other) in sent
     assert ticket_id_from_subject(sent) == ticket.pk
+
+
+def test_the_reply_address_is_named_after_the_helpdesk_whatever_its_name_holds(relay, settings):
+    settings.HELPDESK_REPLY_ADDRESS = "Layanan TI — Jakarta 🔥 <support@example.co.id>"
+    ticket = a_ticket(make_requester())
+    [(_row, message)] = delivered(relay)
+    assert message["Reply-To"].addresses[0].display_name == "Layanan TI — Jakarta 🔥"
+    assert ticket_id_from_addresses([str(message["Reply-To"])]) == ticket.pk
+    # Neither address has a name: the helpdesk's own, on the sender's mailbox.
+    settings.HELPDESK_REPLY_ADDRESS, settings.DEFAULT_FROM_EMAIL = "", "helpdesk@example.co.id"
+    ticket = a_ticket(make_requester())
+    [(_row, message)] = delivered(relay)
+    [address] = message["Reply-To"].addresses
+    assert address.display_name == "IT Helpdesk"
+    assert address.addr_spec == ticket_reply_address(ticket)
+    assert address.addr_spec.startswith(f"helpdesk+{ticket.reference}.")
 
 
 def test_account_mail_has_no_reply_address_no_thread_no_marker_and_no_unsubscribe(relay):
@@ -338,6 +356,49 @@ def test_undo_turns_the_mail_back_on(relay):
     assert "Done: you will get “Ticket reopened” emails again." in undone
     assert email_kind_wanted(user=agent, kind=NotificationKind.REOPENED)
     assert sorted(NotificationPreference.objects.get(user=agent).email_kinds).count("reopened") == 1
+
+
+def supervisor_paged(ticket):
+    supervisor_page_queue(ticket=ticket, rule=EscalationRule(name="P1 not taken", level=1, trigger="not_taken"))
+
+
+def escalated(ticket):
+    # A new P1 each time (SMS comes for P1 and P2 unless the person chose otherwise).
+    urgent = a_ticket(ticket.requester, urgent=True)
+    services.ticket_escalate(ticket_id=urgent.pk, by=make_agent(1), reason="Needs Level II")
+
+
+def acknowledged(ticket):
+    a_ticket(ticket.requester)
+
+
+@pytest.mark.parametrize(
+    ("role", "make", "happens", "kind"),
+    [
+        ("requester", make_requester, acknowledged, NotificationKind.TICKET_CREATED),
+        ("agent", lambda **kw: make_agent(2, **kw), escalated, NotificationKind.ESCALATED),
+        ("supervisor", make_supervisor, supervisor_paged, NotificationKind.SUPERVISOR_PAGE),
+    ],
+)
+def test_each_role_turns_off_from_the_mail_what_it_may_and_keeps_the_rest(relay, role, make, happens, kind):
+    person = make(phone="+6281200000007")
+    ticket = a_ticket(person if role == "requester" else make_requester())
+    delivered(relay)
+    happens(ticket)
+    [message] = [message for row, message in delivered(relay) if row.recipient_id == person.pk and row.kind == kind]
+    response = Client(enforce_csrf_checks=True).post(
+        unsubscribe_link(message), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    sms_before = Notification.objects.filter(recipient=person, channel=NotificationChannel.SMS).count()
+
+    happens(ticket)
+
+    mail = [row for row, _m in delivered(relay) if row.recipient_id == person.pk and row.kind == kind]
+    assert mail == []
+    if role != "requester":
+        # By email only: the SMS of that kind still comes.
+        assert Notification.objects.filter(recipient=person, channel=NotificationChannel.SMS).count() > sms_before
 
 
 def test_the_link_acts_for_the_person_it_was_sent_to_whoever_is_signed_in(relay):
