@@ -30,6 +30,7 @@ from notifications.services import (
     notification_email_subscription_set,
     unsubscribe_token,
 )
+from notifications.services.queue import subject_tagged
 from notifications.services.unsubscribe import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from tests.factories import make_agent, make_requester, make_supervisor
 from tests.fuzz.strategies import FUZZ, HOSTILE_TEXT
@@ -470,3 +471,17 @@ def test_a_link_of_any_shape_is_never_a_server_error(token, method, action):
     path = f"/notifications/unsubscribe/{quote(token, safe='')}/"
     response = getattr(Client(), method)(path, {"action": action} if method == "post" else {})
     assert response.status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    ("subject", "tag", "expected"),
+    [
+        ("[HD-000042] New reply: Printer", "[HD-000042]", "[HD-000042] New reply: Printer"),
+        ("New reply: Re: [hd-000042]  Printer", "[HD-000042]", "[HD-000042] New reply: Re: Printer"),
+        ("[HD-000042] [ HD-000042 ]\r\nPrinter [HD-0000421]", "[HD-000042]", "[HD-000042] Printer [HD-0000421]"),
+        ("Reset your password", "", "Reset your password"),
+        ("  ", "[HD-000042]", "[HD-000042]"),
+    ],
+)
+def test_a_subject_carries_its_tag_once_at_its_start(subject, tag, expected):
+    assert subject_tagged(subject, tag) == expected
