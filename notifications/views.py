@@ -14,9 +14,8 @@ from accounts.selectors import user_role
 from .choices import NON_ESSENTIAL_KINDS, NotificationKind, NotificationStatus
 from .exceptions import UnsubscribeLinkError
 from .forms import NotificationPreferenceForm
-from .selectors import notification_counts, notification_log
+from .selectors import email_kind_wanted, notification_counts, notification_log
 from .services import (
-    email_kind_wanted,
     notification_email_subscription_set,
     notification_preference_get,
     notification_preference_set,

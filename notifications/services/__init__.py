@@ -11,7 +11,6 @@ from .delivery import (
 from .preferences import notification_preference_get, notification_preference_set
 from .queue import notification_queue
 from .unsubscribe import (
-    email_kind_wanted,
     email_opt_out_allowed,
     notification_email_subscription_set,
     unsubscribe_headers,
@@ -21,7 +20,6 @@ from .unsubscribe import (
 )
 
 __all__ = [
-    "email_kind_wanted",
     "email_opt_out_allowed",
     "notification_email_subscription_set",
     "unsubscribe_headers",

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import NON_ESSENTIAL_KINDS, STAFF_KINDS, NotificationChannel
+from ..choices import NON_ESSENTIAL_KINDS, STAFF_KINDS
 from ..exceptions import UnsubscribeLinkError
 from ..models import NotificationPreference
 
@@ -76,12 +76,6 @@ def unsubscribe_token_read(*, token: str):
     if user is None or not email_opt_out_allowed(kind=kind):
         raise UnsubscribeLinkError(_("This unsubscribe link is not valid. It may have been cut short."))
     return user, kind
-
-
-def email_kind_wanted(*, user, kind: str) -> bool:
-    """Whether this person gets mail of this kind now."""
-    preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
-    return preference.wants(kind=kind, channel=NotificationChannel.EMAIL, priority=None)
 
 
 @transaction.atomic

@@ -46,7 +46,8 @@ from accounts.selectors import agent_levels, assignable_agents, user_role
 from notifications.choices import NotificationKind
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
-from notifications.services import email_kind_wanted, unsubscribe_token
+from notifications.selectors import email_kind_wanted
+from notifications.services import unsubscribe_token
 from tests.api.permission_matrix import ROLES
 from tests.fuzz.strategies import (
     BOUNDARY,

@@ -24,8 +24,8 @@ from escalation.services.notices import supervisor_page_queue
 from notifications.choices import NotificationChannel, NotificationKind
 from notifications.forms import PasswordResetForm
 from notifications.models import Notification, NotificationPreference
+from notifications.selectors import email_kind_wanted
 from notifications.services import (
-    email_kind_wanted,
     notification_deliver_batch,
     notification_email_subscription_set,
     unsubscribe_token,
