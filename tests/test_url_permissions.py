@@ -76,6 +76,9 @@ PAGES: dict[str, Route] = {
     "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
     "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),
     "notifications:preferences": Route("GET", "/notifications/preferences/", EVERYONE),
+    # The link in a mail works for whoever follows it, signed in or not; a link that is not
+    # one is refused alike for all (a valid one: tests/notifications/test_mail_out.py).
+    "notifications:unsubscribe": Route("POST", "/notifications/unsubscribe/not-a-token/", (400,) * len(ROLES)),
     "notifications:delivery-retry": Route(
         "POST", "/notifications/{notification}/retry/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
     ),
