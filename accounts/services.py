@@ -73,6 +73,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalation.change_escalationrule",
         "escalation.delete_escalationrule",
         "escalation.view_escalationrulefiring",
+        # Email in: the mailboxes read, and every mail that came in (changing one is
+        # handing it back for another try).
+        "intake.view_mailbox",
+        "intake.add_mailbox",
+        "intake.change_mailbox",
+        "intake.delete_mailbox",
+        "intake.view_inboundmessage",
+        "intake.change_inboundmessage",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

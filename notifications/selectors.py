@@ -5,7 +5,7 @@ from typing import cast
 from django.core.cache import caches
 from django.db.models import Count
 
-from .choices import NotificationStatus
+from .choices import NotificationChannel, NotificationStatus
 from .models import FailingAddress, Notification, NotificationPreference, WebhookEndpoint
 
 # The config cache's key for the active webhook endpoints (cleared when one changes: apps.py).
@@ -53,3 +53,9 @@ def webhook_endpoints_active() -> list[WebhookEndpoint]:
 
 def webhook_endpoints_forget(**kwargs) -> None:
     caches["config"].delete(WEBHOOK_ENDPOINTS_KEY)
+
+
+def email_kind_wanted(*, user, kind: str) -> bool:
+    """Whether this person gets mail of this kind now (their preferences, else the defaults)."""
+    preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+    return preference.wants(kind=kind, channel=NotificationChannel.EMAIL, priority=None)

@@ -1,4 +1,4 @@
-"""Writes of the notifications app, by topic: queueing, delivery, preferences."""
+"""Writes of the notifications app, by topic: queueing, delivery, preferences, unsubscribing."""
 
 from .addresses import mail_address_failing_record, notification_queue_to_address
 from .delivery import (
@@ -11,8 +11,22 @@ from .delivery import (
 )
 from .preferences import notification_preference_get, notification_preference_set
 from .queue import notification_queue
+from .unsubscribe import (
+    email_opt_out_allowed,
+    notification_email_subscription_set,
+    unsubscribe_headers,
+    unsubscribe_token,
+    unsubscribe_token_read,
+    unsubscribe_url,
+)
 
 __all__ = [
+    "email_opt_out_allowed",
+    "notification_email_subscription_set",
+    "unsubscribe_headers",
+    "unsubscribe_token",
+    "unsubscribe_token_read",
+    "unsubscribe_url",
     "NOTIFICATION_SEND_TASK",
     "mail_address_failing_record",
     "notification_deliver",
