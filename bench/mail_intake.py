@@ -9,7 +9,7 @@ A throw-away Dovecot (tests/intake/imap_server.py: IMAPS with its own certificat
 mailbox. Each round:
 
 - puts ``--count`` mails into it (not timed): half of them new requests from known
-  requesters, half replies to tickets filed before, carrying the ticket's subject tag
+  requesters, half replies by their requesters to tickets filed before, carrying the ticket's subject tag
   (``[HD-000123]``) and its thread root in ``In-Reply-To``, as a mail client writes them;
 - times one ``mailbox_fetch`` pass, as the worker's task runs it: each mail fetched with
   ``BODY.PEEK[]``, recorded, processed (a ticket or a comment, or whatever the processing
@@ -20,7 +20,8 @@ mailbox. Each round:
 
 Prints, as the median over the rounds, mails per second and CPU milliseconds per mail (this
 process, its PostgreSQL backend and Dovecot), the same for the web form, and how the mails
-were processed. DEBUG is off. Exits 1 when a mail is not recorded, recorded twice, still in
+were processed (in this run). The per-sender limit of new tickets by mail is lifted: twenty
+requesters sending the whole load are not a runaway sender. DEBUG is off. Exits 1 when a mail is not recorded, recorded twice, still in
 the mailbox, or left unprocessed.
 """
 
@@ -81,6 +82,9 @@ def main() -> int:
     try:
         settings.HELPDESK_MAILBOX_CA_FILE = server.ca_file
         settings.HELPDESK_MAILBOX_AFTER = "delete"
+        # The per-sender limit guards against a runaway sender; 20 requesters sending the
+        # whole load is not one, and the figure is the throughput of the processing.
+        settings.HELPDESK_INBOUND_SENDER_LIMIT = 10**9
         user = server.add_user(f"bench-{uuid.uuid4().hex[:8]}")
         mailbox = Mailbox(
             name=f"Bench {user}", host=server.host, port=server.imaps_port, security=MailboxSecurity.SSL, username=user
@@ -102,12 +106,17 @@ def main() -> int:
         outcome: Counter = Counter()
         failed = False
         for round_number in range(options.rounds):
-            earlier = list(Ticket.objects.filter(requester__in=people).order_by("-id")[: options.count // 2])
+            earlier = list(
+                Ticket.objects.filter(requester__in=people, status__in=["new", "open", "pending"])
+                .select_related("requester")
+                .order_by("-id")[: options.count // 2]
+            )
             raws = []
             for index in range(options.count):
-                person = people[index % len(people)]
                 reply_to = earlier[index // 2] if index % 2 and earlier else None
-                raws.append(mail_for(person.email, reply_to, ticket_subject_tag, ticket_thread_id, round_number, index))
+                # A reply comes from the ticket's requester, a new request from any of them.
+                sender = reply_to.requester.email if reply_to is not None else people[index % len(people)].email
+                raws.append(mail_for(sender, reply_to, ticket_subject_tag, ticket_thread_id, round_number, index))
             connection = server.client(user)
             for raw in raws:
                 connection.append("INBOX", None, None, raw)
