@@ -4,11 +4,13 @@ mailbox lets go of it (deleted, or flagged as seen, by HELPDESK_MAILBOX_AFTER)."
 import base64
 import imaplib
 import logging
+import math
 import re
 import ssl
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -256,11 +258,12 @@ def _store_outcome(mailbox: Mailbox, error: str) -> None:
     Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error=error[:LAST_ERROR_MAX])
 
 
-def mailbox_fetch(*, mailbox_id: int) -> FetchSummary:
+def mailbox_fetch(*, mailbox_id: int, after_each: Callable[[], object] | None = None) -> FetchSummary:
     """One pass over a mailbox: every mail recorded (once, by Message-ID), processed, then
     deleted or flagged as seen, each only after the one before has committed. A connection
     error is kept on the mailbox (last_error) and logged, never raised. Called outside a
-    transaction (a task, the command), so that each mail's commit comes before its removal."""
+    transaction (a task, the command), so that each mail's commit comes before its removal.
+    ``after_each`` is called after every mail (the lock's holder renews it there)."""
     mailbox = Mailbox.objects.get(pk=mailbox_id)
     summary = FetchSummary(mailbox=mailbox.name)
     connection: imaplib.IMAP4 | None = None
@@ -286,6 +289,8 @@ def mailbox_fetch(*, mailbox_id: int) -> FetchSummary:
             if _process(message, summary):
                 _remove(connection, uid)
                 summary.removed += 1
+            if after_each is not None:
+                after_each()
     except MailboxError as error:
         summary.error = str(error)
     except (imaplib.IMAP4.error, OSError, ssl.SSLError) as error:
@@ -311,9 +316,13 @@ def mailbox_fetch(*, mailbox_id: int) -> FetchSummary:
     return summary
 
 
-# A worker killed mid-pass holds the lock until it expires; the Message-ID's unique
-# constraint still keeps a mail from being recorded twice if two passes ever overlap.
-LOCK_SECONDS = 15 * 60
+def _lock_seconds() -> int:
+    """How long the lock of a mailbox outlives its holder's last sign of life: the holder
+    renews it after every mail, so a worker killed mid-pass keeps the mailbox from being
+    read for at most this long (four times the IMAP timeout: two minutes by default). Were
+    a pass ever to outlive it, the Message-ID's unique constraint still records no mail
+    twice."""
+    return max(1, math.ceil(4 * settings.HELPDESK_MAILBOX_TIMEOUT))
 
 
 def _lock_key(mailbox_id: int) -> str:
@@ -325,11 +334,12 @@ def mailbox_fetch_locked(*, mailbox_id: int) -> FetchSummary:
     workers read one mailbox at once; a pass that finds it held is skipped."""
     key = _lock_key(mailbox_id)
     token = uuid.uuid4().hex
-    if not cache.add(key, token, timeout=LOCK_SECONDS):
+    seconds = _lock_seconds()
+    if not cache.add(key, token, timeout=seconds):
         name = Mailbox.objects.filter(pk=mailbox_id).values_list("name", flat=True).first() or str(mailbox_id)
         return FetchSummary(mailbox=name, skipped=True)
     try:
-        return mailbox_fetch(mailbox_id=mailbox_id)
+        return mailbox_fetch(mailbox_id=mailbox_id, after_each=lambda: cache.touch(key, seconds))
     finally:
         if cache.get(key) == token:
             cache.delete(key)
