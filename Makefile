@@ -61,14 +61,16 @@ migrations-check: install
 # `make run` and `make test` alike; and what the suite needs besides: Chromium and its
 # driver for the browser tests, GNU gettext for the catalogue checks, wrk for bench/api.py,
 # Caddy to validate the proxy's deploy/Caddyfile (and to stand in front of two web processes
-# in bench/scale_out.py), and OpenLDAP's slapd, the directory the sign-in tests run against.
+# in bench/scale_out.py), OpenLDAP's slapd, the directory the sign-in tests run against, and
+# Dovecot's IMAP server, the mailbox the email intake tests read.
 # Run as root, make installs the missing ones with apt-get; anyone else is told which and
 # how, and stopped.
 LDAP_HEADER ?= /usr/include/ldap.h
 SASL_HEADER ?= /usr/include/sasl/sasl.h
 SLAPD ?= /usr/sbin/slapd
+DOVECOT ?= /usr/sbin/dovecot
 BUILD_PACKAGES := $(if $(wildcard $(LDAP_HEADER)),,libldap-dev) $(if $(wildcard $(SASL_HEADER)),,libsasl2-dev)
-SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd)
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v chromedriver),,chromium-driver) $(if $(shell command -v msgfmt),,gettext) $(if $(shell command -v wrk),,wrk) $(if $(shell command -v caddy),,caddy) $(if $(wildcard $(SLAPD)),,slapd) $(if $(wildcard $(DOVECOT)),,dovecot-imapd)
 
 define install_debian_packages
 	@missing="$(strip $(1))"; \
@@ -105,6 +107,7 @@ bench: install
 	$(BIN)/python bench/due_times.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
+	BENCH_MAIL_DATABASE_URL="$${BENCH_MAIL_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_mail}" $(BIN)/python bench/mail_intake.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
 	BENCH_SCALE_DATABASE_URL="$${BENCH_SCALE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_scale}" BENCH_SCALE_BROKER_URL="$${BENCH_SCALE_BROKER_URL:-redis://127.0.0.1:6379/8}" BENCH_SCALE_CACHE_URL="$${BENCH_SCALE_CACHE_URL:-redis://127.0.0.1:6379/9}" $(BIN)/python bench/scale_out.py
 

@@ -74,6 +74,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalation.change_escalationrule",
         "escalation.delete_escalationrule",
         "escalation.view_escalationrulefiring",
+        # Email in: the mailboxes read, and every mail that came in (changing one is
+        # handing it back for another try).
+        "intake.view_mailbox",
+        "intake.add_mailbox",
+        "intake.change_mailbox",
+        "intake.delete_mailbox",
+        "intake.view_inboundmessage",
+        "intake.change_inboundmessage",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
@@ -321,6 +329,45 @@ def requester_find_or_create(*, name: str, email: str = "", phone: str = "") -> 
     )
     user_set_role(user=user, role=Role.REQUESTER)
     return user, True
+
+
+def _username_for_address(address: str) -> str:
+    """The address itself when it is free and fits the field, else its local part with a
+    short digest of the address (the same address always gives the same fallback)."""
+    limit = _max_length("username")
+    username = address.lower()
+    fits = len(username) <= limit and all(ch.isalnum() or ch in "@._+-" for ch in username)
+    if fits and not User.objects.filter(username__iexact=username).exists():
+        return username
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
+    local = "".join(ch for ch in address.partition("@")[0].lower() if ch.isalnum() or ch in "._+-")
+    return f"{local[: limit - 11] or 'mail'}-{digest}"
+
+
+@transaction.atomic
+def requester_create_from_email(*, address: str, display_name: str = "") -> User:
+    """A requester account for someone who wrote to the helpdesk without having one: the
+    address as user name (or a fallback when taken or too long), the name from the mail's
+    display name cut to the fields, no usable password (they set one through "forgot
+    password"). Raises ValidationError when the address is not one the field takes."""
+    address = address.strip()
+    validate_email(address)
+    if len(address) > _max_length("email"):
+        raise ValidationError(_("The address is too long for an account."), code="email_length")
+    name = " ".join("".join(ch for ch in display_name if ch.isprintable()).split())
+    if "@" in name:  # a display name that is an address says nothing about the person
+        name = ""
+    first, _space, last = name.partition(" ")
+    user = User(
+        username=_username_for_address(address),
+        email=address,
+        first_name=first[: _max_length("first_name")],
+        last_name=last[: _max_length("last_name")],
+    )
+    user.set_unusable_password()
+    user.save(force_insert=True)
+    user_set_role(user=user, role=Role.REQUESTER)
+    return user
 
 
 def user_directory_accepted(*, user, dn: str, group_dns: set[str]) -> None:

@@ -444,6 +444,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where replies to ticket mail go (each ticket's reply address is its plus address):
 # the mailbox the helpdesk reads. Empty: the sender address.
 HELPDESK_REPLY_ADDRESS = env.str("HELPDESK_REPLY_ADDRESS", default="")
+# Mail in from someone without an account: accept (a requester account is made for
+# them), reject (a polite automatic answer, no ticket) or hold (kept for an administrator).
+HELPDESK_INBOUND_UNKNOWN_SENDERS = env.str("HELPDESK_INBOUND_UNKNOWN_SENDERS", default="accept").strip().lower()
+if HELPDESK_INBOUND_UNKNOWN_SENDERS not in {"accept", "reject", "hold"}:
+    raise ImproperlyConfigured(
+        f"HELPDESK_INBOUND_UNKNOWN_SENDERS is {HELPDESK_INBOUND_UNKNOWN_SENDERS!r}; it is accept, reject or hold."
+    )
+# A runaway sender: past this many new tickets by mail in the window, their mail is held.
+HELPDESK_INBOUND_SENDER_LIMIT = env.int("HELPDESK_INBOUND_SENDER_LIMIT", default=20)
+HELPDESK_INBOUND_SENDER_WINDOW_MINUTES = env.int("HELPDESK_INBOUND_SENDER_WINDOW_MINUTES", default=60)
+
+# --- email in: mailboxes the worker reads, and mail providers post
+# Key the mailbox passwords are encrypted with (Fernet); empty: derived from SECRET_KEY.
+HELPDESK_MAILBOX_KEY = env.str("HELPDESK_MAILBOX_KEY", default="")
+# A CA certificate file to check the IMAP servers' certificates with, besides the system's.
+HELPDESK_MAILBOX_CA_FILE = env.str("HELPDESK_MAILBOX_CA_FILE", default="")
+# What becomes of a mail once its ticket or comment is committed: "delete" or "seen".
+HELPDESK_MAILBOX_AFTER = env.str("HELPDESK_MAILBOX_AFTER", default="delete")
+if HELPDESK_MAILBOX_AFTER not in ("delete", "seen"):
+    raise ImproperlyConfigured('HELPDESK_MAILBOX_AFTER is "delete" or "seen".')
+HELPDESK_MAILBOX_POLL_SECONDS = env.float("HELPDESK_MAILBOX_POLL_SECONDS", default=60.0)
+HELPDESK_MAILBOX_TIMEOUT = env.float("HELPDESK_MAILBOX_TIMEOUT", default=30.0)
+# Mail a provider posts (anymail's inbound webhooks): the user:password it must send.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("HELPDESK_INBOUND_WEBHOOK_SECRET", default="")}
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -527,6 +552,7 @@ CELERY_TASK_ROUTES = {
     "escalation.tasks.notification_sweep": {"queue": "periodic"},
     "escalation.tasks.sla_sweep": {"queue": "periodic"},
     "health.tasks.heartbeat": {"queue": "periodic"},
+    "intake.tasks.mailboxes_fetch": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
@@ -544,6 +570,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",
         "schedule": HELPDESK_HEARTBEAT_SECONDS,
+    },
+    "mailboxes-fetch": {
+        "task": "intake.tasks.mailboxes_fetch",
+        "schedule": HELPDESK_MAILBOX_POLL_SECONDS,
     },
 }
 

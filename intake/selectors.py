@@ -1,4 +1,5 @@
-"""Reads of the inbound channels: who a member of staff may log a call or chat for."""
+"""Every read of the inbound channels: mailboxes and inbound mail, and who a member of
+staff may log a call or chat for."""
 
 import re
 
@@ -9,6 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from accounts.selectors import callers
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket, pk_from_reference
+
+from .models import InboundMessage, Mailbox
 
 # What the lookup shows of a caller, and no more.
 CALLER_FIELDS = ("id", "username", "first_name", "last_name", "email", "phone")
@@ -82,3 +85,18 @@ def caller_ticket(*, caller, reference: str) -> Ticket | None:
     if pk is None or pk >= 2**63:
         return None
     return Ticket.objects.filter(pk=pk, requester=caller).first()
+
+
+def mailbox_ids_active() -> list[int]:
+    return list(Mailbox.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+
+
+def mailboxes_for_fetch(*, name: str | None = None) -> QuerySet[Mailbox]:
+    """The active mailboxes, or the one of that name (active or not)."""
+    if name:
+        return Mailbox.objects.filter(name=name).order_by("pk")
+    return Mailbox.objects.filter(is_active=True).order_by("pk")
+
+
+def inbound_messages_admin() -> QuerySet[InboundMessage]:
+    return InboundMessage.objects.select_related("mailbox", "ticket")

@@ -1,12 +1,20 @@
-"""Pages of the inbound channels: the quick form on which staff log a call or a chat."""
+"""Pages of the inbound channels: the quick form on which staff log a call or a chat, and
+the endpoint mail providers post mail to."""
 
+from anymail.exceptions import AnymailConfigurationError
+from anymail.webhooks.brevo import BrevoInboundWebhookView
+from anymail.webhooks.mailjet import MailjetInboundWebhookView
+from anymail.webhooks.postmark import PostmarkInboundWebhookView
+from anymail.webhooks.sparkpost import SparkPostInboundWebhookView
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import requester_find_or_create
@@ -133,3 +141,29 @@ def log_contact(request):
         "tickets": caller_open_tickets(caller=chosen) if chosen is not None else [],
     }
     return render(request, "intake/log_contact.html", context, status=status)
+
+
+# The providers whose inbound webhook anymail authenticates with the shared basic-auth
+# secret alone (the others need a signing key of their own).
+INBOUND_PROVIDERS = {
+    "postmark": PostmarkInboundWebhookView.as_view(),
+    "mailjet": MailjetInboundWebhookView.as_view(),
+    "sparkpost": SparkPostInboundWebhookView.as_view(),
+    "brevo": BrevoInboundWebhookView.as_view(),
+}
+
+
+@login_not_required
+@csrf_exempt
+def inbound_email(request: HttpRequest, provider: str) -> HttpResponse:
+    """A provider posts a mail: anymail checks the basic-auth secret (a wrong one is a 400,
+    as anymail answers) and parses it; the intake receiver records it. Absent (404) until
+    the secret is set, so the endpoint is never open to anyone."""
+    view = INBOUND_PROVIDERS.get(provider)
+    if view is None or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise Http404
+    try:
+        return view(request)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, AnymailConfigurationError):
+        # What the provider's payload could not be read as (anymail raises these as they come).
+        return HttpResponseBadRequest("Not a mail this provider posts.", content_type="text/plain")

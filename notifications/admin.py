@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .choices import WEBHOOK_EVENT_CHOICES
-from .models import Notification, NotificationPreference, WebhookEndpoint
+from .models import FailingAddress, Notification, NotificationPreference, WebhookEndpoint
 from .webhooks import webhook_url_validate
 
 
@@ -45,3 +45,15 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ("user", "sms_max_priority", "quiet_start", "quiet_end", "essential_email_only")
     search_fields = ("user__username", "user__email")
     raw_id_fields = ("user",)
+
+
+@admin.register(FailingAddress)
+class FailingAddressAdmin(admin.ModelAdmin):
+    """Addresses bounces said mail no longer reaches; deleting a row clears the mark."""
+
+    list_display = ("address", "status_code", "bounces", "last_failed_at")
+    search_fields = ("address",)
+    readonly_fields = ("address", "reason", "status_code", "bounces", "first_failed_at", "last_failed_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breached")
     SUPERVISOR_PAGE = "supervisor_page", _("Supervisor paged")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    MAIL_REFUSED = "mail_refused", _("Mail refused")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -23,6 +24,8 @@ REQUESTER_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.REPLY, Noti
 NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
 # About a person's own account: always by email, whatever their preferences.
 ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
+# To an address without an account (a mail the helpdesk refused): by email, once.
+ADDRESS_KINDS = (NotificationKind.MAIL_REFUSED,)
 # Sent to support staff; each person picks the channels for each.
 STAFF_KINDS = (
     NotificationKind.ESCALATED,

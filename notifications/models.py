@@ -208,3 +208,23 @@ class NotificationPreference(models.Model):
         if not quiet:
             return None
         return datetime.combine(end_day, end, tzinfo=zone)
+
+
+class FailingAddress(models.Model):
+    """An address mail to which bounced: the mail server's reason and when, kept (one row
+    per address, the latest bounce) so the delivery log shows whom mail no longer reaches."""
+
+    address = models.CharField(_("address"), max_length=320, unique=True)
+    reason = models.TextField(_("reason"), blank=True)
+    status_code = models.CharField(_("status code"), max_length=32, blank=True)
+    bounces = models.PositiveIntegerField(_("bounces"), default=1)
+    first_failed_at = models.DateTimeField(_("first bounce"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("last bounce"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = _("failing address")
+        verbose_name_plural = _("failing addresses")
+
+    def __str__(self) -> str:
+        return self.address

@@ -5,8 +5,8 @@ from typing import cast
 from django.core.cache import caches
 from django.db.models import Count
 
-from .choices import NotificationStatus
-from .models import Notification, NotificationPreference, WebhookEndpoint
+from .choices import NotificationChannel, NotificationStatus
+from .models import FailingAddress, Notification, NotificationPreference, WebhookEndpoint
 
 # The config cache's key for the active webhook endpoints (cleared when one changes: apps.py).
 WEBHOOK_ENDPOINTS_KEY = "webhook-endpoints"
@@ -21,6 +21,11 @@ def notification_log(*, status: str | None = None):
     else:
         rows = rows.exclude(status=NotificationStatus.SENT)
     return rows.order_by("-created_at", "-id")
+
+
+def failing_addresses_recent(*, limit: int = 20) -> list[FailingAddress]:
+    """The addresses that bounced most recently, for the delivery log."""
+    return list(FailingAddress.objects.order_by("-last_failed_at", "-id")[:limit])
 
 
 def notification_counts() -> dict[str, int]:
@@ -48,3 +53,9 @@ def webhook_endpoints_active() -> list[WebhookEndpoint]:
 
 def webhook_endpoints_forget(**kwargs) -> None:
     caches["config"].delete(WEBHOOK_ENDPOINTS_KEY)
+
+
+def email_kind_wanted(*, user, kind: str) -> bool:
+    """Whether this person gets mail of this kind now (their preferences, else the defaults)."""
+    preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+    return preference.wants(kind=kind, channel=NotificationChannel.EMAIL, priority=None)

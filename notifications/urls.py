@@ -7,4 +7,5 @@ urlpatterns = [
     path("notifications/", views.delivery_log, name="delivery-log"),
     path("notifications/preferences/", views.preferences, name="preferences"),
     path("notifications/<int:pk>/retry/", views.delivery_retry, name="delivery-retry"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

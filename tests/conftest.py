@@ -14,6 +14,7 @@ from sla.selectors import config_cache_clear
 from tests.accounts.directory_server import Directory, DirectoryServer, directory_environment
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.smtp import FakeSmtpServer
+from tests.intake.imap_server import ImapServer
 from tests.oidc_provider import OidcProvider
 from tests.support import restore_reference_data
 from tests.test_settings import settings_with
@@ -156,6 +157,14 @@ def oidc_provider(tmp_path_factory):
 def directory_server():
     """A real OpenLDAP server for the run (tests/accounts/directory_server.py)."""
     server = DirectoryServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """A real IMAP server (Debian's Dovecot) for the run (tests/intake/imap_server.py)."""
+    server = ImapServer().start()
     yield server
     server.stop()
 

@@ -34,6 +34,7 @@ EVERY_FILE = {
     "LDAP_HEADER": "libldap-dev",
     "SASL_HEADER": "libsasl2-dev",
     "SLAPD": "slapd",
+    "DOVECOT": "dovecot-imapd",
 }
 BUILD_FILES = ("LDAP_HEADER", "SASL_HEADER")
 # Bash alone, as nothing else is on that PATH.
@@ -90,7 +91,7 @@ def calls(world: Path) -> list[str]:
 
 
 def test_another_user_is_told_which_packages_are_missing_and_how_to_install_them(world):
-    present(world, "chromium", "wrk", "caddy", "SASL_HEADER", "SLAPD")
+    present(world, "chromium", "wrk", "caddy", "SASL_HEADER", "SLAPD", "DOVECOT")
 
     result = make_system(world, as_root=False)
 
@@ -119,6 +120,16 @@ def test_installing_the_python_packages_first_asks_only_for_what_building_them_n
     assert result.returncode == 0, result.stdout + result.stderr
     (install,) = [call for call in calls(world) if call.startswith("apt-get install")]
     assert set(re.sub(r"^apt-get install -y -qq ", "", install).split()) == {EVERY_FILE[name] for name in BUILD_FILES}
+
+
+def test_a_missing_dovecot_is_told_as_dovecot_imapd_the_package_of_its_imap_server(world):
+    present(world, *EVERY_PACKAGE, *(name for name in EVERY_FILE if name != "DOVECOT"))
+
+    result = make_system(world, as_root=False)
+
+    assert result.returncode != 0
+    assert "Missing Debian packages: dovecot-imapd." in result.stderr
+    assert calls(world) == []
 
 
 @pytest.mark.parametrize("as_root", [True, False], ids=["root", "another user"])

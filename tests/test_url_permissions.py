@@ -76,6 +76,9 @@ PAGES: dict[str, Route] = {
     "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
     "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),
     "notifications:preferences": Route("GET", "/notifications/preferences/", EVERYONE),
+    # The link in a mail works for whoever follows it, signed in or not; a link that is not
+    # one is refused alike for all (a valid one: tests/notifications/test_mail_out.py).
+    "notifications:unsubscribe": Route("POST", "/notifications/unsubscribe/not-a-token/", (400,) * len(ROLES)),
     "notifications:delivery-retry": Route(
         "POST", "/notifications/{notification}/retry/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
     ),
@@ -116,6 +119,9 @@ PAGES: dict[str, Route] = {
     "password_reset_complete": Route("GET", "/accounts/reset/done/", PUBLIC),
     "set_language": Route("POST", "/i18n/setlang/", (MOVED,) * len(ROLES), {"language": "id", "next": "/"}),
     "healthz": Route("GET", "/healthz/", (SERVED,) * len(ROLES)),
+    # Mail providers post here, authenticated by the shared secret alone (not a person):
+    # without it set, absent for everyone; tests/intake/test_webhooks.py posts with it.
+    "intake:inbound-email": Route("POST", "/inbound/email/postmark/inbound/", (404,) * len(ROLES)),
     "api-docs": Route("GET", "/api/docs/", PUBLIC),
     "api-redoc": Route("GET", "/api/redoc/", PUBLIC),
     "api-unknown": Route("GET", "/api/v1/nothing-here/", (401, 404, 404, 404, 404, 404, 404, 404)),

@@ -1,5 +1,30 @@
 """Every write of the inbound channels."""
 
+from .email import inbound_email_process
+from .mailboxes import (
+    FetchSummary,
+    MailboxError,
+    mailbox_check,
+    mailbox_fetch,
+    mailbox_fetch_locked,
+    mailbox_idle_wait,
+    mailbox_password_reencrypt,
+    mailbox_password_set,
+)
 from .receive import inbound_email_record, message_id_of
+from .webhooks import inbound_webhook_receive
 
-__all__ = ["inbound_email_record", "message_id_of"]
+__all__ = [
+    "FetchSummary",
+    "MailboxError",
+    "inbound_email_process",
+    "inbound_email_record",
+    "inbound_webhook_receive",
+    "mailbox_check",
+    "mailbox_fetch",
+    "mailbox_fetch_locked",
+    "mailbox_idle_wait",
+    "mailbox_password_reencrypt",
+    "mailbox_password_set",
+    "message_id_of",
+]

@@ -1,5 +1,6 @@
 """The notification outbox: rows written with the change they announce, delivered by workers."""
 
+import re
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -13,6 +14,7 @@ from ..models import Notification, NotificationPreference
 from ..selectors import notification_preferences_of, webhook_endpoints_active
 from ..sms.text import sms_fit
 from .delivery import notification_enqueue
+from .unsubscribe import unsubscribe_headers, unsubscribe_url
 
 WEBHOOK_EVENT_FOR_KIND: dict[str, str] = {str(kind): event for event, kind in WEBHOOK_EVENTS.items()}
 # Quiet hours never hold back an SMS about a ticket of this priority.
@@ -22,9 +24,23 @@ URGENT_PRIORITY = 1
 TEXT_ENGINE = "text"
 
 
-def _render(*, kind: str, channel: str, recipient, context: dict, language: str | None = None) -> dict[str, str]:
+def subject_tagged(subject: str, tag: str) -> str:
+    """The subject with ``tag`` (``[HD-000123]``) at its start and nowhere else, however
+    often (and however spaced) a template, a translation or the ticket's own subject put it
+    there; whitespace, line breaks included, folded to single spaces."""
+    if tag:
+        inner = re.escape(tag.strip("[] "))
+        subject = re.sub(rf"\[\s*{inner}\s*\]", " ", subject, flags=re.IGNORECASE)
+    subject = " ".join(subject.split())
+    return f"{tag} {subject}".strip() if tag else subject
+
+
+def _render(
+    *, kind: str, channel: str, recipient, context: dict, language: str | None = None, subject_tag: str = ""
+) -> dict[str, str]:
     """The subject and bodies of one message, in the recipient's language (else
-    ``language``, else the helpdesk's) and time zone."""
+    ``language``, else the helpdesk's) and time zone; an email's subject carries
+    ``subject_tag`` exactly once."""
     with (
         translation.override(recipient.language or language or settings.LANGUAGE_CODE),
         timezone.override(recipient.time_zone or settings.TIME_ZONE),
@@ -34,7 +50,7 @@ def _render(*, kind: str, channel: str, recipient, context: dict, language: str 
             return {"subject": "", "body_text": sms_fit(text)}
         subject = render_to_string(f"emails/{kind}_subject.txt", context, using=TEXT_ENGINE)
         return {
-            "subject": " ".join(subject.split())[:255],
+            "subject": subject_tagged(subject, subject_tag)[:255],
             "body_text": render_to_string(f"emails/{kind}_body.txt", context, using=TEXT_ENGINE).strip() + "\n",
             "body_html": render_to_string(f"emails/{kind}_body.html", context),
         }
@@ -74,6 +90,7 @@ def notification_queue(
     headers: dict[str, str] | None = None,
     webhook_body: Callable[[str], str] | None = None,
     language: str | None = None,
+    subject_tag: str = "",
 ) -> list[Notification]:
     """Write the outbox rows for one event, in the caller's transaction, and hand them to
     Celery once it commits. The caller says who hears of it (``people``) and what it is
@@ -83,7 +100,10 @@ def notification_queue(
     person's quiet hours waits until they end, unless the ticket is P1. Outside systems
     subscribed to the event get ``webhook_body(event)``, built only when one is. Each
     message is written in its recipient's language; for one who never chose a language,
-    in ``language`` if given (the one their browser asked for), else the helpdesk's."""
+    in ``language`` if given (the one their browser asked for), else the helpdesk's. An
+    email's subject carries ``subject_tag`` exactly once, at its start; an email the person
+    may turn off carries a signed one-click unsubscribe link (``List-Unsubscribe``) of its
+    own."""
     people = list(people)
     preferences = notification_preferences_of([person.pk for person in people])
     now = timezone.now()
@@ -99,12 +119,18 @@ def notification_queue(
             not_before = now
             if channel == NotificationChannel.SMS and priority != URGENT_PRIORITY:
                 not_before = preference.quiet_until(at=now, time_zone=person.time_zone) or now
+            row_headers: dict[str, str] = {}
+            unsubscribe = ""
+            if channel == NotificationChannel.EMAIL:
+                unsubscribe = unsubscribe_url(user=person, kind=kind)
+                row_headers = {**(headers or {}), **unsubscribe_headers(unsubscribe)}
             rendered = _render(
                 kind=kind,
                 channel=channel,
                 recipient=person,
-                context={**base_context, "recipient": person},
+                context={**base_context, "recipient": person, "unsubscribe_url": unsubscribe},
                 language=language,
+                subject_tag=subject_tag,
             )
             rows.append(
                 Notification(
@@ -113,7 +139,7 @@ def notification_queue(
                     ticket=ticket,
                     recipient=person,
                     address=address,
-                    headers=(headers or {}) if channel == NotificationChannel.EMAIL else {},
+                    headers=row_headers,
                     next_attempt_at=not_before,
                     **rendered,
                 )

@@ -39,12 +39,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from accounts.choices import Role
 from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
 from accounts.models import ApiToken, phone_to_e164
-from accounts.selectors import agent_levels, assignable_agents
+from accounts.selectors import agent_levels, assignable_agents, user_role
 from intake.forms import LogContactForm
+from notifications.choices import NotificationKind
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
+from notifications.selectors import email_kind_wanted
+from notifications.services import unsubscribe_token
 from tests.api.permission_matrix import ROLES
 from tests.fuzz.strategies import (
     BOUNDARY,
@@ -328,6 +332,24 @@ def reset_form_path(place: Place, client: Client) -> str:
     return response["Location"]
 
 
+def unsubscribe_kind(person) -> str:
+    """A kind of mail the person gets and may turn off from the mail itself."""
+    return NotificationKind.TICKET_CREATED if user_role(person) == Role.REQUESTER else NotificationKind.ESCALATED
+
+
+def unsubscribe_path(place: Place, client: Client) -> str:
+    """The unsubscribe link of a mail to the person (whoever is signed in, if anyone)."""
+    person = reset_person(place)
+    return f"/notifications/unsubscribe/{unsubscribe_token(user=person, kind=unsubscribe_kind(person))}/"
+
+
+def unsubscribed(place, drawn, data, response):
+    # Anything but "undo" is the one-click unsubscribe; "undo" turns the mail back on.
+    assert response.status_code == 200
+    person = reset_person(place)
+    assert email_kind_wanted(user=person, kind=unsubscribe_kind(person)) == (last(data, "action") == "undo")
+
+
 def with_authenticator(path_name: str, *, verified: bool = False):
     """The form's page for a person who has an authenticator app set up, signed in with the
     password alone, or (``verified``) with its code too."""
@@ -489,6 +511,14 @@ FORMS: dict[str, FormRoute] = {
     "tickets:confirm": FormRoute(ConfirmForm, confirmed, statuses=(Status.RESOLVED, Status.CLOSED)),
     "tickets:reopen": FormRoute(ReopenForm, reopened, statuses=(Status.RESOLVED, Status.CLOSED)),
     "notifications:preferences": FormRoute(lambda: NotificationPreferenceForm(staff=True), preferences_saved),
+    # The link in a mail, followed by anyone (signed in as someone else, or not at all).
+    "notifications:unsubscribe": FormRoute(
+        None,
+        unsubscribed,
+        path=unsubscribe_path,
+        overrides={"action": st.one_of(st.just("undo"), st.just("List-Unsubscribe=One-Click"), hostile_text)},
+        answers_with_a_page=True,
+    ),
     "notifications:delivery-retry": FormRoute(None, retried),
     "accounts:profile": FormRoute(ProfileForm, profile_saved),
     "accounts:token-create": FormRoute(
@@ -734,10 +764,11 @@ def app_form_classes() -> set[type]:
 
 def test_every_page_that_takes_input_is_fuzzed():
     from tests.fuzz.test_admin import PAGES_COVERED as ADMIN_PAGES
+    from tests.fuzz.test_inbound_webhooks import PAGES_COVERED as INBOUND_PAGES
     from tests.fuzz.test_query_strings import QUERIES, TAKES_NO_INPUT
     from tests.fuzz.test_sign_in_provider import PAGES_COVERED as PROVIDER_PAGES
 
-    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES, *PROVIDER_PAGES]
+    covered = [*FORMS, *SAME_PAGE, *QUERIES, *TAKES_NO_INPUT, *ADMIN_PAGES, *PROVIDER_PAGES, *INBOUND_PAGES]
     assert len(covered) == len(set(covered)), "a page is listed twice"
     assert set(PAGES) - set(covered) == set(), "pages without a fuzz row"
     assert set(covered) - set(PAGES) == set(), "fuzz rows for pages the matrix does not have"

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.template.loader import get_template
 
 from escalation.models import EscalationRule
-from notifications.choices import ACCOUNT_KINDS, NotificationChannel, NotificationKind
+from notifications.choices import ACCOUNT_KINDS, ADDRESS_KINDS, NotificationChannel, NotificationKind
 from notifications.services.queue import _render
 from notifications.sms.text import is_gsm7, sms_fit, sms_segments
 from sla.choices import SlaMetric, SlaThreshold
@@ -75,7 +75,9 @@ def _rendered(kind, channel, ticket, recipient, context):
 
 
 @pytest.mark.parametrize("language", ["en", "id"])
-@pytest.mark.parametrize("kind", [kind for kind in NotificationKind.values if kind not in ACCOUNT_KINDS])
+@pytest.mark.parametrize(
+    "kind", [kind for kind in NotificationKind.values if kind not in ACCOUNT_KINDS + ADDRESS_KINDS]
+)
 def test_every_kind_has_email_and_sms_text_in_each_language_and_the_sms_fits(kind, language):
     for name in (
         f"emails/{kind}_subject.txt",

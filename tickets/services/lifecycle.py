@@ -48,11 +48,13 @@ def ticket_create(
     channel: str = Channel.WEB,
     attachments: Sequence = (),
     by=None,
+    level: int | None = None,
 ) -> Ticket:
     """File a ticket: routed to its category's level, prioritised by impact × urgency,
     acknowledged to the requester by email. All or nothing, stored files included.
     ``by`` is the member of staff who files it on the requester's behalf (a logged call,
-    the API); the audit trail names them as the one who filed it."""
+    the API); the audit trail names them as the one who filed it. ``level`` starts the
+    ticket at that level instead of its category's (a mailbox's default level)."""
     filed_by = requester if by is None else by
     if filed_by.pk != requester.pk and not agent_levels(filed_by):
         raise NotAllowedError(_("Only support staff can file a ticket on someone else's behalf."))
@@ -65,6 +67,8 @@ def ticket_create(
     impact = impact or (category.default_impact if category else Impact.LOW)
     if impact not in Impact.values or urgency not in Urgency.values:
         raise TicketError(_("Choose an impact and an urgency from the lists."))
+    if level is not None and level not in Level.values:
+        raise TicketError(_("Choose a support level from the list."))
     saved: list[Attachment] = []
     try:
         with transaction.atomic():
@@ -77,7 +81,7 @@ def ticket_create(
                 impact=impact,
                 urgency=urgency,
                 priority=priority_for(impact=impact, urgency=urgency),
-                level=route_level(category=category),
+                level=route_level(category=category) if level is None else level,
                 level_entered_at=now,
                 channel=channel,
                 created_at=now,

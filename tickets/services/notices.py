@@ -2,15 +2,19 @@
 
 import json
 from collections.abc import Iterable
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.selectors import level_agents
 from notifications.choices import REQUESTER_KINDS, NotificationKind
 from notifications.services import notification_queue
 
 from ..models import Ticket
+from ..threading import REPLY_MARKER, ticket_reply_address, ticket_subject_tag, ticket_thread_id
 
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
 ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
@@ -37,6 +41,30 @@ def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
         assignee = ticket.assignee
         return [assignee] if assignee is not None and (actor is None or assignee.pk != actor.pk) else []
     raise ValueError(f"No audience for notification kind {kind!r}")  # pragma: no cover - a programming error
+
+
+def helpdesk_mail_name() -> str:
+    """The name the helpdesk signs its mail with: the display name of the reply address,
+    else of the sender address, else "IT Helpdesk" in the helpdesk's language."""
+    for configured in (settings.HELPDESK_REPLY_ADDRESS, settings.DEFAULT_FROM_EMAIL):
+        name, _address = parseaddr(configured or "")
+        if name:
+            return name
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("IT Helpdesk")
+
+
+def ticket_mail_headers(ticket: Ticket) -> dict[str, str]:
+    """The headers that make every mail about a ticket one conversation that replies come
+    back to: the thread root in ``References`` and ``In-Reply-To``, and the ticket's
+    signed reply address as ``Reply-To`` (tickets/threading.py)."""
+    thread = ticket_thread_id(ticket)
+    return {
+        TICKET_HEADER: ticket.reference,
+        "References": thread,
+        "In-Reply-To": thread,
+        "Reply-To": formataddr((helpdesk_mail_name(), ticket_reply_address(ticket))),
+    }
 
 
 def ticket_webhook_payload(*, event: str, ticket: Ticket, data: dict) -> str:
@@ -76,14 +104,17 @@ def ticket_notify(
 ) -> list:
     """Queue the notifications of one ticket event: to ``people``, or to the audience the
     kind has (``ticket_audience``); outside systems subscribed to it get the ticket and
-    ``data``. In the caller's transaction, handed to workers once it commits."""
+    ``data``. In the caller's transaction, handed to workers once it commits. Every email
+    is threaded on the ticket and answerable (``ticket_mail_headers``), its subject
+    tagged ``[HD-000123]`` once, and its text starts with the reply marker."""
     audience = ticket_audience(kind=kind, ticket=ticket, actor=actor) if people is None else list(people)
     return notification_queue(
         kind=kind,
         people=audience,
         ticket=ticket,
         priority=ticket.priority,
-        context=context,
-        headers={TICKET_HEADER: ticket.reference},
+        context={"reply_marker": REPLY_MARKER, **(context or {})},
+        headers=ticket_mail_headers(ticket),
+        subject_tag=ticket_subject_tag(ticket),
         webhook_body=lambda event: ticket_webhook_payload(event=event, ticket=ticket, data=data or {}),
     )
