@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -5,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Level
+from notifications.choices import NotificationKind
 from sla.choices import SlaMetric, SlaThreshold
 
 from .choices import RuleTrigger
@@ -79,3 +81,49 @@ class EscalationRuleFiring(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} → {self.ticket_id}"
+
+
+class Page(models.Model):
+    """An urgent call for people by SMS about one ticket (a supervisor page, a P1 breach),
+    repeated every few minutes until one of them answers ``ACK HD-000123`` or the ticket
+    is finished, up to a limit. ``paged`` are the people the SMS went to."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="pages")
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    rule = models.ForeignKey(
+        EscalationRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
+    sla_event = models.ForeignKey(
+        "sla.SlaEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("SLA event")
+    )
+    paged = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="pages_received", verbose_name=_("paged"))
+    created_at = models.DateTimeField(_("paged at"), default=timezone.now)
+    repeats_sent = models.PositiveSmallIntegerField(_("repeats sent"), default=0)
+    next_repeat_at = models.DateTimeField(_("next repeat"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        indexes = [
+            models.Index(
+                fields=["next_repeat_at"], name="page_repeat_due_idx", condition=models.Q(next_repeat_at__isnull=False)
+            ),
+            models.Index(
+                fields=["ticket", "created_at"],
+                name="page_waiting_idx",
+                condition=models.Q(acknowledged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -469,6 +469,17 @@ HELPDESK_MAILBOX_TIMEOUT = env.float("HELPDESK_MAILBOX_TIMEOUT", default=30.0)
 # Mail a provider posts (anymail's inbound webhooks): the user:password it must send.
 ANYMAIL = {"WEBHOOK_SECRET": env.str("HELPDESK_INBOUND_WEBHOOK_SECRET", default="")}
 
+# --- SMS in, and pages
+# The shared secret SMS gateways send to /inbound/sms/ (a Bearer token, or the key of an
+# HMAC-SHA256 of the body); empty: that endpoint is absent. Twilio's /inbound/sms/twilio/
+# checks Twilio's signature with TWILIO_AUTH_TOKEN instead.
+HELPDESK_SMS_INBOUND_SECRET = env.str("HELPDESK_SMS_INBOUND_SECRET", default="")
+# Messages one number may send in an hour; past it the rest are refused (answered once).
+HELPDESK_SMS_INBOUND_PER_HOUR = env.int("HELPDESK_SMS_INBOUND_PER_HOUR", default=20)
+# A page not acknowledged is sent again every this many minutes, this many times.
+HELPDESK_PAGE_REPEAT_MINUTES = env.float("HELPDESK_PAGE_REPEAT_MINUTES", default=5.0)
+HELPDESK_PAGE_REPEAT_LIMIT = env.int("HELPDESK_PAGE_REPEAT_LIMIT", default=3)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RETRYABLE_STATUSES
-from .models import InboundMessage, Mailbox
+from .models import InboundMessage, InboundSms, Mailbox
 from .services import (
     MailboxError,
     inbound_email_process,
@@ -220,3 +220,37 @@ class InboundMessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(admin.ModelAdmin):
+    """Every SMS that came in, read-only: who sent it, what became of it and the answer."""
+
+    list_display = ("received_at", "from_number", "sender", "outcome", "ticket", "gateway")
+    list_filter = ("outcome", "gateway")
+    search_fields = ("from_number", "body", "message_id")
+    list_select_related = ("sender", "ticket")
+    fields = (
+        "gateway",
+        "message_id",
+        "from_number",
+        "to_number",
+        "sender",
+        "body",
+        "outcome",
+        "reason",
+        "answer",
+        "ticket",
+        "comment",
+        "received_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

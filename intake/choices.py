@@ -26,3 +26,15 @@ class InboundStatus(models.TextChoices):
 
 # Messages an administrator may hand back for another try.
 RETRYABLE_STATUSES = (InboundStatus.RECEIVED, InboundStatus.HELD, InboundStatus.FAILED)
+
+
+class SmsGateway(models.TextChoices):
+    GENERIC = "generic", _("SMS gateway")
+    TWILIO = "twilio", _("Twilio")
+
+
+class SmsOutcome(models.TextChoices):
+    TICKET = "ticket", _("Opened a ticket")
+    COMMENT = "comment", _("Added to a ticket")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged a page")
+    REFUSED = "refused", _("Refused")

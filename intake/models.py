@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Level
 
-from .choices import InboundSource, InboundStatus, MailboxSecurity
+from .choices import InboundSource, InboundStatus, MailboxSecurity, SmsGateway, SmsOutcome
 
 
 class Mailbox(models.Model):
@@ -94,3 +95,52 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
+
+
+class InboundSms(models.Model):
+    """One SMS as a gateway handed it in, with what became of it and the answer sent back:
+    a comment, a new ticket, a page acknowledged, or refused with the reason. Recorded
+    once per gateway message id (a gateway that retries a delivery gets the same answer)."""
+
+    gateway = models.CharField(_("gateway"), max_length=8, choices=SmsGateway.choices)
+    message_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    from_number = models.CharField(_("from"), max_length=40)
+    to_number = models.CharField(_("to"), max_length=40, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=SmsOutcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_sms",
+        verbose_name=_("ticket"),
+    )
+    comment = models.ForeignKey(
+        "tickets.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("comment")
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "message_id"], condition=~models.Q(message_id=""), name="inbound_sms_once"
+            )
+        ]
+        indexes = [models.Index(fields=["from_number", "received_at"], name="inbound_sms_sender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_number}: {self.body[:40]}"

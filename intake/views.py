@@ -1,5 +1,9 @@
 """Pages of the inbound channels: the quick form on which staff log a call or a chat, and
-the endpoint mail providers post mail to."""
+the endpoints mail providers and SMS gateways post to."""
+
+import hashlib
+import hmac
+import json
 
 from anymail.exceptions import AnymailConfigurationError
 from anymail.webhooks.brevo import BrevoInboundWebhookView
@@ -15,15 +19,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 
 from accounts.services import requester_find_or_create
 from tickets import services as ticket_services
 from tickets.exceptions import TicketError
 from tickets.models import Ticket
 
+from .choices import SmsGateway
 from .forms import Action, CallerSearchForm, LogContactForm
 from .selectors import caller_get, caller_open_tickets, caller_search, caller_ticket
+from .services import inbound_sms_receive
 
 NEW_CALLER_FIELDS = {"name": "new_name", "email": "new_email", "phone": "new_phone"}
 
@@ -167,3 +175,100 @@ def inbound_email(request: HttpRequest, provider: str) -> HttpResponse:
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, AnymailConfigurationError):
         # What the provider's payload could not be read as (anymail raises these as they come).
         return HttpResponseBadRequest("Not a mail this provider posts.", content_type="text/plain")
+
+
+# The fields a gateway may post each part of a message as (form or JSON), first found wins.
+SMS_FIELDS = {
+    "from_number": ("from", "sender", "msisdn"),
+    "to_number": ("to", "recipient"),
+    "text": ("text", "message", "body"),
+    "message_id": ("id", "message_id", "messageId"),
+}
+
+
+def _gateway_authentic(request: HttpRequest, secret: str) -> bool:
+    """The shared secret as a Bearer token, or an HMAC-SHA256 of the body keyed with it
+    (``X-Helpdesk-Signature: sha256=<hex>``); compared in constant time."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return hmac.compare_digest(token.strip().encode(), secret.encode())
+    signature = request.headers.get("X-Helpdesk-Signature", "").strip()
+    if signature.startswith("sha256="):
+        expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(signature.removeprefix("sha256=").lower().encode(), expected.encode())
+    return False
+
+
+def _gateway_fields(request: HttpRequest) -> dict[str, str] | str:
+    """The message's parts from a JSON object or a form; a string says what is wrong."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return _("The body is not JSON.")
+        if not isinstance(data, dict):
+            return _("Send one JSON object.")
+    else:
+        data = request.POST
+    fields: dict[str, str] = {}
+    for name, keys in SMS_FIELDS.items():
+        value = next((data.get(key) for key in keys if data.get(key) is not None), "")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return _("“%(field)s” must be text.") % {"field": name.removesuffix("_number")}
+        fields[name] = str(value)
+    if not fields["from_number"].strip():
+        return _("Say who sent the message (“from”).")
+    return fields
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def inbound_sms(request: HttpRequest) -> HttpResponse:
+    """An SMS gateway posts a message it received (form or JSON: from, to, text, id),
+    authenticated by HELPDESK_SMS_INBOUND_SECRET; the answer is JSON with the text to send
+    back (``reply``, empty for none). Absent (404) until the secret is set."""
+    secret = settings.HELPDESK_SMS_INBOUND_SECRET
+    if not secret:
+        raise Http404
+    if not _gateway_authentic(request, secret):
+        return JsonResponse({"error": _("Not signed with the helpdesk's SMS secret.")}, status=401)
+    fields = _gateway_fields(request)
+    if isinstance(fields, str):
+        return JsonResponse({"error": fields}, status=400)
+    record = inbound_sms_receive(gateway=SmsGateway.GENERIC, **fields)
+    return JsonResponse(
+        {
+            "outcome": record.outcome,
+            "ticket": record.ticket.reference if record.ticket_id else None,
+            "reply": record.answer,
+        }
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def inbound_sms_twilio(request: HttpRequest) -> HttpResponse:
+    """Twilio posts a message it received; its X-Twilio-Signature is checked with
+    TWILIO_AUTH_TOKEN against the public address (HELPDESK_BASE_URL and this path). The
+    answer is TwiML with the text to send back. Absent (404) without the token."""
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        raise Http404
+    url = settings.HELPDESK_BASE_URL + request.get_full_path()
+    if not RequestValidator(token).validate(url, request.POST, request.headers.get("X-Twilio-Signature", "")):
+        return HttpResponse(_("Not signed by Twilio."), status=403, content_type="text/plain")
+    if not request.POST.get("From", "").strip():
+        return HttpResponse(_("Say who sent the message (“From”)."), status=400, content_type="text/plain")
+    record = inbound_sms_receive(
+        gateway=SmsGateway.TWILIO,
+        message_id=request.POST.get("MessageSid", ""),
+        from_number=request.POST.get("From", ""),
+        to_number=request.POST.get("To", ""),
+        text=request.POST.get("Body", ""),
+    )
+    twiml = MessagingResponse()
+    if record.answer:
+        twiml.message(record.answer)
+    return HttpResponse(str(twiml), content_type="application/xml")

@@ -122,6 +122,9 @@ PAGES: dict[str, Route] = {
     # Mail providers post here, authenticated by the shared secret alone (not a person):
     # without it set, absent for everyone; tests/intake/test_webhooks.py posts with it.
     "intake:inbound-email": Route("POST", "/inbound/email/postmark/inbound/", (404,) * len(ROLES)),
+    # SMS gateways likewise, by their secret (tests/intake/test_sms.py posts with it).
+    "intake:inbound-sms": Route("POST", "/inbound/sms/", (404,) * len(ROLES)),
+    "intake:inbound-sms-twilio": Route("POST", "/inbound/sms/twilio/", (404,) * len(ROLES)),
     "api-docs": Route("GET", "/api/docs/", PUBLIC),
     "api-redoc": Route("GET", "/api/redoc/", PUBLIC),
     "api-unknown": Route("GET", "/api/v1/nothing-here/", (401, 404, 404, 404, 404, 404, 404, 404)),

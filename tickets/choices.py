@@ -74,6 +74,11 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    PAGE_ACKNOWLEDGED = "page_acknowledged", _("Page acknowledged")
+
+
+# Events only support staff see: what they say is about the team's own work.
+INTERNAL_EVENT_KINDS = (EventKind.NOTE_ADDED, EventKind.PAGE_ACKNOWLEDGED)
 
 
 class QueueView(models.TextChoices):

@@ -16,7 +16,7 @@ from accounts.choices import Level
 from accounts.selectors import agent_can_act_at, agent_levels
 from sla.selectors import sla_events_of, sla_policy_for
 
-from .choices import OPEN_STATUSES, EventKind, Priority, QueueView, Status
+from .choices import INTERNAL_EVENT_KINDS, OPEN_STATUSES, EventKind, Priority, QueueView, Status
 from .filters import QUEUE_SORTS, TicketQueueFilter
 from .models import Attachment, Category, Comment, Ticket, TicketEvent, pk_from_reference
 
@@ -129,8 +129,8 @@ def ticket_events_visible(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
     """The one rule for which audit events of a ticket a person sees, oldest first, for
     the ticket page, the API, exports and mail alike. Support staff (any level, also
     below the ticket's) see every event. Anyone else, the requester among them, sees none
-    that announces or names something internal: no internal note, and no file added to
-    one. A file's event names it without saying where it went, so it is shown only when a
+    that announces or names something internal: no internal note, no page acknowledged,
+    and no file added to an internal note. A file's event names it without saying where it went, so it is shown only when a
     file of that name by the same person, added by then, is on the ticket itself or on a
     public reply; when in doubt the event stays hidden."""
     events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
@@ -143,7 +143,9 @@ def ticket_events_visible(*, user, ticket: Ticket) -> QuerySet[TicketEvent]:
         original_name=OuterRef("to_value"),
         created_at__lte=OuterRef("created_at"),
     )
-    return events.exclude(kind=EventKind.NOTE_ADDED).filter(~Q(kind=EventKind.ATTACHMENT_ADDED) | Exists(public_file))
+    return events.exclude(kind__in=INTERNAL_EVENT_KINDS).filter(
+        ~Q(kind=EventKind.ATTACHMENT_ADDED) | Exists(public_file)
+    )
 
 
 def ticket_timeline(*, ticket: Ticket, user) -> list[TimelineEntry]:

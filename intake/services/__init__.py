@@ -12,6 +12,7 @@ from .mailboxes import (
     mailbox_password_set,
 )
 from .receive import inbound_email_record, message_id_of
+from .sms import inbound_sms_receive
 from .webhooks import inbound_webhook_receive
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "MailboxError",
     "inbound_email_process",
     "inbound_email_record",
+    "inbound_sms_receive",
     "inbound_webhook_receive",
     "mailbox_check",
     "mailbox_fetch",

@@ -91,6 +91,7 @@ def notification_queue(
     webhook_body: Callable[[str], str] | None = None,
     language: str | None = None,
     subject_tag: str = "",
+    channels: Iterable[str] = (NotificationChannel.EMAIL, NotificationChannel.SMS),
 ) -> list[Notification]:
     """Write the outbox rows for one event, in the caller's transaction, and hand them to
     Celery once it commits. The caller says who hears of it (``people``) and what it is
@@ -103,8 +104,9 @@ def notification_queue(
     in ``language`` if given (the one their browser asked for), else the helpdesk's. An
     email's subject carries ``subject_tag`` exactly once, at its start; an email the person
     may turn off carries a signed one-click unsubscribe link (``List-Unsubscribe``) of its
-    own."""
+    own. ``channels`` narrows the channels tried (a page's repeat goes by SMS alone)."""
     people = list(people)
+    channels = set(channels)
     preferences = notification_preferences_of([person.pk for person in people])
     now = timezone.now()
     base_context = {**(context or {}), "ticket": ticket}
@@ -114,7 +116,9 @@ def notification_queue(
     for person in people:
         preference = preferences.get(person.pk) or NotificationPreference(user=person)
         for channel, address in ((NotificationChannel.EMAIL, person.email), (NotificationChannel.SMS, person.phone)):
-            if not address or not preference.wants(kind=kind, channel=channel, priority=priority):
+            if channel not in channels or not address:
+                continue
+            if not preference.wants(kind=kind, channel=channel, priority=priority):
                 continue
             not_before = now
             if channel == NotificationChannel.SMS and priority != URGENT_PRIORITY:

@@ -40,7 +40,7 @@ PUBLIC_CASES = (
     "attachment_added:ticket",
     "attachment_added:reply",
 )
-INTERNAL_CASES = (EventKind.NOTE_ADDED, "attachment_added:note")
+INTERNAL_CASES = (EventKind.NOTE_ADDED, EventKind.PAGE_ACKNOWLEDGED, "attachment_added:note")
 CASES = PUBLIC_CASES + INTERNAL_CASES
 FILE_OF_CASE = {
     "attachment_added:ticket": TICKET_FILE,
@@ -91,6 +91,8 @@ def ticket_with_every_event() -> History:
     services.ticket_reclassify(
         ticket_id=ticket.pk, by=supervisor, impact=Impact.HIGH, urgency=Urgency.HIGH, category=category("Email")
     )
+    # A page about the now-P1 ticket answered by SMS (escalation.services.page_acknowledge records it so).
+    services.ticket_page_acknowledged(ticket=Ticket.objects.get(pk=ticket.pk), by=supervisor, channel="sms")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

@@ -18,6 +18,7 @@ from .ownership import (
     ticket_deescalate,
     ticket_escalate,
     ticket_escalate_automatically,
+    ticket_page_acknowledged,
     ticket_take,
 )
 from .sla import ticket_sla_refresh, ticket_sla_start
@@ -35,6 +36,7 @@ __all__ = [
     "ticket_escalate",
     "ticket_escalate_automatically",
     "ticket_notify",
+    "ticket_page_acknowledged",
     "ticket_reclassify",
     "ticket_reopen",
     "ticket_resolve",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Level
-from accounts.selectors import assignable_agents
+from accounts.selectors import agent_levels, assignable_agents
 from notifications.choices import NotificationKind
 
 from ..choices import OPEN_STATUSES, EventKind, Status
@@ -131,3 +131,11 @@ def ticket_escalate_automatically(*, ticket_id: int, from_level: int, reason: st
 def ticket_deescalate(*, ticket_id: int, by, reason: str) -> Ticket:
     """Send an open ticket one level down with a reason; that level's agents are told."""
     return cast(Ticket, _move_level(ticket_id=ticket_id, by=by, reason=reason, step=-1))
+
+
+def ticket_page_acknowledged(*, ticket: Ticket, by, channel: str, at=None):
+    """Record on the ticket's audit trail (staff see it) that ``by`` answered a page about
+    it, and how; in the caller's transaction (escalation.services.page_acknowledge)."""
+    if not agent_levels(by):
+        raise NotAllowedError(_("Only support staff can acknowledge a page."))
+    return event_record(ticket, by, EventKind.PAGE_ACKNOWLEDGED, new=channel, at=at)

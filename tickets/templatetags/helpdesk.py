@@ -101,6 +101,8 @@ def event_text(event, ticket=None) -> str:
         return _("added an internal note")
     if event.kind == EventKind.ATTACHMENT_ADDED:
         return _("attached %(name)s") % {"name": new}
+    if event.kind == EventKind.PAGE_ACKNOWLEDGED:
+        return _("acknowledged the page %(channel)s") % {"channel": channel_words(event.to_value)}
     if event.field:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
