@@ -315,9 +315,11 @@ def requester_find_or_create(*, name: str, email: str = "", phone: str = "") -> 
     if errors:
         raise ValidationError(errors)
     # Two agents creating the same caller at once: the second waits and finds the first's.
-    with connection.cursor() as cursor:
-        for key in filter(None, (email.casefold(), phone)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["requester:" + key])
+    # (SQLite, the embedded default, runs one write transaction at a time anyway.)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in filter(None, (email.casefold(), phone)):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["requester:" + key])
     people = get_user_model().objects.filter(is_active=True).order_by("pk")
     found = (people.filter(email__iexact=email).first() if email else None) or (
         people.filter(phone=phone).first() if phone else None

@@ -1,5 +1,9 @@
 import importlib
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.apps import apps
 from kombu import pools
@@ -63,3 +67,30 @@ def restore_reference_data() -> None:
     for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
         getattr(importlib.import_module(module_name), function_name)(_ModelsWhereTheyAreNow(), None)
     roles_sync()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_on_sqlite(*paths: str, var_dir: Path, timeout: float = 600) -> tuple[bool, str]:
+    """Run these test paths again in a child pytest with DATABASE_URL and the broker
+    unset: the settings then choose SQLite and the embedded broker exactly as they do for
+    ``make run``. Returns (passed with nothing skipped, the output's tail)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "CELERY_BROKER_URL", "HELPDESK_CACHE_URL", "HELPDESK_REQUIRE_SERVICES"}
+        and not name.startswith("PYTEST_")
+    }
+    environment["HELPDESK_VAR_DIR"] = str(var_dir)
+    child = subprocess.run(
+        [sys.executable, "-m", "pytest", *paths, "-q"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    summary = child.stdout.strip().splitlines()[-1] if child.stdout.strip() else ""
+    passed = child.returncode == 0 and " passed" in summary and "skipped" not in summary
+    return passed, child.stdout[-6000:] + child.stderr[-2000:]
