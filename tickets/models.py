@@ -116,6 +116,9 @@ class Ticket(models.Model):
         db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
+    # The Message-ID of the mail that opened the ticket: its mail answers that one, so the
+    # requester's mail program shows the helpdesk's mail under their own.
+    source_message_id = models.CharField(_("Message-ID of the first mail"), max_length=500, blank=True, editable=False)
     resolution = models.TextField(_("resolution summary"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

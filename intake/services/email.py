@@ -36,7 +36,7 @@ from tickets.validators import attachment_name_clean, validate_attachment
 
 from ..choices import RETRYABLE_STATUSES, InboundStatus
 from ..models import InboundMessage
-from ..parsing import ParsedMail, UnreadableMail, automatic_reason, delivery_report, mail_parse
+from ..parsing import MESSAGE_ID, ParsedMail, UnreadableMail, automatic_reason, delivery_report, mail_parse
 from ..trimming import reply_text
 
 # Our notifications' Message-IDs (notifications.models.Notification.delivery_key).
@@ -81,12 +81,27 @@ def _ticket_from_notifications(message_ids: list[str]) -> int | None:
     return None
 
 
+def _ticket_from_earlier_mail(message_ids: list[str]) -> int | None:
+    """The ticket an earlier mail in the thread opened or joined: a colleague's "reply
+    all" to the mail that opened a ticket joins that ticket."""
+    if not message_ids:
+        return None
+    found = dict(
+        InboundMessage.objects.filter(message_id__in=message_ids[:50], ticket__isnull=False).values_list(
+            "message_id", "ticket_id"
+        )
+    )
+    return next((found[message_id] for message_id in message_ids if message_id in found), None)
+
+
 def _matched_ticket_id(mail: ParsedMail) -> int | None:
     """In-Reply-To/References (our notifications' Message-IDs, then the ticket's thread
-    root), then the signed reply address among the recipients, then the subject tag."""
+    root, then mail that came in earlier), then the signed reply address among the
+    recipients, then the subject tag."""
     return (
         _ticket_from_notifications(mail.thread_ids)
         or ticket_id_from_thread(mail.thread_ids)
+        or _ticket_from_earlier_mail(mail.thread_ids)
         or ticket_id_from_addresses(mail.recipients)
         or ticket_id_from_subject(mail.subject)
     )
@@ -234,6 +249,7 @@ def _new_ticket(message: InboundMessage, mail: ParsedMail, *, lead: str = "") ->
         channel=Channel.EMAIL,
         attachments=files,
         level=mailbox.level if mailbox is not None and mailbox.level else None,
+        source_message_id=mail.message_id if MESSAGE_ID.fullmatch(mail.message_id) else "",
     )
     return Outcome(InboundStatus.TICKET, _("Opened %(ref)s.") % {"ref": ticket.reference}, ticket=ticket)
 

@@ -627,3 +627,48 @@ def test_ignoring_an_auto_reply_costs_a_few_queries_whatever_the_history(django_
     message, _ = inbound_email_record(raw=corpus("auto-reply.eml", ticket), source=InboundSource.IMAP)
     with django_assert_max_num_queries(6):
         assert inbound_email_process(message=message).status == InboundStatus.IGNORED
+
+
+# --- the helpdesk's mail answers the mail that opened the ticket
+
+
+def test_the_acknowledgement_answers_the_mail_that_opened_the_ticket(django_capture_on_commit_callbacks):
+    make_requester(username="ann", email="ann@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = process(mail(subject="Printer jammed", message_id="<first.7f3a@mail.example.com>"))
+    ticket = message.ticket
+    assert ticket.source_message_id == "<first.7f3a@mail.example.com>"
+    [ack] = Notification.objects.filter(ticket=ticket, kind=NotificationKind.TICKET_CREATED)
+    assert ack.headers["In-Reply-To"] == "<first.7f3a@mail.example.com>"
+    assert ack.headers["References"] == f"<first.7f3a@mail.example.com> {ticket_thread_id(ticket)}"
+    # A ticket filed on the web has no first mail: its mail names the thread root alone.
+    web = ann_ticket()
+    [web_ack] = Notification.objects.filter(ticket=web, kind=NotificationKind.TICKET_CREATED)
+    assert web_ack.headers["In-Reply-To"] == web_ack.headers["References"] == ticket_thread_id(web)
+
+
+def test_a_follow_up_to_the_first_mail_joins_its_ticket_and_nobody_else_s_opens_one():
+    make_requester(username="ann", email="ann@example.com")
+    make_requester(username="boss", email="boss@example.com")
+    first = process(mail(subject="Printer jammed", message_id="<first.91bc@mail.example.com>"))
+    thread = {"In-Reply-To": "<first.91bc@mail.example.com>", "References": "<first.91bc@mail.example.com>"}
+    # Ann answers her own mail (her mail program threads on it, not on the helpdesk's).
+    follow_up = process(
+        mail(subject="Re: Printer jammed", body="Forgot: floor 3.", message_id="<ann.2@x.example>", headers=thread)
+    )
+    assert (follow_up.status, follow_up.ticket_id) == (InboundStatus.COMMENT, first.ticket_id)
+    assert Comment.objects.get().body == "Forgot: floor 3."
+    # Her boss answers all: matched to the same ticket, and held by its rules (not the requester).
+    boss = process(
+        mail(
+            sender="boss@example.com", subject="Re: Printer jammed", body="Me too", message_id="<b.1@x>", headers=thread
+        )
+    )
+    assert boss.status == InboundStatus.HELD and "neither the requester" in boss.reason
+    assert Ticket.objects.count() == 1
+
+
+def test_a_made_up_message_id_is_not_kept_as_the_first_mail():
+    make_requester(username="ann", email="ann@example.com")
+    message = process(mail(subject="No id"))
+    assert message.ticket.source_message_id == ""

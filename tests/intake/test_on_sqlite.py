@@ -13,6 +13,10 @@ ON_SQLITE_TOO = [
     "tests/intake/test_log_contact_callers.py",
     "tests/intake/test_sms.py",
     "tests/escalation/test_pages.py",
+    # Two threads on one in-memory SQLite database meet its shared-cache table locks,
+    # which never wait (a file database in WAL mode, as make run has, does): that race is
+    # PostgreSQL's test.
+    "--deselect=tests/intake/test_log_contact_callers.py::test_two_agents_adding_the_same_caller_at_once_make_one_account",
 ]
 
 

@@ -49,12 +49,15 @@ def ticket_create(
     attachments: Sequence = (),
     by=None,
     level: int | None = None,
+    source_message_id: str = "",
 ) -> Ticket:
     """File a ticket: routed to its category's level, prioritised by impact × urgency,
     acknowledged to the requester by email. All or nothing, stored files included.
     ``by`` is the member of staff who files it on the requester's behalf (a logged call,
     the API); the audit trail names them as the one who filed it. ``level`` starts the
-    ticket at that level instead of its category's (a mailbox's default level)."""
+    ticket at that level instead of its category's (a mailbox's default level).
+    ``source_message_id`` is the Message-ID of the mail that opened it, which the
+    ticket's mail then answers."""
     filed_by = requester if by is None else by
     if filed_by.pk != requester.pk and not agent_levels(filed_by):
         raise NotAllowedError(_("Only support staff can file a ticket on someone else's behalf."))
@@ -84,6 +87,7 @@ def ticket_create(
                 level=route_level(category=category) if level is None else level,
                 level_entered_at=now,
                 channel=channel,
+                source_message_id=single_line(source_message_id)[:500],
                 created_at=now,
                 updated_at=now,
             )

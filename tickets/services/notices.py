@@ -57,12 +57,14 @@ def helpdesk_mail_name() -> str:
 def ticket_mail_headers(ticket: Ticket) -> dict[str, str]:
     """The headers that make every mail about a ticket one conversation that replies come
     back to: the thread root in ``References`` and ``In-Reply-To``, and the ticket's
-    signed reply address as ``Reply-To`` (tickets/threading.py)."""
+    signed reply address as ``Reply-To`` (tickets/threading.py). A ticket opened by mail
+    answers that mail: its Message-ID leads ``References`` and is the ``In-Reply-To``."""
     thread = ticket_thread_id(ticket)
+    first = ticket.source_message_id
     return {
         TICKET_HEADER: ticket.reference,
-        "References": thread,
-        "In-Reply-To": thread,
+        "References": f"{first} {thread}" if first else thread,
+        "In-Reply-To": first or thread,
         "Reply-To": formataddr((helpdesk_mail_name(), ticket_reply_address(ticket))),
     }
 
