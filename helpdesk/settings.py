@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "notifications",
     "tickets",
     "escalation",
+    "replies",
+    "satisfaction",
     "intake",
     "health",
     "reports",
@@ -595,6 +597,15 @@ HELPDESK_CONFIG_CACHE_SECONDS = env.float("HELPDESK_CONFIG_CACHE_SECONDS", defau
 HELPDESK_QUEUE_REFRESH_SECONDS = env.int("HELPDESK_QUEUE_REFRESH_SECONDS", default=30)
 # Reports: figures are computed at most this often for the same filters (never over a minute).
 REPORTS_CACHE_SECONDS = min(env.int("HELPDESK_REPORTS_CACHE_SECONDS", default=30), 60)
+
+# Satisfaction ratings: the scale the requester rates on (five: 1 to 5; two: good or bad)
+# and how many days the signed links in the resolution mail keep working.
+HELPDESK_CSAT_SCALE = env.str("HELPDESK_CSAT_SCALE", default="five").strip().lower()
+if HELPDESK_CSAT_SCALE not in {"five", "two"}:
+    raise ImproperlyConfigured(f"HELPDESK_CSAT_SCALE is {HELPDESK_CSAT_SCALE!r}; it is five or two.")
+HELPDESK_CSAT_LINK_DAYS = env.int("HELPDESK_CSAT_LINK_DAYS", default=14)
+if HELPDESK_CSAT_LINK_DAYS < 1:
+    raise ImproperlyConfigured("HELPDESK_CSAT_LINK_DAYS is at least 1.")
 HELPDESK_CACHE_URL = env.str("HELPDESK_CACHE_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "helpdesk"},

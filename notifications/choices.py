@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     SUPERVISOR_PAGE = "supervisor_page", _("Supervisor paged")
     PASSWORD_RESET = "password_reset", _("Password reset")
     MAIL_REFUSED = "mail_refused", _("Mail refused")
+    LOW_RATING = "low_rating", _("Low satisfaction rating")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -35,6 +36,7 @@ STAFF_KINDS = (
     NotificationKind.SLA_WARNING,
     NotificationKind.SLA_BREACH,
     NotificationKind.SUPERVISOR_PAGE,
+    NotificationKind.LOW_RATING,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)

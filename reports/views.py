@@ -235,12 +235,37 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
         return [_("Category"), _("Tickets")], (
             [r["label"] or _("No category"), r["tickets"]] for r in report.categories
         )
+    if name == "satisfaction":
+        header = [_("Grouped by"), _("Name"), _("Ratings"), _("Average (1–5)"), _("Satisfied (%)"), _("Low")]
+        figures = report.satisfaction
+        groups = [
+            (_("All"), [{**figures["totals"], "label": _("All ratings")}]),
+            (_("Agent"), figures["agents"]),
+            (_("Level"), figures["levels"]),
+            (_("Category"), figures["categories"]),
+        ]
+        return header, (
+            [group, row["label"], row["ratings"], row["average"], row["satisfied_pct"], row["low"]]
+            for group, rows in groups
+            for row in rows
+        )
     if name == "trend":
         return [_("Day"), _("Created"), _("Resolved")], ([r["day"], r["created"], r["resolved"]] for r in report.trend)
     raise Http404
 
 
-EXPORTS = ("compliance", "response", "funnel", "workload", "aging", "channels", "categories", "trend", "tickets")
+EXPORTS = (
+    "compliance",
+    "response",
+    "funnel",
+    "workload",
+    "aging",
+    "channels",
+    "categories",
+    "trend",
+    "satisfaction",
+    "tickets",
+)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from notifications.models import Notification
+from replies.models import CannedReply
 from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tickets.models import Attachment, Ticket, TicketEvent
@@ -81,6 +82,21 @@ PAGES: dict[str, Route] = {
     "notifications:unsubscribe": Route("POST", "/notifications/unsubscribe/not-a-token/", (400,) * len(ROLES)),
     "notifications:delivery-retry": Route(
         "POST", "/notifications/{notification}/retry/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
+    ),
+    # Canned replies: staff keep their own (tests/replies); the picker and its filled-in
+    # reply answer only staff who may reply at the ticket's level, and requesters never
+    # learn they are there.
+    "replies:manage": Route("GET", "/replies/", STAFF_PAGE),
+    "replies:edit": Route("GET", "/replies/{reply}/", STAFF_PAGE),
+    "replies:delete": Route("POST", "/replies/{reply}/delete/", (LOGIN, 403, 403, MOVED, MOVED, MOVED, MOVED, MOVED)),
+    "replies:picker": Route("GET", T + "/replies/", (LOGIN, 404, 404, 403, 200, 200, 200, 200)),
+    "replies:fill": Route("GET", T + "/replies/{reply}/", (LOGIN, 404, 404, 403, 200, 200, 200, 200)),
+    # Satisfaction: the link in the resolution mail works for whoever follows it; a link
+    # that is not one is refused alike for all (valid ones: tests/satisfaction). On the
+    # ticket page only its requester rates, once it is resolved (the ticket here is open).
+    "satisfaction:rate": Route("GET", "/rate/not-a-token/5/", (400,) * len(ROLES)),
+    "satisfaction:ticket-rate": Route(
+        "POST", T + "/rating/", (LOGIN, 409, 404, 403, 403, 403, 403, 403), {"score": "5"}
     ),
     "intake:log": Route("GET", "/log/", STAFF_PAGE),
     "intake:caller-lookup": Route("GET", "/log/callers/", STAFF_PAGE),
@@ -167,7 +183,7 @@ def test_every_url_has_a_row_in_a_permission_matrix():
 
 def test_each_row_is_the_url_it_names():
     for name, route in PAGES.items():
-        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1)
+        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1)
         assert resolve(path).view_name == name or (name, resolve(path).view_name) in {
             ("login", "accounts:login"),
             ("password_reset", "password_reset"),
@@ -182,6 +198,7 @@ class Place:
     notification: Notification
     token: ApiToken
     actor: Any
+    reply: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -199,7 +216,17 @@ def place_for(role: str) -> Place:
         kind="reply", channel="email", address="rina@example.com", body_text="Hello", status="dead"
     )
     token, _key = api_token_create(user=ticket.requester, name="Phone")
-    return Place(ticket, file, notification, token, actor_for(role, world))
+    actor = actor_for(role, world)
+    # A canned reply of the actor's own when they work tickets (else one shared with the
+    # ticket's level), with every placeholder.
+    staff = actor is not None and actor.has_perm("tickets.work_ticket")
+    reply = CannedReply.objects.create(
+        title="Wait for the courier",
+        body_en="Hi {requester_first_name}, {ticket_reference} ({level}) — {agent_name}",
+        owner=actor if staff else None,
+        level=None if staff else ticket.level,
+    )
+    return Place(ticket, file, notification, token, actor, reply)
 
 
 def outcome(response) -> Any:
@@ -224,7 +251,11 @@ def test_page_permission_matrix(client, name, role):
     if place.actor is not None:
         client.force_login(place.actor)
     path = route.path.format(
-        ref=place.ticket.reference, file=place.file.pk, notification=place.notification.pk, token=place.token.pk
+        ref=place.ticket.reference,
+        file=place.file.pk,
+        notification=place.notification.pk,
+        token=place.token.pk,
+        reply=place.reply.pk,
     )
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
     response = client.get(path) if route.method == "GET" else client.post(path, route.data)

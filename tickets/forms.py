@@ -119,11 +119,21 @@ class CommentForm(_ActionForm):
     body = TextField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
+    # Changes a canned reply makes when it is sent (static/js/canned-replies.js fills them
+    # in, and shows them beside the reply box); the services check them as any change.
+    then_status = forms.ChoiceField(
+        choices=[("", ""), (Status.OPEN.value, Status.OPEN.label), (Status.PENDING.value, Status.PENDING.label)],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    then_impact = forms.ChoiceField(choices=[("", ""), *Impact.choices], required=False, widget=forms.HiddenInput)
+    then_urgency = forms.ChoiceField(choices=[("", ""), *Urgency.choices], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, staff: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not staff:
-            del self.fields["internal"]
+            for name in ("internal", "then_status", "then_impact", "then_urgency"):
+                del self.fields[name]
 
 
 class EscalateForm(_ActionForm):

@@ -168,13 +168,18 @@ def _action(request, reference, *, key, form_class, perform, success, form_kwarg
 @require_POST
 def ticket_comment(request, reference):
     def perform(ticket, data):
-        services.comment_add(
-            ticket_id=ticket.pk,
-            author=request.user,
-            body=data["body"],
-            internal=data.get("internal", False),
-            attachments=[data["attachment"]] if data.get("attachment") else [],
-        )
+        changes = {key: data.get(f"then_{key}") or "" for key in ("status", "impact", "urgency")}
+        reply = {
+            "ticket_id": ticket.pk,
+            "author": request.user,
+            "body": data["body"],
+            "internal": data.get("internal", False),
+            "attachments": [data["attachment"]] if data.get("attachment") else [],
+        }
+        if any(changes.values()):
+            services.comment_add_and_change(**reply, **changes)
+        else:
+            services.comment_add(**reply)
 
     return _action(
         request,

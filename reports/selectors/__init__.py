@@ -19,6 +19,7 @@ from .figures import (
 )
 from .live import live_figures, oldest_open_per_level
 from .percentiles import PercentileDisc, percentiles
+from .satisfaction import ratings_in_range, satisfaction_figures
 from .scope import MAX_RANGE_DAYS, ReportFilters, month_range
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "oldest_open_per_level",
     "percentiles",
     "range_report",
+    "ratings_in_range",
     "response_times",
+    "satisfaction_figures",
     "sla_compliance",
     "sla_compliance_totals",
     "tickets_for_export",

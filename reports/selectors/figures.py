@@ -13,7 +13,7 @@ Medians and 90th percentiles are nearest-rank (the value at rank ceil(p x n) in
 ascending order), computed with window functions so PostgreSQL and SQLite agree.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from tickets.choices import OPEN_STATUSES, Channel, EventKind
 from tickets.models import Category, TicketEvent
 
 from .percentiles import percentiles
+from .satisfaction import satisfaction_figures
 from .scope import AGING_BUCKETS, LEVEL_KEYS, ReportFilters, created_in_range, pct, resolved_in_range, scoped
 
 
@@ -289,6 +290,7 @@ class RangeReport:
     channels: list[dict]
     categories: list[dict]
     trend: list[dict]
+    satisfaction: dict = field(default_factory=dict)
 
 
 def range_report(filters: ReportFilters, *, now: datetime | None = None) -> RangeReport:
@@ -309,4 +311,5 @@ def range_report(filters: ReportFilters, *, now: datetime | None = None) -> Rang
         channels=by_channel(filters, mix=mix),
         categories=by_category(filters, mix=mix),
         trend=trend(filters),
+        satisfaction=satisfaction_figures(filters),
     )

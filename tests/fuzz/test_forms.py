@@ -49,6 +49,10 @@ from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import email_kind_wanted
 from notifications.services import unsubscribe_token
+from replies.forms import CannedReplyForm
+from replies.models import CannedReply
+from satisfaction.forms import RatingForm
+from satisfaction.models import Rating
 from tests.api.permission_matrix import ROLES
 from tests.fuzz.strategies import (
     BOUNDARY,
@@ -80,6 +84,7 @@ from tickets.forms import (
     TicketCreateForm,
 )
 from tickets.models import Attachment, Category, Comment, Ticket, TicketEvent
+from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 
 ALL_STATUSES = tuple(Status)
@@ -448,6 +453,41 @@ def caller_choices(place: Place, name: str) -> list[str]:
     return []
 
 
+def reply_saved(place, drawn, data, response):
+    reply = CannedReply.objects.latest("updated_at", "pk")
+    assert reply.title == single_line(last(data, "title"))
+    assert (reply.body_en, reply.body_id) == (cleaned(data, "body_en"), cleaned(data, "body_id"))
+    scope = last(data, "scope")
+    assert (reply.level, reply.owner) == ((None, place.actor) if scope == "personal" else (int(scope), None))
+
+
+def own_reply_path(action: str):
+    """The edit (or delete) page of a canned reply the person may manage."""
+
+    def path(place: Place, client: Client) -> str:
+        shared = place.actor is not None and place.actor.has_perm("tickets.supervise_ticket")
+        place.reply = CannedReply.objects.create(
+            title="Mine", body_en="x", owner=None if shared else place.actor, level=1 if shared else None
+        )
+        return f"/replies/{place.reply.pk}/{action}"
+
+    return path
+
+
+def reply_deleted(place, drawn, data, response):
+    assert not CannedReply.objects.filter(pk=place.reply.pk).exists()
+
+
+def rating_link_path(place: Place, client: Client) -> str:
+    """The rating link of the ticket's resolution mail, followed by anyone."""
+    return f"/rate/{rating_token(ticket=place.ticket)}/5/"
+
+
+def rated(place, drawn, data, response):
+    rating = Rating.objects.get(ticket=place.ticket)
+    assert rating.score == int(last(data, "score")) and rating.comment == cleaned(data, "comment")
+
+
 new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
 confirmation = st.one_of(st.just(Same("new_password1")), st.just(Same("new_password1")), new_password)
 next_url = st.one_of(
@@ -520,6 +560,19 @@ FORMS: dict[str, FormRoute] = {
         answers_with_a_page=True,
     ),
     "notifications:delivery-retry": FormRoute(None, retried),
+    "replies:manage": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved),
+    "replies:edit": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved, path=own_reply_path("")),
+    "replies:delete": FormRoute(None, reply_deleted, path=own_reply_path("delete/")),
+    # The link in the resolution mail, followed by anyone (signed in as someone else, or not).
+    "satisfaction:rate": FormRoute(
+        RatingForm,
+        rated,
+        statuses=(Status.RESOLVED, Status.CLOSED),
+        path=rating_link_path,
+        roles=ROLES,
+        answers_with_a_page=True,
+    ),
+    "satisfaction:ticket-rate": FormRoute(RatingForm, rated, statuses=(Status.RESOLVED, Status.CLOSED)),
     "accounts:profile": FormRoute(ProfileForm, profile_saved),
     "accounts:token-create": FormRoute(
         ApiTokenForm,

@@ -136,6 +136,8 @@ QUERIES: dict[str, QueryRoute] = {
         params={"status": st.one_of(st.sampled_from(NotificationStatus.values), hostile_text), "page": pages()}
     ),
     "intake:caller-lookup": QueryRoute(CallerSearchForm, shown=callers_only),
+    "replies:picker": QueryRoute(params={"q": hostile_text}),
+    "replies:fill": QueryRoute(path={"pk": IDS}, template="/tickets/{ref}/replies/{pk}/"),
     "intake:caller-tickets": QueryRoute(path={"pk": IDS}, template="/log/callers/{pk}/tickets/"),
     "reports:index": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
     "reports:live": QueryRoute(today_form(ReportFilterForm), shown=period_kept),

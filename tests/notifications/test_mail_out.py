@@ -339,6 +339,7 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "sla_warning",
         "sla_breach",
         "supervisor_page",
+        "low_rating",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

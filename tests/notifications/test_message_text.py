@@ -5,11 +5,12 @@ relay and through the HTTP SMS backend to a fake gateway, both on 127.0.0.1.
 
 The plain-text parts and the SMS must carry the text as it was typed (no HTML escaping);
 the HTML part must escape it. The expected texts are in ``messages/<language>/``, with
-``{ref}``, ``{url}``, ``{reset_url}`` and ``{unsubscribe_url}`` standing for what differs
-from run to run."""
+``{ref}``, ``{url}``, ``{reset_url}``, ``{unsubscribe_url}`` and ``{rate_1}`` … ``{rate_5}``
+(the signed rating links of the resolution mail) standing for what differs from run to run."""
 
 import email
 import email.policy
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +26,13 @@ from notifications.choices import ADDRESS_KINDS, STAFF_KINDS, NotificationChanne
 from notifications.forms import PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_deliver_batch
+from satisfaction.services import rating_record
 from sla.models import SlaEvent
 from tests.factories import make_agent, make_requester, make_supervisor
 from tests.fakes.sms_gateway import BODY_TEMPLATE
 from tickets import services
 from tickets.choices import Impact, Urgency
+from tickets.ratings import rating_link_read
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,7 @@ DEESCALATION_REASON = 'Hardware is fine; it\'s the "BIOS" password <reset it>'
 RESOLUTION = 'Reset the BIOS password & updated firmware: "v1.2.3" <ok> 👍'
 REOPEN_REASON = "Mati lagi setelah restart & layar berkedip <hitam>"
 RULE = 'P1 "not taken" within <10 min> & paged — aturan Level I'
+RATING_COMMENT = 'Lama sekali & "tidak" <jelas> 😞'
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -55,6 +59,7 @@ TYPED_FRAGMENTS = [
     'updated firmware: "v1.2.3" <ok> 👍',
     "restart & layar berkedip <hitam>",
     "within <10 min> & paged",
+    'Lama sekali & "tidak" <jelas> 😞',
 ]
 # A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
 FILED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -105,6 +110,7 @@ def _everything_happens(language: str):
     ticket.refresh_from_db()
     supervisor_page_queue(ticket=ticket, rule=EscalationRule(name=RULE, level=1, trigger="not_taken", minutes=10))
     services.ticket_resolve(ticket_id=ticket.pk, by=front, resolution=RESOLUTION)
+    rating_record(ticket_id=ticket.pk, by=requester, score=1, comment=RATING_COMMENT)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=REOPEN_REASON)
     form = PasswordResetForm(data={"email": requester.email})
     assert form.is_valid()
@@ -133,6 +139,14 @@ def test_every_notification_reads_exactly_as_written(language, real_channels):
     reset_url = reset_rows[0].body_text.split("\n\n")[2]
     assert reset_url.startswith(f"{BASE_URL}/accounts/reset/")
     values = {"ref": ticket.reference, "url": f"{BASE_URL}/tickets/{ticket.reference}/", "reset_url": reset_url}
+    # The resolution mail's rating links, each naming this ticket and its requester.
+    [resolved_row] = [row for row in rows if row.kind == NotificationKind.RESOLVED]
+    for link in re.findall(rf"{BASE_URL}/rate/[^/\s]+/(\d)/", resolved_row.body_text):
+        url = re.search(rf"{BASE_URL}/rate/[^/\s]+/{link}/", resolved_row.body_text).group(0)
+        token = url.split("/")[-3]
+        assert rating_link_read(token=token).ticket_id == ticket.pk
+        values[f"rate_{link}"] = url
+    assert sorted(key for key in values if key.startswith("rate_")) == [f"rate_{n}" for n in range(1, 6)]
     seen = set()
     for _to, raw in relay.messages():
         message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -6,6 +6,7 @@ from escalation.models import EscalationRule
 from notifications.choices import ACCOUNT_KINDS, ADDRESS_KINDS, NotificationChannel, NotificationKind
 from notifications.services.queue import _render
 from notifications.sms.text import is_gsm7, sms_fit, sms_segments
+from satisfaction.models import Rating
 from sla.choices import SlaMetric, SlaThreshold
 from sla.models import SlaEvent
 from tests.factories import TicketFactory, make_agent
@@ -61,6 +62,7 @@ def _context(kind, ticket, agent):
         "comment": Comment(ticket=ticket, author=agent, body="Restart the router, please."),
         "reason": "Still broken",
         "rule": EscalationRule(name="P1 not taken in 15 minutes at Level I " * 3, level=1, trigger="not_taken"),
+        "rating": Rating(ticket=ticket, score=1, comment="Nobody “called” back… " * 5, level=ticket.level),
     }
 
 

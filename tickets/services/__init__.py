@@ -1,6 +1,6 @@
 """Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
 
-from .conversation import attachment_add, comment_add
+from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
 from .lifecycle import (
     MANUAL_TRANSITIONS,
@@ -27,6 +27,7 @@ __all__ = [
     "MANUAL_TRANSITIONS",
     "attachment_add",
     "comment_add",
+    "comment_add_and_change",
     "route_level",
     "ticket_assign",
     "ticket_change_status",

@@ -14,6 +14,7 @@ from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Comment
 from .common import event_record, is_requester, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
+from .lifecycle import ticket_change_status, ticket_reclassify
 from .notices import ticket_notify
 from .sla import ticket_sla_refresh
 
@@ -117,6 +118,35 @@ def comment_add(
         stored_files_cleanup(saved)
         raise
     return comment
+
+
+def comment_add_and_change(
+    *,
+    ticket_id: int,
+    author,
+    body: str,
+    internal: bool = False,
+    attachments: Sequence = (),
+    status: str = "",
+    impact: str = "",
+    urgency: str = "",
+) -> Comment:
+    """A reply sent together with the changes a canned reply makes: the status moved
+    (``ticket_change_status``) and the impact or urgency corrected (``ticket_reclassify``),
+    each with its own checks, then the reply added; all of it or nothing."""
+    with transaction.atomic():
+        if status:
+            ticket_change_status(ticket_id=ticket_id, by=author, status=status)
+        if impact or urgency:
+            ticket = ticket_lock(ticket_id)
+            ticket_reclassify(
+                ticket_id=ticket_id,
+                by=author,
+                impact=impact or ticket.impact,
+                urgency=urgency or ticket.urgency,
+                category=ticket.category,
+            )
+        return comment_add(ticket_id=ticket_id, author=author, body=body, internal=internal, attachments=attachments)
 
 
 def attachment_add(*, ticket_id: int, by, files: Sequence) -> list[Attachment]:

@@ -20,6 +20,7 @@ from sla.services import sla_clock_start
 from ..choices import Channel, EventKind, Impact, Status, Urgency, priority_for
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Ticket
+from ..ratings import rating_links
 from ..text import multi_line, single_line
 from .common import event_record, require_open, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
@@ -161,7 +162,10 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str) -> Ticket:
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolution", "resolved_at", "first_response_at", "updated_at"])
     ticket_sla_refresh(ticket=ticket)
-    ticket_notify(kind=NotificationKind.RESOLVED, ticket=ticket, actor=by)
+    # The requester is asked how it went, in one click (tickets/ratings.py).
+    ticket_notify(
+        kind=NotificationKind.RESOLVED, ticket=ticket, actor=by, context={"rating_links": rating_links(ticket=ticket)}
+    )
     return ticket
 
 
