@@ -21,7 +21,7 @@ from tickets.services.sla import sla_columns, ticket_clock_facts
 
 # username, first name, last name, role, levels, phone
 DEMO_USERS = [
-    ("requester", "Rina", "Wulandari", Role.REQUESTER, [], "+6281300000001"),
+    ("requester", "Rina", "Wulandari", Role.REQUESTER, [], ""),
     ("agent1", "Andi", "Pratama", Role.AGENT, [1], "+6281200000001"),
     ("agent2", "Budi", "Santoso", Role.AGENT, [2], "+6281200000002"),
     ("agent3", "Citra", "Lestari", Role.AGENT, [3], "+6281200000003"),

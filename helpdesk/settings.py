@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "intake",
     "health",
     "reports",
+    "search",
     "demo",
 ]
 
