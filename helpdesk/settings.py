@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "intake",
     "health",
     "reports",
+    "search",
     "demo",
 ]
 

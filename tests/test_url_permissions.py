@@ -57,6 +57,7 @@ T = "/tickets/{ref}"
 PAGES: dict[str, Route] = {
     "home": Route("GET", "/", (LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
     "tickets:mine": Route("GET", "/tickets/", EVERYONE),
+    "search:results": Route("GET", "/search/", EVERYONE),
     "tickets:new": Route("GET", "/tickets/new/", EVERYONE),
     "tickets:detail": Route("GET", T + "/", READ),
     "tickets:comment": Route("POST", T + "/comment/", REPLY, {"body": "Sudah dicoba <b>&</b> 🙂"}),

@@ -27,6 +27,7 @@ from notifications.choices import NotificationStatus
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
 from reports.views import EXPORTS
+from search.forms import SearchForm
 from tests.api.permission_matrix import ROLES
 from tests.fuzz.strategies import FUZZ, HOSTILE_IDS, Pick, hostile_text, payloads, resolve
 from tests.fuzz.test_forms import category_ids, saved_state, ticket_in
@@ -108,6 +109,13 @@ def callers_only(place: Place, response) -> None:
             assert set(row) == {"id", "name", "email", "phone", "open_tickets"}
 
 
+def own_results_only(place: Place, response) -> None:
+    """A requester's results are their own tickets, whatever the query or filters."""
+    if response.status_code == 200 and response.context and not agent_levels(place.actor):
+        for ticket, _headline in response.context["results"]:
+            assert ticket.requester_id == place.actor.pk
+
+
 def today_form(form_class, **kwargs):
     return lambda: form_class(today=timezone.localdate(), **kwargs)
 
@@ -138,6 +146,7 @@ QUERIES: dict[str, QueryRoute] = {
     "intake:caller-lookup": QueryRoute(CallerSearchForm, shown=callers_only),
     "replies:picker": QueryRoute(params={"q": hostile_text}),
     "replies:fill": QueryRoute(path={"pk": IDS}, template="/tickets/{ref}/replies/{pk}/"),
+    "search:results": QueryRoute(lambda: SearchForm(staff=True), shown=own_results_only),
     "intake:caller-tickets": QueryRoute(path={"pk": IDS}, template="/log/callers/{pk}/tickets/"),
     "reports:index": QueryRoute(today_form(ReportFilterForm), shown=period_kept),
     "reports:live": QueryRoute(today_form(ReportFilterForm), shown=period_kept),

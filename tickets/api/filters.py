@@ -3,7 +3,6 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +11,7 @@ from accounts.choices import Level
 
 from ..choices import Channel, Priority, Status
 from ..models import Ticket, pk_from_reference
+from ..search import ticket_search
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -66,7 +66,11 @@ class TicketApiFilter(django_filters.FilterSet):
     updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
     q = django_filters.CharFilter(
-        method="filter_search", help_text=_("A reference (HD-000123) or words of the subject.")
+        method="filter_search",
+        help_text=_(
+            "A reference (HD-000123), or words to search the subject, description and replies for"
+            " (internal notes too, for support staff); results come best match first."
+        ),
     )
 
     class Meta:
@@ -80,4 +84,5 @@ class TicketApiFilter(django_filters.FilterSet):
         pk = pk_from_reference(value)
         if pk is not None:
             return queryset.filter(pk=pk)
-        return queryset.filter(Q(subject__icontains=value) | Q(description__icontains=value))
+        # The search page's selector: the same matches, ranked the same way.
+        return ticket_search(user=self.request.user, query=value, tickets=queryset)
