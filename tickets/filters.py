@@ -1,11 +1,12 @@
 from typing import Any
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATUSES, Priority, Status
 from .models import Category, Ticket, pk_from_reference
+from .search import ticket_search
 
 QUEUE_SORTS: dict[str, tuple[Any, ...]] = {
     "due": (F("sla_due_at").asc(nulls_last=True), "priority", "id"),
@@ -37,6 +38,10 @@ class TicketQueueFilter(django_filters.FilterSet):
         model = Ticket
         fields = ["q", "priority", "status", "category"]
 
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -44,4 +49,5 @@ class TicketQueueFilter(django_filters.FilterSet):
         pk = pk_from_reference(value)
         if pk is not None:
             return queryset.filter(pk=pk)
-        return queryset.filter(Q(subject__icontains=value))
+        # The words as the search page finds them (tickets.search); the queue keeps its sort.
+        return ticket_search(user=self.user, query=value, tickets=queryset)

@@ -84,21 +84,21 @@ def ticket_search(*, user, query: str, tickets: QuerySet[Ticket] | None = None) 
             f"word_similarity(%s, {subject})::float8", [" ".join(words)], output_field=FloatField()
         )
         return tickets.filter(*similar).annotate(search_rank=closeness).order_by("-search_rank", "-id")
-    condition, in_subject, in_ticket = Q(), Q(), Q()
+    in_subject, in_ticket, each_word = Q(), Q(), []
     for word in words:
         replies = Comment.objects.filter(ticket=OuterRef("pk"), body__icontains=word)
         if not staff:
             replies = replies.filter(is_internal=False)
-        condition &= Q(subject__icontains=word) | Q(description__icontains=word) | Exists(replies)
+        each_word.append(Q(subject__icontains=word) | Q(description__icontains=word) | Q(Exists(replies)))
         in_subject &= Q(subject__icontains=word)
         in_ticket &= Q(subject__icontains=word) | Q(description__icontains=word)
-    rank = Case(
+    plain_rank = Case(
         When(in_subject, then=Value(3.0)),
         When(in_ticket, then=Value(2.0)),
         default=Value(1.0),
         output_field=FloatField(),
     )
-    return tickets.filter(condition).annotate(search_rank=rank).order_by("-search_rank", "-id")
+    return tickets.filter(*each_word).annotate(search_rank=plain_rank).order_by("-search_rank", "-id")
 
 
 @dataclass(frozen=True)

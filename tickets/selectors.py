@@ -98,7 +98,7 @@ def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[Que
         base = base.filter(assignee__isnull=True)
     elif view == QueueView.MINE:
         base = base.filter(assignee=user)
-    queue_filter = TicketQueueFilter(params, queryset=base)
+    queue_filter = TicketQueueFilter(params, queryset=base, user=user)
     queryset = queue_filter.qs if queue_filter.is_valid() else base
     return (
         queryset.select_related("category", "assignee", "requester")

@@ -131,3 +131,13 @@ def test_a_supervisor_searches_every_level(world):
     services.ticket_escalate(ticket_id=ticket.pk, by=world["agent"], reason="needs Level II")
     page = signed_in(make_supervisor()).get("/search/", {"q": "printer", "level": "2"}).content.decode()
     assert ticket.reference in page and world["tickets"][1].reference not in page
+
+
+def test_the_queue_s_search_finds_the_words_as_the_search_page_does_and_keeps_its_sort(world):
+    client = signed_in(world["agent"])
+    # "toner" is only in an internal note of the first ticket; the queue is for staff.
+    page = client.get("/queue/", {"level": "1", "view": "open", "q": "toner"}).content.decode()
+    assert world["tickets"][0].reference in page and world["tickets"][1].reference not in page
+    page = client.get("/queue/", {"level": "1", "view": "open", "q": "printer", "sort": "created"}).content.decode()
+    positions = [page.index(ticket.reference) for ticket in world["tickets"]]
+    assert positions == sorted(positions)
