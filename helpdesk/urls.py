@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("intake.urls")),
+    path("", include("knowledge.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at
