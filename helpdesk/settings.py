@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "replies",
     "satisfaction",
     "intake",
+    "knowledge",
     "health",
     "reports",
     "search",
@@ -594,6 +595,9 @@ CELERY_BEAT_SCHEDULE = {
 # SLA policies, calendars and webhook endpoints are read once per process and re-read
 # after this many seconds (at once in the process that changes them).
 HELPDESK_CONFIG_CACHE_SECONDS = env.float("HELPDESK_CONFIG_CACHE_SECONDS", default=60.0)
+# Public knowledge base articles are readable without signing in; 0 opens them to
+# signed-in people only (internal articles and drafts are for support staff either way).
+HELPDESK_KB_PUBLIC = env.bool("HELPDESK_KB_PUBLIC", default=True)
 # Queue pages refresh themselves this often (seconds).
 HELPDESK_QUEUE_REFRESH_SECONDS = env.int("HELPDESK_QUEUE_REFRESH_SECONDS", default=30)
 # Reports: figures are computed at most this often for the same filters (never over a minute).

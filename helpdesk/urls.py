@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("replies.urls")),
     path("", include("satisfaction.urls")),
     path("", include("search.urls")),
+    path("", include("knowledge.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at

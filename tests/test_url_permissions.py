@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
+from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
 from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
@@ -54,6 +55,7 @@ class Route:
 
 
 T = "/tickets/{ref}"
+KB = "/kb/printer-jam"
 PAGES: dict[str, Route] = {
     "home": Route("GET", "/", (LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
     "tickets:mine": Route("GET", "/tickets/", EVERYONE),
@@ -146,6 +148,26 @@ PAGES: dict[str, Route] = {
     "api-redoc": Route("GET", "/api/redoc/", PUBLIC),
     "api-unknown": Route("GET", "/api/v1/nothing-here/", (401, 404, 404, 404, 404, 404, 404, 404)),
     "admin:index": Route("GET", "/admin/", (ADMIN_LOGIN,) * 7 + (200,)),
+    # The knowledge base: its public article (``printer-jam``) is readable by anyone;
+    # internal articles and drafts are refused per role in tests/knowledge/test_views.py.
+    "knowledge:list": Route("GET", "/kb/", PUBLIC),
+    "knowledge:detail": Route("GET", KB + "/", PUBLIC),
+    "knowledge:vote": Route("POST", KB + "/vote/", (MOVED,) * len(ROLES), {"helpful": "yes"}),
+    "knowledge:suggest": Route("GET", "/kb/suggest/", EVERYONE),
+    "knowledge:picker": Route("GET", "/kb/picker/", STAFF_PAGE),
+    "knowledge:manage": Route("GET", "/kb/manage/", STAFF_PAGE),
+    "knowledge:create": Route("GET", "/kb/new/", STAFF_PAGE),
+    "knowledge:from-ticket": Route("GET", "/kb/from-ticket/{ref}/", STAFF_PAGE),
+    "knowledge:ticket-suggestions": Route("GET", "/kb/tickets/{ref}/suggested/", STAFF_PAGE),
+    "knowledge:edit": Route("GET", KB + "/edit/", STAFF_PAGE),
+    "knowledge:status": Route(
+        "POST", KB + "/status/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED), {"status": "archived"}
+    ),
+    "knowledge:versions": Route("GET", KB + "/versions/", STAFF_PAGE),
+    "knowledge:version": Route("GET", KB + "/versions/1/", STAFF_PAGE),
+    # Version 1 is the current text: staff learn why it cannot be restored.
+    "knowledge:restore": Route("POST", KB + "/versions/1/restore/", (LOGIN, 403, 403, *(409,) * 5)),
+    "knowledge:deflections": Route("GET", "/kb/deflections/", SUPERVISORS),
 }
 
 API_ENDPOINTS = [
@@ -200,6 +222,7 @@ class Place:
     token: ApiToken
     actor: Any
     reply: Any = None
+    article: Article | None = None
 
 
 def place_for(role: str) -> Place:
@@ -227,7 +250,17 @@ def place_for(role: str) -> Place:
         owner=actor if staff else None,
         level=None if staff else ticket.level,
     )
-    return Place(ticket, file, notification, token, actor, reply)
+    article = Article.objects.create(slug="printer-jam", status="published", created_by=ticket.requester)
+    ArticleTranslation.objects.create(article=article, language="en", title="Printer jams", body="Pull the paper.")
+    ArticleVersion.objects.create(
+        article=article,
+        number=1,
+        language="en",
+        title="Printer jams",
+        body="Pull the paper.",
+        edited_by=ticket.requester,
+    )
+    return Place(ticket, file, notification, token, actor, reply, article)
 
 
 def outcome(response) -> Any:

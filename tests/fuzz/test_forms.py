@@ -44,6 +44,8 @@ from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInFor
 from accounts.models import ApiToken, phone_to_e164
 from accounts.selectors import agent_levels, assignable_agents, user_role
 from intake.forms import LogContactForm
+from knowledge.forms import ArticleForm, ArticleStatusForm, VoteForm
+from knowledge.models import Article, ArticleVersion, ArticleVote
 from notifications.choices import NotificationKind
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
@@ -443,6 +445,49 @@ def logged(place, drawn, data, response):
         assert comment.logged_by == place.actor
 
 
+def article_saved(article: Article, data: dict) -> None:
+    expected = {}
+    for language in ("en", "id"):
+        title, body = single_line(last(data, f"title_{language}") or ""), cleaned(data, f"body_{language}")
+        if title:
+            expected[language] = (title, body)
+    assert {t.language: (t.title, t.body) for t in article.translations.all()} == expected
+    assert str(article.category_id or "") == chosen(data, "category")
+    assert article.visibility == last(data, "visibility")
+
+
+def article_written(place, drawn, data, response):
+    article = Article.objects.exclude(pk=place.article.pk).get()
+    assert response["Location"] == article.get_absolute_url()
+    assert article.created_by == place.actor
+    assert article.status == ("review" if checked(data, "submit_for_review") else "draft")
+    article_saved(article, data)
+
+
+def article_from_ticket(place, drawn, data, response):
+    article_written(place, drawn, data, response)
+    assert Article.objects.exclude(pk=place.article.pk).get().source_ticket == place.ticket
+
+
+def article_edited(place, drawn, data, response):
+    assert response["Location"] == place.article.get_absolute_url()
+    article_saved(Article.objects.get(pk=place.article.pk), data)
+
+
+def article_voted(place, drawn, data, response):
+    vote = ArticleVote.objects.get(article=place.article)
+    assert vote.helpful == (last(data, "helpful") == "yes")
+    assert vote.user == place.actor
+
+
+def article_moved(place, drawn, data, response):
+    assert Article.objects.get(pk=place.article.pk).status == last(data, "status")
+
+
+def article_restored(place, drawn, data, response):
+    raise AssertionError("version 1 is the current text: restoring it is always refused")
+
+
 def caller_choices(place: Place, name: str) -> list[str]:
     if name == "category":
         return category_ids(place, name)
@@ -647,6 +692,30 @@ FORMS: dict[str, FormRoute] = {
         path=with_authenticator("accounts:two-factor-backup-codes", verified=True),
         answers_with_a_page=True,
     ),
+    "knowledge:create": FormRoute(ArticleForm, article_written, choices=category_ids),
+    "knowledge:from-ticket": FormRoute(
+        ArticleForm,
+        article_from_ticket,
+        choices=category_ids,
+        examples=(
+            Sent(
+                "agent_l1",
+                Status.RESOLVED,
+                {"visibility": "public", "title_id": "Judul 🙂 <b>&</b>", "body_id": "<script>x</script>" * 10},
+            ),
+        ),
+    ),
+    "knowledge:edit": FormRoute(
+        lambda: ArticleForm(show_review=False),
+        article_edited,
+        choices=category_ids,
+        examples=(
+            Sent("agent_l3", Status.OPEN, {"visibility": "internal", "title_en": "é" * 250, "body_en": "x" * 50_001}),
+        ),
+    ),
+    "knowledge:vote": FormRoute(VoteForm, article_voted),
+    "knowledge:status": FormRoute(ArticleStatusForm, article_moved),
+    "knowledge:restore": FormRoute(None, article_restored),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -702,6 +771,11 @@ def saved_state(place: Place) -> dict:
         "counts": [
             model.objects.count()
             for model in (Ticket, TicketEvent, Comment, Attachment, Notification, NotificationPreference)
+        ],
+        "knowledge": [
+            list(Article.objects.order_by("pk").values()),
+            ArticleVersion.objects.count(),
+            list(ArticleVote.objects.order_by("pk").values_list("pk", "helpful")),
         ],
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),

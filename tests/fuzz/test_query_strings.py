@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from accounts.choices import Level
 from accounts.selectors import agent_levels
 from intake.forms import CallerSearchForm
+from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
 from notifications.choices import NotificationStatus
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
@@ -48,6 +49,8 @@ TAKES_NO_INPUT = {
     "api-docs",
     "api-redoc",
     "api-unknown",
+    "knowledge:deflections",
+    "knowledge:versions",
 }
 
 
@@ -159,6 +162,15 @@ QUERIES: dict[str, QueryRoute] = {
     "reports:monthly": QueryRoute(
         today_form(MonthForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=month_kept
     ),
+    "knowledge:list": QueryRoute(ArticleSearchForm, params={"page": pages()}),
+    "knowledge:detail": QueryRoute(
+        params={"visit": hostile_text, "lang": st.one_of(st.sampled_from(["en", "id"]), hostile_text)}
+    ),
+    "knowledge:suggest": QueryRoute(SuggestForm),
+    "knowledge:picker": QueryRoute(PickerForm),
+    "knowledge:manage": QueryRoute(ManageFilterForm, params={"page": pages()}),
+    "knowledge:version": QueryRoute(path={"pk": IDS}, template="/kb/printer-jam/versions/{pk}/"),
+    "knowledge:ticket-suggestions": QueryRoute(path={"ref": REFERENCES}, template="/kb/tickets/{ref}/suggested/"),
 }
 
 
@@ -194,7 +206,8 @@ def ask(name: str, asked: Asked) -> None:
         place = place_for(asked.role)
         ticket_in(place, Status.OPEN)
         client = Client()
-        client.force_login(place.actor)
+        if place.actor is not None:
+            client.force_login(place.actor)
         path = (route.template or PAGES[name].path).format(**path_ids(place, asked.path))
         params = {
             key: resolve(value, choices=category_ids(place, key), person=place.actor, sent={})
