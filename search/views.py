@@ -3,15 +3,19 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import agent_levels
+from knowledge.selectors import articles_suggested, kb_open_to
 from tickets.models import Ticket, pk_from_reference, reference_for
 from tickets.search import ticket_search, ticket_search_headlines
 
 from .forms import SearchForm
 
 PAGE_SIZE = 20
+# Articles shown above the tickets (the first results page only).
+ARTICLES_SHOWN = 5
 # Fields a result row shows; the rest of the ticket stays in the database.
 RESULT_FIELDS = (
     "subject",
@@ -44,10 +48,11 @@ def _filtered(tickets, data: dict, *, staff: bool):
 def search(request):
     """Results for ``q`` with the filters kept; ``HD-000123`` opens that ticket when the
     person may see it. Requesters find only their own tickets; internal notes are searched
-    for support staff only."""
+    for support staff only. Matching knowledge base articles (internal ones for staff)
+    come first, on the first page."""
     staff = bool(agent_levels(request.user))
     form = SearchForm(request.GET, staff=staff)
-    context = {"form": form, "results": [], "query": "", "has_next": False, "page": 1, "staff": staff}
+    context = {"form": form, "results": [], "articles": [], "query": "", "has_next": False, "page": 1, "staff": staff}
     if not form.is_valid():
         return render(request, "search/results.html", context, status=400)
     data = form.cleaned_data
@@ -64,6 +69,10 @@ def search(request):
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     headlines = ticket_search_headlines(user=request.user, query=query, tickets=rows)
+    if query and page == 1 and kb_open_to(request.user):
+        context["articles"] = articles_suggested(
+            query, translation.get_language() or "en", ARTICLES_SHOWN, internal=staff
+        )
     context.update(
         query=query,
         results=[(ticket, headlines.get(ticket.pk)) for ticket in rows],

@@ -99,7 +99,7 @@ def test_queries_per_page_do_not_grow_with_the_results(world, django_assert_max_
     client.get("/search/", {"q": "printer"})
     for n in range(30):
         services.ticket_create(requester=world["joko"], subject=f"Printer {n}", description="x", urgency="low")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         page = client.get("/search/", {"q": "printer"})
     assert page.content.decode().count('<li class="mb-3') == 20 and b"next-page" in page.content
 
@@ -141,3 +141,23 @@ def test_the_queue_s_search_finds_the_words_as_the_search_page_does_and_keeps_it
     page = client.get("/queue/", {"level": "1", "view": "open", "q": "printer", "sort": "created"}).content.decode()
     positions = [page.index(ticket.reference) for ticket in world["tickets"]]
     assert positions == sorted(positions)
+
+
+def test_matching_articles_come_first_public_ones_for_requesters_internal_ones_for_staff(world):
+    from knowledge.services import article_create, article_status_set
+
+    supervisor = make_supervisor()
+    public = article_create(by=supervisor, texts={"en": ("Printer jams: what to do", "Open the tray.")})
+    internal = article_create(
+        by=supervisor, texts={"en": ("Printer vendor escalation", "Call the vendor.")}, visibility="internal"
+    )
+    draft = article_create(by=supervisor, texts={"en": ("Printer draft notes", "Not yet.")})
+    for article in (public, internal):
+        article_status_set(article_id=article.pk, by=supervisor, status="published")
+    own = signed_in(world["rina"]).get("/search/", {"q": "printer"}).content.decode()
+    assert public.get_absolute_url() in own
+    assert internal.get_absolute_url() not in own and draft.get_absolute_url() not in own
+    staff = signed_in(world["agent"]).get("/search/", {"q": "printer"}).content.decode()
+    assert public.get_absolute_url() in staff and internal.get_absolute_url() in staff
+    assert draft.get_absolute_url() not in staff
+    assert staff.index('data-testid="search-articles"') < staff.index('data-testid="search-results"')
