@@ -54,6 +54,15 @@ def _query_sql(words: list[str], join: str) -> tuple[str, list[str]]:
     return "(" + f" {join} ".join(["hd_word_query(%s)"] * len(words)) + ")", list(words)
 
 
+def words_prefix_query_sql(words: list[str]) -> tuple[str, list[str]]:
+    """Any of the words, each as the start of a word, as one tsquery (for suggestions
+    while someone types: a small table, where prefixes cost little). Words are letters and
+    digits only, so quoted they are never tsquery syntax."""
+    parts = ["to_tsquery('hd_simple', %s) || to_tsquery('hd_english', %s)"] * len(words)
+    params = [f"'{word}':*" for word in words for _config in (1, 2)]
+    return "(" + " || ".join(parts) + ")", params
+
+
 def ticket_search(*, user, query: str, tickets: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
     """The tickets among ``tickets`` (default: those ``user`` may see) that match the
     words of ``query``, best first, each annotated with ``search_rank``. No words: none."""
