@@ -29,3 +29,17 @@ def test_seed_demo_without_a_count_seeds_only_an_empty_database():
     assert Ticket.objects.count() == 300
     call_command("seed_demo")
     assert Ticket.objects.count() == 300
+
+
+def test_seed_demo_publishes_bilingual_articles_and_level_one_canned_replies_once():
+    from knowledge.models import Article
+    from knowledge.selectors import articles_suggested
+    from replies.models import CannedReply
+
+    call_command("seed_demo", tickets=1)
+    call_command("seed_demo", tickets=1)
+    assert Article.objects.filter(status="published").count() == 3
+    assert [a.shown.title for a in articles_suggested("printer macet", "id", 5)] == [
+        "Printer macet: bersihkan jalur kertas"
+    ]
+    assert CannedReply.objects.filter(level=1, owner=None).count() == 2

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
+from demo.knowledge import demo_knowledge_ensure
 from escalation.services import ladders_backfill
 from tickets.models import Ticket
 
@@ -29,6 +30,12 @@ class Command(BaseCommand):
             # Demo lateness is history: escalation rules it would trip count as fired.
             ladders_backfill()
             self.stdout.write(_("Added %(n)s demo tickets.") % {"n": count})
+        articles, replies = demo_knowledge_ensure()
+        if articles or replies:
+            self.stdout.write(
+                _("Added %(articles)s knowledge base articles and %(replies)s canned replies.")
+                % {"articles": articles, "replies": replies}
+            )
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password for new ones: %(pw)s):") % {"pw": password})
         for username, _first, _last, role, levels, _phone in DEMO_USERS:
