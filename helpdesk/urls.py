@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("escalation.urls")),
     path("", include("intake.urls")),
     path("", include("replies.urls")),
     path("", include("satisfaction.urls")),

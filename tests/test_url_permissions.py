@@ -101,6 +101,8 @@ PAGES: dict[str, Route] = {
     "satisfaction:ticket-rate": Route(
         "POST", T + "/rating/", (LOGIN, 409, 404, 403, 403, 403, 403, 403), {"score": "5"}
     ),
+    # No page waits about this ticket: staff are told so (409); requesters are refused.
+    "escalation:acknowledge-page": Route("POST", T + "/acknowledge-page/", (LOGIN, 403, 404, *(409,) * 5)),
     "intake:log": Route("GET", "/log/", STAFF_PAGE),
     "intake:caller-lookup": Route("GET", "/log/callers/", STAFF_PAGE),
     "intake:caller-tickets": Route("GET", "/log/callers/1/tickets/", STAFF_PAGE),

@@ -72,7 +72,7 @@ from tests.fuzz.strategies import (
     resolve,
 )
 from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
-from tickets.choices import Status, priority_for
+from tickets.choices import EventKind, Status, priority_for
 from tickets.forms import (
     AssignForm,
     CommentForm,
@@ -204,6 +204,10 @@ def commented(place, drawn, data, response):
 
 def taken(place, drawn, data, response):
     assert ticket_now(place).assignee == place.actor
+
+
+def page_acknowledged(place, drawn, data, response):
+    assert newest_event(place).kind == EventKind.PAGE_ACKNOWLEDGED
 
 
 def assigned(place, drawn, data, response):
@@ -587,6 +591,7 @@ FORMS: dict[str, FormRoute] = {
         ),
     ),
     "tickets:take": FormRoute(None, taken),
+    "escalation:acknowledge-page": FormRoute(None, page_acknowledged),
     "tickets:assign": FormRoute(lambda: AssignForm(agents=None), assigned, choices=people_ids),
     "tickets:status": FormRoute(StatusForm, status_changed, statuses=ALL_STATUSES),
     "tickets:escalate": FormRoute(EscalateForm, moved(+1)),
