@@ -194,25 +194,32 @@ def _article_form_page(request, *, form, title, article=None, ticket=None, statu
     )
 
 
+def _article_created(request, *, title: str, ticket=None):
+    """Write the posted article (started from ``ticket`` when given) and go to it, or show
+    the form again with what was wrong."""
+    form = ArticleForm(request.POST)
+    if form.is_valid():
+        try:
+            article = services.article_create(
+                by=request.user,
+                texts=form.texts(),
+                category=form.cleaned_data["category"],
+                visibility=form.cleaned_data["visibility"],
+                submit_for_review=form.cleaned_data.get("submit_for_review", False),
+                source_ticket=ticket,
+            )
+        except KnowledgeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _saved_message(article))
+            return redirect(article)
+    return _article_form_page(request, form=form, title=title, ticket=ticket, status=400)
+
+
 def article_create(request):
     _staff_only(request)
     if request.method == "POST":
-        form = ArticleForm(request.POST)
-        if form.is_valid():
-            try:
-                article = services.article_create(
-                    by=request.user,
-                    texts=form.texts(),
-                    category=form.cleaned_data["category"],
-                    visibility=form.cleaned_data["visibility"],
-                    submit_for_review=form.cleaned_data.get("submit_for_review", False),
-                )
-            except KnowledgeError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _saved_message(article))
-                return redirect(article)
-        return _article_form_page(request, form=form, title=_("New article"), status=400)
+        return _article_created(request, title=_("New article"))
     return _article_form_page(request, form=ArticleForm(), title=_("New article"))
 
 
@@ -245,23 +252,7 @@ def article_from_ticket(request, reference):
     ticket = ticket_get_for_user(user=request.user, reference=reference)
     title = _("New article from %(ref)s") % {"ref": ticket.reference}
     if request.method == "POST":
-        form = ArticleForm(request.POST)
-        if form.is_valid():
-            try:
-                article = services.article_create(
-                    by=request.user,
-                    texts=form.texts(),
-                    category=form.cleaned_data["category"],
-                    visibility=form.cleaned_data["visibility"],
-                    submit_for_review=form.cleaned_data.get("submit_for_review", False),
-                    source_ticket=ticket,
-                )
-            except KnowledgeError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _saved_message(article))
-                return redirect(article)
-        return _article_form_page(request, form=form, title=title, ticket=ticket, status=400)
+        return _article_created(request, title=title, ticket=ticket)
     return _article_form_page(request, form=ArticleForm(initial=_draft_from_ticket(ticket)), title=title, ticket=ticket)
 
 
