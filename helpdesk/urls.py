@@ -24,6 +24,10 @@ urlpatterns = [
     path("", include("satisfaction.urls")),
     path("", include("search.urls")),
     path("", include("knowledge.urls")),
+    path("", include("vendors.urls")),
+    path("", include("assets.urls")),
+    path("", include("maintenance.urls")),
+    path("", include("procurement.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at
