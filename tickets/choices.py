@@ -75,10 +75,19 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     PAGE_ACKNOWLEDGED = "page_acknowledged", _("Page acknowledged")
+    CHECKLIST_DONE = "checklist_done", _("Checklist step done")
+    CHECKLIST_UNDONE = "checklist_undone", _("Checklist step reopened")
+    CHECKLIST_SKIPPED = "checklist_skipped", _("Checklist step skipped")
 
 
 # Events only support staff see: what they say is about the team's own work.
-INTERNAL_EVENT_KINDS = (EventKind.NOTE_ADDED, EventKind.PAGE_ACKNOWLEDGED)
+INTERNAL_EVENT_KINDS = (
+    EventKind.NOTE_ADDED,
+    EventKind.PAGE_ACKNOWLEDGED,
+    EventKind.CHECKLIST_DONE,
+    EventKind.CHECKLIST_UNDONE,
+    EventKind.CHECKLIST_SKIPPED,
+)
 
 
 class QueueView(models.TextChoices):

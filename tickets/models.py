@@ -344,3 +344,42 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ticket events are append-only.")
+
+
+class TicketChecklistItem(models.Model):
+    """One step of a ticket's checklist, in order: open, done (when and by whom) or skipped
+    with a reason. A ticket with an open step cannot be resolved."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="checklist_items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("step"), max_length=500)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    skipped_reason = models.CharField(_("reason for skipping"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "position"]
+        verbose_name = _("checklist step")
+        verbose_name_plural = _("checklist steps")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "position"], name="checklist_item_position_unique"),
+            # Done or skipped, never both.
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True) | models.Q(skipped_reason=""),
+                name="checklist_item_done_or_skipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} #{self.position} {self.text[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and not self.skipped_reason

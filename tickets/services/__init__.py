@@ -1,5 +1,7 @@
 """Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
 
+from .batch import NewTicket, tickets_create_batch
+from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
 from .lifecycle import (
@@ -25,7 +27,10 @@ from .sla import ticket_sla_refresh, ticket_sla_start
 
 __all__ = [
     "MANUAL_TRANSITIONS",
+    "NewTicket",
     "attachment_add",
+    "checklist_item_change",
+    "checklist_set",
     "comment_add",
     "comment_add_and_change",
     "route_level",
@@ -44,5 +49,6 @@ __all__ = [
     "ticket_sla_refresh",
     "ticket_sla_start",
     "ticket_take",
+    "tickets_create_batch",
     "tickets_erase",
 ]

@@ -22,6 +22,7 @@ from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Category, Ticket
 from ..ratings import rating_links
 from ..text import multi_line, single_line
+from .checklist import checklist_open_steps_message
 from .common import event_record, require_open, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
 from .notices import ticket_notify
@@ -144,6 +145,9 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str) -> Ticket:
     ticket = ticket_lock(ticket_id)
     require_staff_at(by, ticket)
     require_open(ticket, _("%(ref)s is “%(status)s”: only an open ticket can be resolved."))
+    left = checklist_open_steps_message(ticket)
+    if left:
+        raise TransitionError(left)
     now = timezone.now()
     event_record(
         ticket,
