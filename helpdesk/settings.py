@@ -572,11 +572,14 @@ CELERY_TASK_ROUTES = {
     "escalation.tasks.sla_sweep": {"queue": "periodic"},
     "health.tasks.heartbeat": {"queue": "periodic"},
     "intake.tasks.mailboxes_fetch": {"queue": "periodic"},
+    "maintenance.tasks.maintenance_open": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
 HELPDESK_HEARTBEAT_SECONDS = env.float("HELPDESK_HEARTBEAT_SECONDS", default=30.0)
 HELPDESK_SLA_SWEEP_SECONDS = env.float("HELPDESK_SLA_SWEEP_SECONDS", default=20.0)
+# How often preventive maintenance tickets whose time has come are opened.
+HELPDESK_MAINTENANCE_SECONDS = env.float("HELPDESK_MAINTENANCE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -593,6 +596,10 @@ CELERY_BEAT_SCHEDULE = {
     "mailboxes-fetch": {
         "task": "intake.tasks.mailboxes_fetch",
         "schedule": HELPDESK_MAILBOX_POLL_SECONDS,
+    },
+    "maintenance-open": {
+        "task": "maintenance.tasks.maintenance_open",
+        "schedule": HELPDESK_MAINTENANCE_SECONDS,
     },
 }
 

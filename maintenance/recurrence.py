@@ -104,10 +104,10 @@ def _parse(value: str, start: datetime) -> rrule:
         raise RecurrenceError(_("Choose how often the work recurs, or write a rule."))
     if len(value) > RULE_MAX_LENGTH:
         raise RecurrenceError(_("A rule is at most %(count)d characters.") % {"count": RULE_MAX_LENGTH})
-    if not (value.startswith("FREQ=") or ";FREQ=" in value):
-        raise RecurrenceError(_("A rule needs FREQ, e.g. FREQ=MONTHLY;BYDAY=1MO (every first Monday)."))
     if "DTSTART" in value or ":" in value:
         raise RecurrenceError(_("Write the rule alone (e.g. FREQ=WEEKLY;BYDAY=FR): the start has its own field."))
+    if not (value.startswith("FREQ=") or ";FREQ=" in value):
+        raise RecurrenceError(_("A rule needs FREQ, e.g. FREQ=MONTHLY;BYDAY=1MO (every first Monday)."))
     try:
         rule = rrulestr(value, dtstart=start, ignoretz=True)
     except PARSE_ERRORS as exc:

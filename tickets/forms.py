@@ -217,3 +217,27 @@ class ConfirmForm(_ActionForm):
     url_name = "tickets:confirm"
     submit_label = _("Yes, it is fixed")
     button_class = "btn-success"
+
+
+class ChecklistItemForm(forms.Form):
+    """Tick, untick or skip one checklist step (a skip needs its reason). Posted from the
+    checklist panel, one small form per step."""
+
+    action = forms.ChoiceField(
+        label=_("Step"), choices=[("done", _("Done")), ("undone", _("Not done")), ("skip", _("Skip"))]
+    )
+    reason = forms.CharField(label=_("Reason for skipping"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_reason(self) -> str:
+        return single_line(self.cleaned_data["reason"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "skip" and not data.get("reason"):
+            raise forms.ValidationError(_("Say why the step is skipped."), code="required")
+        return data

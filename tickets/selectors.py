@@ -18,7 +18,7 @@ from sla.selectors import sla_events_of, sla_policy_for
 
 from .choices import INTERNAL_EVENT_KINDS, OPEN_STATUSES, EventKind, Priority, QueueView, Status
 from .filters import QUEUE_SORTS, TicketQueueFilter
-from .models import Attachment, Category, Comment, Ticket, TicketEvent, pk_from_reference
+from .models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, pk_from_reference
 
 
 def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
@@ -391,3 +391,8 @@ def sla_status(*, ticket, now: datetime | None = None) -> dict:
         "due_at": ticket.sla_due_at,
         "lines": targets,
     }
+
+
+def ticket_checklist(*, ticket: Ticket) -> list:
+    """The ticket's checklist in order, with who ticked each step (one query)."""
+    return list(TicketChecklistItem.objects.filter(ticket=ticket).select_related("done_by").order_by("position"))

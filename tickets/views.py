@@ -20,6 +20,7 @@ from .exceptions import NotAllowedError, TicketError
 from .filters import QUEUE_SORTS
 from .forms import (
     AssignForm,
+    ChecklistItemForm,
     CommentForm,
     ConfirmForm,
     DeescalateForm,
@@ -37,6 +38,7 @@ from .selectors import (
     sla_explain,
     sla_risk,
     ticket_attachments,
+    ticket_checklist,
     ticket_get_for_user,
     ticket_list_for_requester,
     ticket_queue,
@@ -390,3 +392,70 @@ def dashboard(request):
 def dashboard_sla(request):
     """The live SLA panel of the dashboard (polled by htmx)."""
     return render(request, "tickets/_sla_panel.html", {"risk": sla_risk(), "now": timezone.now()})
+
+
+# --- the checklist (an htmx panel on the ticket page, staff only) --------------------
+
+
+def _checklist_ticket(request, reference):
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    if not agent_levels(request.user):
+        # Requesters never see their ticket's checklist (nor learn it has one).
+        raise PermissionDenied
+    return ticket
+
+
+def _checklist_panel(request, ticket, *, error: str = "", status: int = 200):
+    items = ticket_checklist(ticket=ticket)
+    return render(
+        request,
+        "tickets/_checklist.html",
+        {
+            "ticket": ticket,
+            "items": items,
+            "left": sum(1 for item in items if item.is_open),
+            "can_tick": agent_can_act_at(request.user, ticket.level) and ticket.status in OPEN_STATUSES,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def ticket_checklist_panel(request, reference):
+    return _checklist_panel(request, _checklist_ticket(request, reference))
+
+
+@require_POST
+def ticket_checklist_item(request, reference, item):
+    """Tick, untick or skip one step; htmx gets the panel again, a plain form post the page."""
+    ticket = _checklist_ticket(request, reference)
+    form = ChecklistItemForm(request.POST)
+    error, status = "", 200
+    if not form.is_valid():
+        error, status = (
+            " ".join(str(message) for message in form.errors.get("__all__", []))
+            or _("Choose to tick, untick or skip the step."),
+            400,
+        )
+        for name, errors in form.errors.items():
+            if name != "__all__":
+                error = str(errors[0])
+    else:
+        try:
+            services.checklist_item_change(
+                ticket_id=ticket.pk,
+                item_id=item,
+                by=request.user,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except TicketError as exc:
+            error, status = exc.message, 403 if isinstance(exc, NotAllowedError) else 409
+    if request.headers.get("HX-Request"):
+        return _checklist_panel(request, ticket, error=error, status=status)
+    if error:
+        messages.error(request, error)
+        if status == 403:
+            raise PermissionDenied(error)
+    return redirect(ticket)

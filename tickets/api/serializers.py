@@ -6,7 +6,7 @@ from accounts.choices import Level
 from accounts.selectors import agent_levels, person_by_identifier
 
 from ..choices import Channel, Impact, Priority, Status, Urgency
-from ..models import Attachment, Category, Comment, Ticket, TicketEvent
+from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
 from ..text import multi_line, single_line
 
 
@@ -224,3 +224,21 @@ class SlaSerializer(serializers.Serializer):
     running = serializers.BooleanField()
     due_at = serializers.DateTimeField(allow_null=True)
     lines = SlaLineSerializer(many=True)
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    done_by = PersonSerializer(read_only=True, allow_null=True)
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketChecklistItem
+        fields = ["id", "position", "text", "state", "done_at", "done_by", "skipped_reason"]
+        read_only_fields = fields
+
+    def get_state(self, item) -> str:
+        return "done" if item.done_at else ("skipped" if item.skipped_reason else "open")
+
+
+class ChecklistChangeSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["done", "undone", "skip"])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -18,6 +18,12 @@ urlpatterns = [
     path("tickets/<str:reference>/attachments/", views.TicketAttachments.as_view(), name="api-ticket-attachments"),
     path("tickets/<str:reference>/events/", views.TicketEvents.as_view(), name="api-ticket-events"),
     path("tickets/<str:reference>/sla/", views.TicketSla.as_view(), name="api-ticket-sla"),
+    path("tickets/<str:reference>/checklist/", views.TicketChecklist.as_view(), name="api-ticket-checklist"),
+    path(
+        "tickets/<str:reference>/checklist/<int:item>/",
+        views.TicketChecklistItemChange.as_view(),
+        name="api-ticket-checklist-item",
+    ),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
 ]

@@ -19,7 +19,7 @@ from api.schema import error_responses
 from .. import services
 from ..downloads import attachment_response
 from ..exceptions import NotAllowedError, TicketError, TransitionError
-from ..models import Attachment, Category, Comment, Ticket, TicketEvent
+from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
 from ..selectors import (
     attachment_get_for_user,
     sla_status,
@@ -371,3 +371,43 @@ class CategoryList(ListApiView):
     serializer_class = s.CategorySerializer
     pagination_class = None
     queryset = Category.objects.filter(is_active=True).order_by("name")
+
+
+def _checklist_ticket(request, reference: str) -> Ticket:
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    if not agent_levels(request.user):
+        # Requesters do not see the checklist: as if the ticket had none to show them.
+        raise Refused(_("Only support staff see a ticket's checklist."))
+    return ticket
+
+
+class TicketChecklist(ListApiView):
+    """The ticket's checklist, in order (support staff only)."""
+
+    serializer_class = s.ChecklistItemSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketChecklistItem.objects.none()
+        ticket = _checklist_ticket(self.request, self.kwargs["reference"])
+        return TicketChecklistItem.objects.filter(ticket=ticket).select_related("done_by").order_by("position")
+
+
+class TicketChecklistItemChange(ApiView):
+    """Tick (``done``), untick (``undone``) or skip (``skip``, with a reason) one step."""
+
+    @extend_schema(request=s.ChecklistChangeSerializer, responses={200: s.ChecklistItemSerializer, **ERRORS})
+    def post(self, request, reference: str, item: int):
+        ticket = _checklist_ticket(request, reference)
+        data = s.ChecklistChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = services.checklist_item_change(
+            ticket_id=ticket.pk,
+            item_id=item,
+            by=request.user,
+            action=data.validated_data["action"],
+            reason=data.validated_data["reason"],
+        )
+        changed = TicketChecklistItem.objects.select_related("done_by").get(pk=changed.pk)
+        return Response(s.ChecklistItemSerializer(changed).data)

@@ -101,6 +101,12 @@ def event_text(event, ticket=None) -> str:
         return _("added an internal note")
     if event.kind == EventKind.ATTACHMENT_ADDED:
         return _("attached %(name)s") % {"name": new}
+    if event.kind == EventKind.CHECKLIST_DONE:
+        return _("ticked checklist step %(number)s (%(step)s)") % {"number": event.from_value, "step": event.to_value}
+    if event.kind == EventKind.CHECKLIST_UNDONE:
+        return _("reopened checklist step %(number)s (%(step)s)") % {"number": event.from_value, "step": event.to_value}
+    if event.kind == EventKind.CHECKLIST_SKIPPED:
+        return _("skipped checklist step %(number)s (%(step)s)") % {"number": event.from_value, "step": event.to_value}
     if event.kind == EventKind.PAGE_ACKNOWLEDGED:
         return _("acknowledged the page %(channel)s") % {"channel": channel_words(event.to_value)}
     if event.field:
