@@ -19,9 +19,16 @@ from accounts.services import api_token_create
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
-from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
+from tests.api import (
+    test_permissions_conversation,
+    test_permissions_lookups,
+    test_permissions_maintenance,
+    test_permissions_tickets,
+)
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
-from tickets.models import Attachment, Ticket, TicketEvent
+from tests.factories import make_supervisor
+from tests.maintenance.support import plan as maintenance_plan
+from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -170,12 +177,29 @@ PAGES: dict[str, Route] = {
     # Version 1 is the current text: staff learn why it cannot be restored.
     "knowledge:restore": Route("POST", KB + "/versions/1/restore/", (LOGIN, 403, 403, *(409,) * 5)),
     "knowledge:deflections": Route("GET", "/kb/deflections/", SUPERVISORS),
+    # The checklist: staff read it (agents below the ticket's level without the buttons);
+    # requesters, its own included, never see it.
+    "tickets:checklist": Route("GET", T + "/checklist/", (LOGIN, 403, 404, 200, 200, 200, 200, 200)),
+    "tickets:checklist-item": Route("POST", T + "/checklist/{item}/", STAFF_ACTS, {"action": "done"}),
+    # Preventive maintenance: staff read plans, supervisors and administrators keep them.
+    "maintenance:list": Route("GET", "/maintenance/", STAFF_PAGE),
+    "maintenance:detail": Route("GET", "/maintenance/{plan}/", STAFF_PAGE),
+    "maintenance:create": Route("GET", "/maintenance/new/", SUPERVISORS),
+    "maintenance:edit": Route("GET", "/maintenance/{plan}/edit/", SUPERVISORS),
+    "maintenance:active": Route("POST", "/maintenance/{plan}/active/", (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)),
+    "maintenance:preview": Route(
+        "GET",
+        "/maintenance/preview/?preset=quarterly&start_date=2026-01-05&start_time=09:00&time_zone=Asia/Jakarta",
+        SUPERVISORS,
+    ),
+    "maintenance:overdue": Route("GET", "/maintenance/overdue/", SUPERVISORS),
 }
 
 API_ENDPOINTS = [
     *test_permissions_tickets.ENDPOINTS,
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_lookups.ENDPOINTS,
+    *test_permissions_maintenance.ENDPOINTS,
 ]
 
 
@@ -196,7 +220,7 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 
 def api_url_names() -> set[str]:
-    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1}
+    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "item": 1, "plan": 1}
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
 
@@ -208,8 +232,8 @@ def test_every_url_has_a_row_in_a_permission_matrix():
 
 def test_each_row_is_the_url_it_names():
     for name, route in PAGES.items():
-        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1)
-        assert resolve(path).view_name == name or (name, resolve(path).view_name) in {
+        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1, item=1, plan=1)
+        assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
             ("login", "accounts:login"),
             ("password_reset", "password_reset"),
             ("admin:index", "admin:index"),
@@ -225,6 +249,8 @@ class Place:
     actor: Any
     reply: Any = None
     article: Article | None = None
+    item: Any = None
+    plan: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -262,7 +288,9 @@ def place_for(role: str) -> Place:
         body="Pull the paper.",
         edited_by=ticket.requester,
     )
-    return Place(ticket, file, notification, token, actor, reply, article)
+    item = TicketChecklistItem.objects.create(ticket=ticket, position=1, text="Read the backup log")
+    plan = maintenance_plan(by=make_supervisor())
+    return Place(ticket, file, notification, token, actor, reply, article, item, plan)
 
 
 def outcome(response) -> Any:
@@ -292,6 +320,8 @@ def test_page_permission_matrix(client, name, role):
         notification=place.notification.pk,
         token=place.token.pk,
         reply=place.reply.pk,
+        item=place.item.pk,
+        plan=place.plan.pk,
     )
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
     response = client.get(path) if route.method == "GET" else client.post(path, route.data)
