@@ -458,4 +458,7 @@ def ticket_checklist_item(request, reference, item):
         messages.error(request, error)
         if status == 403:
             raise PermissionDenied(error)
+        ticket.refresh_from_db()
+        context = _detail_context(request, ticket, {"checklist": form})
+        return render(request, "tickets/ticket_detail.html", context, status=status)
     return redirect(ticket)

@@ -46,6 +46,8 @@ from accounts.selectors import agent_levels, assignable_agents, user_role
 from intake.forms import LogContactForm
 from knowledge.forms import ArticleForm, ArticleStatusForm, VoteForm
 from knowledge.models import Article, ArticleVersion, ArticleVote
+from maintenance.forms import PlanActiveForm, PlanForm
+from maintenance.models import MaintenancePlan
 from notifications.choices import NotificationKind
 from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
@@ -75,6 +77,7 @@ from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import EventKind, Status, priority_for
 from tickets.forms import (
     AssignForm,
+    ChecklistItemForm,
     CommentForm,
     ConfirmForm,
     DeescalateForm,
@@ -85,7 +88,7 @@ from tickets.forms import (
     StatusForm,
     TicketCreateForm,
 )
-from tickets.models import Attachment, Category, Comment, Ticket, TicketEvent
+from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 
@@ -537,6 +540,51 @@ def rated(place, drawn, data, response):
     assert rating.score == int(last(data, "score")) and rating.comment == cleaned(data, "comment")
 
 
+def checklist_changed(place, drawn, data, response):
+    item = TicketChecklistItem.objects.get(pk=place.item.pk)
+    action = last(data, "action")
+    state = "done" if item.done_at else ("skipped" if item.skipped_reason else "open")
+    assert state == {"done": "done", "undone": "open", "skip": "skipped"}[action]
+    if action == "skip":
+        assert item.skipped_reason == single_line(last(data, "reason"))
+
+
+def checklist_item_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/checklist/{place.item.pk}/"
+
+
+def plan_saved(place, drawn, data, response):
+    plan = MaintenancePlan.objects.latest("updated_at", "pk")
+    assert plan.name == single_line(last(data, "name"))
+    assert (plan.asset is None) == (not stripped(data, "asset_tag"))
+    assert plan.next_due_at is None or plan.next_open_at == plan.next_due_at - plan.lead_time
+
+
+def plan_choices(place: Place, name: str) -> list[str]:
+    if name == "category":
+        return category_ids(place, name)
+    if name == "asset_tag":
+        return [place.plan.asset.tag]
+    return []
+
+
+def plan_path(action: str):
+    return lambda place, client: f"/maintenance/{place.plan.pk}/{action}"
+
+
+def plan_activated(place, drawn, data, response):
+    assert MaintenancePlan.objects.get(pk=place.plan.pk).is_active == checked(data, "active")
+
+
+PLAN_OVERRIDES = {
+    "asset_tag": st.one_of(st.just(Pick(0)), st.just(""), hostile_text),
+    "rrule": st.one_of(
+        st.sampled_from(["FREQ=MONTHLY;INTERVAL=3", "FREQ=MINUTELY", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", ""]),
+        hostile_text,
+    ),
+    "start_date": st.one_of(st.sampled_from(["2026-01-05", "1999-12-31", "2101-01-01", "9999-12-31"]), hostile_text),
+}
+
 new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
 confirmation = st.one_of(st.just(Same("new_password1")), st.just(Same("new_password1")), new_password)
 next_url = st.one_of(
@@ -721,6 +769,12 @@ FORMS: dict[str, FormRoute] = {
     "knowledge:vote": FormRoute(VoteForm, article_voted),
     "knowledge:status": FormRoute(ArticleStatusForm, article_moved),
     "knowledge:restore": FormRoute(None, article_restored),
+    "tickets:checklist-item": FormRoute(ChecklistItemForm, checklist_changed, path=checklist_item_path),
+    "maintenance:create": FormRoute(PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES),
+    "maintenance:edit": FormRoute(
+        PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES, path=plan_path("edit/")
+    ),
+    "maintenance:active": FormRoute(PlanActiveForm, plan_activated, path=plan_path("active/")),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -781,6 +835,10 @@ def saved_state(place: Place) -> dict:
             list(Article.objects.order_by("pk").values()),
             ArticleVersion.objects.count(),
             list(ArticleVote.objects.order_by("pk").values_list("pk", "helpful")),
+        ],
+        "maintenance": [
+            list(MaintenancePlan.objects.order_by("pk").values()),
+            list(TicketChecklistItem.objects.order_by("pk").values()),
         ],
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),

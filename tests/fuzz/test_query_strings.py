@@ -24,6 +24,7 @@ from accounts.choices import Level
 from accounts.selectors import agent_levels
 from intake.forms import CallerSearchForm
 from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
+from maintenance.forms import PlanForm
 from notifications.choices import NotificationStatus
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
@@ -51,6 +52,8 @@ TAKES_NO_INPUT = {
     "api-unknown",
     "knowledge:deflections",
     "knowledge:versions",
+    "maintenance:list",
+    "maintenance:overdue",
 }
 
 
@@ -171,6 +174,9 @@ QUERIES: dict[str, QueryRoute] = {
     "knowledge:manage": QueryRoute(ManageFilterForm, params={"page": pages()}),
     "knowledge:version": QueryRoute(path={"pk": IDS}, template="/kb/printer-jam/versions/{pk}/"),
     "knowledge:ticket-suggestions": QueryRoute(path={"ref": REFERENCES}, template="/kb/tickets/{ref}/suggested/"),
+    "tickets:checklist": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/checklist/"),
+    "maintenance:detail": QueryRoute(path={"pk": IDS}, template="/maintenance/{pk}/"),
+    "maintenance:preview": QueryRoute(PlanForm, template="/maintenance/preview/"),
 }
 
 
