@@ -9,8 +9,10 @@ written, makes the helpdesk loop: a rule must fire within that horizon of its st
 a COUNT must be reached within it."""
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import DAILY, HOURLY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
@@ -156,25 +158,28 @@ def rule_parse(text: str, *, dtstart: datetime, time_zone: str) -> rrule:
     return _parse(rule_normalised(text), wall_time(dtstart, zone_of(time_zone)))
 
 
-def occurrences(
-    text: str, *, dtstart: datetime, time_zone: str, after: datetime, count: int, inclusive: bool = True
-) -> list[datetime]:
-    """Up to ``count`` occurrences at (or strictly after) the instant ``after``, aware in
-    ``time_zone``, looked for no further than HORIZON_YEARS ahead."""
+def _instants(text: str, *, dtstart: datetime, time_zone: str, after: datetime, inclusive: bool) -> Iterator[datetime]:
+    """The occurrences at (or strictly after) the instant ``after``, aware in ``time_zone``,
+    lazily, looked for no further than HORIZON_YEARS ahead."""
     zone = zone_of(time_zone)
     rule = rule_parse(text, dtstart=dtstart, time_zone=time_zone)
     start = wall_time(dtstart, zone)
     # Wall-clock times repeat in the hour a clock goes back: look from two hours earlier
     # and keep the instants that are past ``after``.
     since = max(wall_time(after, zone) - timedelta(hours=2), start)
-    found: list[datetime] = []
     for wall in _bounded(rule, since).xafter(since, inc=True):
         instant = instant_of(wall, zone)
         if instant > after or (inclusive and instant == after):
-            found.append(instant)
-            if len(found) >= count:
-                break
-    return found
+            yield instant
+
+
+def occurrences(
+    text: str, *, dtstart: datetime, time_zone: str, after: datetime, count: int, inclusive: bool = True
+) -> list[datetime]:
+    """Up to ``count`` occurrences at (or strictly after) the instant ``after``, aware in
+    ``time_zone``, looked for no further than HORIZON_YEARS ahead."""
+    found = _instants(text, dtstart=dtstart, time_zone=time_zone, after=after, inclusive=inclusive)
+    return list(islice(found, count))
 
 
 def next_occurrence(text: str, *, dtstart: datetime, time_zone: str, after: datetime) -> datetime | None:
@@ -189,7 +194,7 @@ def latest_occurrence_until(
 ) -> datetime | None:
     """The last occurrence from ``since`` to ``until`` (instants, both included), or None."""
     latest = None
-    for instant in occurrences(text, dtstart=dtstart, time_zone=time_zone, after=since, count=10_000):
+    for instant in _instants(text, dtstart=dtstart, time_zone=time_zone, after=since, inclusive=True):
         if instant > until:
             break
         latest = instant

@@ -11,6 +11,9 @@ import unicodedata
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_BREAKS = re.compile(r"\r\n|[\r\n\u0085\u2028\u2029\u000b\u000c]")
 SPACES = re.compile(r"\s+")
+# What multi_line drops: the control characters (Unicode category Cc) but line feeds and
+# tabs, and the direction controls.
+DROPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def _is_control(character: str) -> bool:
@@ -28,4 +31,7 @@ def multi_line(value: str) -> str:
     """Text of several lines: line breaks are kept (as ``\\n``) and tabs too; every other
     control character is dropped; the ends are trimmed."""
     lines = LINE_BREAKS.sub("\n", value or "")
+    if not DROPPED.search(lines):
+        # Nothing to drop (the usual case): no need to look at each character.
+        return lines.strip()
     return "".join(c for c in lines if c in "\n\t" or not _is_control(c)).strip()

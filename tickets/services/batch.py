@@ -20,7 +20,7 @@ from sla.services import sla_clocks_start
 
 from ..choices import Channel, EventKind, Impact, Urgency, priority_for
 from ..exceptions import TicketError
-from ..models import Category, Ticket, TicketChecklistItem, TicketEvent
+from ..models import SLA_COLUMNS, Category, Ticket, TicketChecklistItem, TicketEvent
 from ..text import multi_line, single_line
 from .checklist import checklist_items_for
 from .notices import ticket_notify
@@ -59,6 +59,9 @@ def tickets_create_batch(
     now = timezone.now()
     rows: list[Ticket] = []
     clocks: list = []
+    # A new ticket's SLA schedule depends on its priority and category alone (no history,
+    # the same filing instant): computed once per pair, copied onto each of its tickets.
+    schedules: dict[tuple, tuple[dict, object]] = {}
     for spec in tickets:
         if spec.level not in Level.values or spec.impact not in Impact.values or spec.urgency not in Urgency.values:
             raise TicketError("A batch ticket needs a level, an impact and an urgency from the lists.")
@@ -76,7 +79,14 @@ def tickets_create_batch(
             created_at=now,
             updated_at=now,
         )
-        clocks.append(ticket_sla_start(ticket=ticket))
+        key = (ticket.priority, ticket.category_id)
+        if key not in schedules:
+            next_check = ticket_sla_start(ticket=ticket)
+            schedules[key] = ({column: getattr(ticket, column) for column in SLA_COLUMNS}, next_check)
+        columns, next_check = schedules[key]
+        for column, value in columns.items():
+            setattr(ticket, column, value)
+        clocks.append(next_check)
         rows.append(ticket)
     Ticket.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     sla_clocks_start(next_checks=[(ticket.pk, next_check) for ticket, next_check in zip(rows, clocks, strict=True)])
