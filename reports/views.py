@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.choices import Level
+from maintenance.selectors import maintenance_report
 from tickets.choices import Priority
 from tickets.models import reference_for
 
@@ -346,3 +347,40 @@ def monthly(request):
         "reports/monthly.html",
         {"form": form, "report": report, "levels": levels, "month": start, "totals": report.compliance_totals},
     )
+
+
+# --- preventive maintenance ---------------------------------------------------------
+
+
+@require_GET
+def maintenance(request):
+    """Per maintenance plan, the runs due in the period: done on time (resolved by their
+    due time), late, still open and overdue, and the share done on time; CSV with
+    ?format=csv. Supervisors and administrators."""
+    if _scope(request.user) is not None:
+        raise PermissionDenied
+    form, filters = _filters(request)
+    context = {"form": form, "query": request.GET.urlencode()}
+    if filters is None:
+        return render(request, "reports/maintenance.html", context, status=400)
+    rows = maintenance_report(since=filters.since, until=filters.until, now=timezone.now())
+    if request.GET.get("format") == "csv":
+        header = [
+            _("Plan"),
+            _("Active"),
+            _("Runs due"),
+            _("Done on time"),
+            _("Done late"),
+            _("Open"),
+            _("Overdue"),
+            _("Done on time (%)"),
+        ]
+        lines = (
+            (row.name, row.is_active, row.due, row.on_time, row.late, row.open, row.overdue, row.on_time_pct)
+            for row in rows
+        )
+        return _csv_response(f"maintenance-{filters.start}-{filters.end}.csv", header, lines)
+    totals = {key: sum(getattr(row, key) for row in rows) for key in ("due", "on_time", "late", "open", "overdue")}
+    totals["on_time_pct"] = round(100 * totals["on_time"] / totals["due"], 1) if totals["due"] else None
+    context.update({"rows": rows, "filters": filters, "totals": totals})
+    return render(request, "reports/maintenance.html", context)

@@ -117,6 +117,7 @@ PAGES: dict[str, Route] = {
     "reports:live": Route("GET", "/reports/live/", STAFF_PAGE),
     "reports:monthly": Route("GET", "/reports/monthly/", SUPERVISORS),
     "reports:export": Route("GET", "/reports/export/tickets.csv", STAFF_PAGE),
+    "reports:maintenance": Route("GET", "/reports/maintenance/", SUPERVISORS),
     "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
     "login": Route("GET", "/accounts/login/", PUBLIC),
     "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),

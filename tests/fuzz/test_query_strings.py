@@ -162,6 +162,9 @@ QUERIES: dict[str, QueryRoute] = {
         template="/reports/export/{name}.csv",
         shown=period_kept,
     ),
+    "reports:maintenance": QueryRoute(
+        today_form(ReportFilterForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=period_kept
+    ),
     "reports:monthly": QueryRoute(
         today_form(MonthForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=month_kept
     ),

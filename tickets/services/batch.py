@@ -9,6 +9,7 @@ anyone would receive it (a requester with an address, a subscribed webhook)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,7 +62,7 @@ def tickets_create_batch(
     clocks: list = []
     # A new ticket's SLA schedule depends on its priority and category alone (no history,
     # the same filing instant): computed once per pair, copied onto each of its tickets.
-    schedules: dict[tuple, tuple[dict, object]] = {}
+    schedules: dict[tuple, tuple[dict, datetime | None]] = {}
     for spec in tickets:
         if spec.level not in Level.values or spec.impact not in Impact.values or spec.urgency not in Urgency.values:
             raise TicketError("A batch ticket needs a level, an impact and an urgency from the lists.")
