@@ -416,6 +416,8 @@ def _checklist_panel(request, ticket, *, error: str = "", status: int = 200):
             "left": sum(1 for item in items if item.is_open),
             "can_tick": agent_can_act_at(request.user, ticket.level) and ticket.status in OPEN_STATUSES,
             "error": error,
+            # The form's own action codes, named once (tickets.forms.ChecklistItemForm).
+            "actions": {code: code for code, _label in ChecklistItemForm.base_fields["action"].choices},
         },
         status=status,
     )
