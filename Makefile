@@ -109,6 +109,7 @@ bench: install
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_MAIL_DATABASE_URL="$${BENCH_MAIL_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_mail}" $(BIN)/python bench/mail_intake.py
 	BENCH_SEARCH_DATABASE_URL="$${BENCH_SEARCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_search}" $(BIN)/python bench/search.py
+	BENCH_MAINTENANCE_DATABASE_URL="$${BENCH_MAINTENANCE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_maintenance}" $(BIN)/python bench/maintenance_generation.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
 	BENCH_SCALE_DATABASE_URL="$${BENCH_SCALE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_scale}" BENCH_SCALE_BROKER_URL="$${BENCH_SCALE_BROKER_URL:-redis://127.0.0.1:6379/8}" BENCH_SCALE_CACHE_URL="$${BENCH_SCALE_CACHE_URL:-redis://127.0.0.1:6379/9}" $(BIN)/python bench/scale_out.py
 
