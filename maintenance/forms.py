@@ -86,7 +86,7 @@ class PlanForm(forms.Form):
         self.helper.form_id = "plan-form"
         preview = {
             "hx-get": preview_url,
-            "hx-trigger": "change, keyup changed delay:400ms from:#id_rrule",
+            "hx-trigger": "change, input delay:400ms from:#id_rrule",
             "hx-target": "#plan-preview",
             "hx-include": "#plan-form",
         }

@@ -175,13 +175,23 @@ def _claim(rows: list[tuple[int, int, datetime]], now: datetime) -> list[tuple[i
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
             values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            params = [value for plan_id, asset_id, due_at in chunk for value in (plan_id, asset_id, due_at, now)]
+            # Raw SQL gets no field conversion: datetimes are adapted as the backend stores them
+            # (UTC text on SQLite, timestamptz as it is on PostgreSQL).
+            adapt = connection.ops.adapt_datetimefield_value
+            params = [
+                value for plan_id, asset_id, due_at in chunk for value in (plan_id, asset_id, adapt(due_at), adapt(now))
+            ]
             cursor.execute(
                 f"INSERT INTO {table} (plan_id, asset_id, due_at, created_at) VALUES {values} "  # noqa: S608
                 "ON CONFLICT (plan_id, asset_id, due_at) DO NOTHING RETURNING id, plan_id, asset_id, due_at",
                 params,
             )
-            claimed += cursor.fetchall()
+            # The due time as given (aware), not as the backend hands it back.
+            due_of = {(plan_id, asset_id): due_at for plan_id, asset_id, due_at in chunk}
+            claimed += [
+                (run_id, plan_id, asset_id, due_of[(plan_id, asset_id)])
+                for run_id, plan_id, asset_id, _due in cursor.fetchall()
+            ]
     return claimed
 
 
@@ -297,7 +307,14 @@ def _open_batch(now: datetime, skip: set[int]) -> int:
             )
             cursor.executemany(
                 f"UPDATE {MaintenancePlan._meta.db_table} SET next_due_at = %s, next_open_at = %s WHERE id = %s",  # noqa: S608
-                [(plan.next_due_at, plan.next_open_at, plan.pk) for plan in plans],
+                [
+                    (
+                        connection.ops.adapt_datetimefield_value(plan.next_due_at),
+                        connection.ops.adapt_datetimefield_value(plan.next_open_at),
+                        plan.pk,
+                    )
+                    for plan in plans
+                ],
             )
         return len(tickets)
 
