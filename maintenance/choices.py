@@ -1,17 +1,6 @@
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class RunState(models.TextChoices):
-    """Where a maintenance run stands against its due time."""
-
-    UPCOMING = "upcoming", _("Open, not yet due")
-    OVERDUE = "overdue", _("Overdue")
-    ON_TIME = "on_time", _("Done on time")
-    LATE = "late", _("Done late")
-
 
 # Presets offered on the plan form: (key, label, RRULE). The raw rule is for everything else.
 PRESETS: list[tuple[str, Any, str]] = [

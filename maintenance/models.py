@@ -97,7 +97,6 @@ class MaintenanceRun(models.Model):
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="maintenance_run"
     )
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-due_at", "id"]
@@ -109,12 +108,6 @@ class MaintenanceRun(models.Model):
         indexes = [
             models.Index(fields=["plan", "-due_at"], name="maintenance_run_plan_idx"),
             models.Index(fields=["due_at"], name="maintenance_run_due_idx"),
-            # Overdue runs not yet announced (the overdue notice's sweep).
-            models.Index(
-                fields=["due_at"],
-                condition=models.Q(overdue_notified_at__isnull=True),
-                name="maintenance_run_notice_idx",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -8,8 +8,6 @@ from datetime import datetime
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tickets.choices import OPEN_STATUSES
-
 from .models import MaintenancePlan, MaintenanceRun
 from .recurrence import RecurrenceError, occurrences
 
@@ -61,13 +59,6 @@ def runs_overdue(*, now: datetime, limit: int = 10) -> tuple[int, list[Maintenan
     total = overdue.count()
     runs = list(overdue.select_related("plan", "asset", "ticket", "ticket__assignee").order_by("due_at", "id")[:limit])
     return total, runs
-
-
-def runs_overdue_unannounced(*, now: datetime, limit: int) -> QuerySet[MaintenanceRun]:
-    """Overdue runs nobody has been told of yet, with an open ticket, oldest first."""
-    return MaintenanceRun.objects.filter(
-        due_at__lte=now, overdue_notified_at__isnull=True, ticket__status__in=OPEN_STATUSES
-    ).order_by("due_at", "id")[:limit]
 
 
 @dataclass(frozen=True)
