@@ -300,7 +300,7 @@ def procurement_print(request, reference):
     return response
 
 
-def _step(request, reference, step: str, form_class, call, **form_kwargs):
+def _step(request, reference, step: str, form_class, call, form_kwargs):
     """Run one step of a request from its form; a refusal shows the page again with why."""
     _staff_only(request.user)
     procurement = procurement_get(user=request.user, reference=reference)
