@@ -223,3 +223,15 @@ class ProcurementEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Procurement events are written once and never changed.")
         super().save(*args, **kwargs)
+
+    def _label(self, value: str) -> str:
+        choices = ReportStatus if self.report_id else ProcurementStatus
+        return str(dict(choices.choices).get(value, value)) if value else "—"
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)

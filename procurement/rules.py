@@ -42,3 +42,15 @@ def procurement_steps_for(request, user) -> set[str]:
             if status in moves:
                 steps.add(step)
     return steps
+
+
+def may_try(request, user, step: str) -> bool:
+    """Whether ``user`` is someone who may take ``step`` on ``request`` at all, whatever
+    its status: approving and rejecting for approvers other than the requester, the other
+    steps for the requester and approvers. (Whether the status allows it is the service's
+    answer.)"""
+    if not is_staff(user):
+        return False
+    if step in ("approve", "reject"):
+        return is_approver(user) and request.requested_by_id != user.pk
+    return is_approver(user) or request.requested_by_id == user.pk

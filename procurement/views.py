@@ -28,7 +28,7 @@ from .forms import (
     ReportDecisionForm,
 )
 from .models import ComponentReport, ProcurementRequest
-from .rules import is_approver, is_staff, procurement_steps_for
+from .rules import is_approver, is_staff, may_try, procurement_steps_for
 from .selectors import (
     component_reports,
     procurement_get,
@@ -304,6 +304,8 @@ def _step(request, reference, step: str, form_class, call, form_kwargs):
     """Run one step of a request from its form; a refusal shows the page again with why."""
     _staff_only(request.user)
     procurement = procurement_get(user=request.user, reference=reference)
+    if not may_try(procurement, request.user, step):
+        raise PermissionDenied
     action = reverse(f"procurement:{step}", kwargs={"reference": procurement.reference})
     form = form_class(request.POST, action=action, **form_kwargs(procurement)) if form_class else None
     status = 400

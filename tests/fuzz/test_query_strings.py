@@ -25,6 +25,7 @@ from accounts.selectors import agent_levels
 from intake.forms import CallerSearchForm
 from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
 from notifications.choices import NotificationStatus
+from procurement.forms import ProcurementFilterForm
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
 from reports.views import EXPORTS
@@ -51,6 +52,7 @@ TAKES_NO_INPUT = {
     "api-unknown",
     "knowledge:deflections",
     "knowledge:versions",
+    "procurement:reports",
 }
 
 
@@ -127,6 +129,7 @@ REFERENCES = st.one_of(
     st.just(Pick(0)), st.sampled_from(["HD-000000", "hd-000001", "HD-" + "9" * 30, "HD-" + "0" * 200 + "1"])
 )
 IDS = st.one_of(st.just(Pick(0)), st.sampled_from(["0", "99999999999", "9" * 30]))
+PROCUREMENT_REFERENCES = st.sampled_from(["PR-000000", "pr-000001", "PR-" + "9" * 30, "PR-" + "0" * 200 + "1"])
 
 QUERIES: dict[str, QueryRoute] = {
     "tickets:mine": QueryRoute(params={"page": pages()}),
@@ -171,6 +174,14 @@ QUERIES: dict[str, QueryRoute] = {
     "knowledge:manage": QueryRoute(ManageFilterForm, params={"page": pages()}),
     "knowledge:version": QueryRoute(path={"pk": IDS}, template="/kb/printer-jam/versions/{pk}/"),
     "knowledge:ticket-suggestions": QueryRoute(path={"ref": REFERENCES}, template="/kb/tickets/{ref}/suggested/"),
+    "procurement:list": QueryRoute(ProcurementFilterForm, params={"page": pages()}),
+    "procurement:detail": QueryRoute(path={"pr": PROCUREMENT_REFERENCES}, template="/procurement/{pr}/"),
+    "procurement:print": QueryRoute(
+        params={"language": st.one_of(st.sampled_from(["en", "id"]), hostile_text)},
+        path={"pr": PROCUREMENT_REFERENCES},
+        template="/procurement/{pr}/print/",
+    ),
+    "procurement:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/component-reports/"),
 }
 
 

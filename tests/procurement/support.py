@@ -54,3 +54,52 @@ class World:
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def procurement_ids(ticket) -> dict:
+    """What the page permission matrix acts on (tests/test_url_permissions.py): a report
+    waiting for a decision on ``ticket``, and procurement requests by another agent as a
+    draft, submitted, approved and ordered; their ids as the matrix's paths name them."""
+    from datetime import date as day
+
+    requester = make_agent(3, username="procurement-requester")
+    approver = make_supervisor(username="procurement-approver")
+    asset = Asset.objects.create(tag="PL-0001", asset_type="printer", name="Printer", location="Floor 2")
+    vendor = Vendor.objects.create(name="PT Printer Jaya")
+    report = services.component_report_file(
+        ticket_id=ticket.pk,
+        by=requester,
+        asset_tag=asset.tag,
+        fault="Jams",
+        recommendation="repair",
+        estimated_cost="150000",
+    )
+
+    def made(state: str):
+        made = services.procurement_create(
+            by=requester,
+            items=[{"description": "Toner", "quantity": 2, "unit_cost": "350000"}],
+            reason="Empty",
+            ticket_references=[ticket.reference],
+            submit=state != "draft",
+        )
+        if state in ("approved", "ordered"):
+            services.procurement_approve(request_id=made.pk, by=approver)
+        if state == "ordered":
+            services.procurement_order(
+                request_id=made.pk,
+                by=requester,
+                supplier_id=vendor.pk,
+                order_reference="PO-1",
+                expected_on=day(2026, 12, 12),
+            )
+        return made.reference
+
+    return {
+        "report": report.pk,
+        "vendor": vendor.pk,
+        "pr": made("submitted"),
+        "pr_draft": made("draft"),
+        "pr_approved": made("approved"),
+        "pr_ordered": made("ordered"),
+    }
