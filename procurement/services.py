@@ -199,14 +199,15 @@ def _approvers_to_ask(request: ProcurementRequest) -> list:
     return [person for person in people if person.pk not in excluded]
 
 
-def _decided(request: ProcurementRequest, *, by, what: str, reason: str = "") -> None:
-    """The requester hears of each decision on their request (not of their own steps)."""
+def _decided(request: ProcurementRequest, *, by, reason: str = "") -> None:
+    """The requester hears of each decision on their request (not of their own steps),
+    its new status in their own language."""
     if request.requested_by_id != by.pk:
         _procurement_notify(
             kind=NotificationKind.PROCUREMENT_DECIDED,
             request=request,
             people=[request.requested_by],
-            context={"decision": what, "reason": reason, "actor": by},
+            context={"reason": reason, "actor": by},
         )
 
 
@@ -493,7 +494,7 @@ def procurement_approve(*, request_id: int, by, reason: str = "") -> Procurement
     _event(by=by, request=request, from_status=old, to_status=request.status, reason=reason)
     if request.status == ProcurementStatus.FIRST_APPROVED:
         _ask_approval(request)
-    _decided(request, by=by, what=request.get_status_display(), reason=reason)
+    _decided(request, by=by, reason=reason)
     return request
 
 
@@ -511,7 +512,7 @@ def procurement_reject(*, request_id: int, by, reason: str) -> ProcurementReques
     old, request.status, request.decision_reason = request.status, ProcurementStatus.REJECTED, reason
     request.save(update_fields=["status", "decision_reason"])
     _event(by=by, request=request, from_status=old, to_status=request.status, reason=reason)
-    _decided(request, by=by, what=request.get_status_display(), reason=reason)
+    _decided(request, by=by, reason=reason)
     return request
 
 
@@ -543,7 +544,7 @@ def procurement_order(
     request.expected_on, request.ordered_at = expected_on, timezone.now()
     request.save(update_fields=["status", "supplier", "order_reference", "expected_on", "ordered_at"])
     _event(by=by, request=request, from_status=old, to_status=request.status, reason=order_reference)
-    _decided(request, by=by, what=request.get_status_display())
+    _decided(request, by=by)
     return request
 
 
@@ -660,7 +661,7 @@ def procurement_receive(
                     _("%(ref)s could not be resolved: %(why)s") % {"ref": ticket.reference, "why": exc.message},
                     field="resolution",
                 ) from exc
-    _decided(request, by=by, what=request.get_status_display())
+    _decided(request, by=by)
     return request
 
 
@@ -675,5 +676,5 @@ def procurement_cancel(*, request_id: int, by, reason: str) -> ProcurementReques
     old, request.status, request.decision_reason = request.status, ProcurementStatus.CANCELLED, reason
     request.save(update_fields=["status", "decision_reason"])
     _event(by=by, request=request, from_status=old, to_status=request.status, reason=reason)
-    _decided(request, by=by, what=request.get_status_display(), reason=reason)
+    _decided(request, by=by, reason=reason)
     return request

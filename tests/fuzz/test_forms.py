@@ -557,6 +557,10 @@ next_url = st.one_of(
 # --- procurement
 
 
+# The procurement objects start from a component report, filed on an open ticket.
+OPEN_TICKET = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
 def procurement_path(name: str):
     """The page's URL on the procurement objects of this place (tests/procurement/support.py)."""
 
@@ -756,29 +760,45 @@ FORMS: dict[str, FormRoute] = {
     ),
     "procurement:report-file": FormRoute(ComponentReportForm, component_reported),
     "procurement:report-decide": FormRoute(
-        ReportDecisionForm, report_decided, path=procurement_path("procurement:report-decide")
+        ReportDecisionForm, report_decided, path=procurement_path("procurement:report-decide"), statuses=OPEN_TICKET
     ),
     "procurement:new": FormRoute(ProcurementForm, procurement_asked),
     "procurement:submit": FormRoute(
-        None, procurement_moved("pr_draft", "submitted"), path=procurement_path("procurement:submit")
+        None,
+        procurement_moved("pr_draft", "submitted"),
+        path=procurement_path("procurement:submit"),
+        statuses=OPEN_TICKET,
     ),
     "procurement:approve": FormRoute(
-        ApproveForm, procurement_moved("pr", "approved", "first_approved"), path=procurement_path("procurement:approve")
+        ApproveForm,
+        procurement_moved("pr", "approved", "first_approved"),
+        path=procurement_path("procurement:approve"),
+        statuses=OPEN_TICKET,
     ),
     "procurement:reject": FormRoute(
-        ReasonForm, procurement_moved("pr", "rejected"), path=procurement_path("procurement:reject")
+        ReasonForm,
+        procurement_moved("pr", "rejected"),
+        path=procurement_path("procurement:reject"),
+        statuses=OPEN_TICKET,
     ),
     "procurement:order": FormRoute(
         OrderForm,
         procurement_moved("pr_approved", "ordered"),
         path=procurement_path("procurement:order"),
+        statuses=OPEN_TICKET,
         choices=vendor_ids,
     ),
     "procurement:receive": FormRoute(
-        ReceiveForm, procurement_moved("pr_ordered", "received"), path=procurement_path("procurement:receive")
+        ReceiveForm,
+        procurement_moved("pr_ordered", "received"),
+        path=procurement_path("procurement:receive"),
+        statuses=OPEN_TICKET,
     ),
     "procurement:cancel": FormRoute(
-        ReasonForm, procurement_moved("pr", "cancelled"), path=procurement_path("procurement:cancel")
+        ReasonForm,
+        procurement_moved("pr", "cancelled"),
+        path=procurement_path("procurement:cancel"),
+        statuses=OPEN_TICKET,
     ),
     "knowledge:create": FormRoute(ArticleForm, article_written, choices=category_ids),
     "knowledge:from-ticket": FormRoute(
