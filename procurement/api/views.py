@@ -4,7 +4,7 @@ pages. Support staff only."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -72,6 +72,8 @@ def _report(pk: int) -> ComponentReport:
     return report
 
 
+# 403 for anyone but support staff; 404 for a cursor that is not one of ours.
+@extend_schema_view(get=extend_schema(responses={200: s.ComponentReportSerializer, 403: ERRORS[403], 404: ERRORS[404]}))
 class ComponentReportList(ListApiView):
     """Component reports, newest first; POST files one on a ticket."""
 
@@ -124,6 +126,7 @@ def _procurement_response(request, reference: str, code: int = status.HTTP_200_O
     return Response(s.ProcurementSerializer(procurement_get(user=request.user, reference=reference)).data, status=code)
 
 
+@extend_schema_view(get=extend_schema(responses={200: s.ProcurementSerializer, 403: ERRORS[403], 404: ERRORS[404]}))
 class ProcurementList(ListApiView):
     """Procurement requests, newest first; POST asks for one."""
 

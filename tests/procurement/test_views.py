@@ -208,3 +208,29 @@ def test_the_reports_waiting_for_a_supervisor_s_decision(client, world):
     assert response["Location"] == report.procurement.get_absolute_url()
     client.force_login(world.agent)
     assert client.post(f"/component-reports/{report.pk}/decide/", {"decision": "repair"}).status_code == 403
+
+
+def test_a_request_s_page_and_the_reports_cost_the_same_queries_whatever_they_hold(client, world):
+    small = world.request()
+    large = services.procurement_create(
+        by=world.agent,
+        items=[{"description": f"Item {n}", "quantity": n, "unit_cost": "10"} for n in range(1, 8)],
+        reason="Many",
+        ticket_references=[world.ticket.reference],
+        asset_tags=["LT-0042"],
+    )
+    client.force_login(world.supervisor)
+    counts = []
+    for procurement in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(procurement.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    world.report()
+    with CaptureQueriesContext(connection) as one:
+        client.get("/component-reports/")
+    for _ in range(4):
+        world.report(by=world.agent)
+    with CaptureQueriesContext(connection) as five:
+        client.get("/component-reports/")
+    assert len(one) == len(five)
