@@ -13,10 +13,11 @@ ITEM_ROWS = 5
 AMOUNT = {"min_value": 0, "max_digits": 14, "decimal_places": 2}
 
 
-def _helper(action: str, label, *fields, css: str = "btn-primary") -> FormHelper:
+def _helper(action: str, label, *fields, css: str = "btn-primary", button_id: str) -> FormHelper:
+    """The form's layout and its one button, whose id is unique on a page of several forms."""
     helper = FormHelper()
     helper.form_action = action
-    helper.layout = Layout(*fields, Submit("submit", label, css_class=css))
+    helper.layout = Layout(*fields, Submit("submit", label, css_class=css, css_id=button_id))
     return helper
 
 
@@ -38,7 +39,15 @@ class ComponentReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if currency:
             self.fields["estimated_cost"].label = _("Estimated cost (%(currency)s)") % {"currency": currency}
-        self.helper = _helper(action, _("File the report"), "asset_tag", "fault", "recommendation", "estimated_cost")
+        self.helper = _helper(
+            action,
+            _("File the report"),
+            "asset_tag",
+            "fault",
+            "recommendation",
+            "estimated_cost",
+            button_id="component-report-submit",
+        )
         self.helper.form_id = "component-report-form"
 
 
@@ -48,9 +57,9 @@ class ReportDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     reason = _reason(_("Reason (needed to reject)"), required=False)
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, action: str = "", button_id: str = "decide-submit", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, _("Decide"), "decision", "reason")
+        self.helper = _helper(action, _("Decide"), "decision", "reason", button_id=button_id)
 
 
 class ProcurementForm(forms.Form):
@@ -92,7 +101,15 @@ class ProcurementForm(forms.Form):
                 )
             )
         self.helper = _helper(
-            action, _("Save the request"), *rows, "reason", "budget_line", "tickets", "assets", "draft"
+            action,
+            _("Save the request"),
+            *rows,
+            "reason",
+            "budget_line",
+            "tickets",
+            "assets",
+            "draft",
+            button_id="procurement-submit",
         )
         self.helper.form_id = "procurement-form"
 
@@ -132,8 +149,9 @@ class ApproveForm(forms.Form):
     reason = _reason(_("Comment (optional)"), required=False)
 
     def __init__(self, *args, action: str = "", label=None, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_approve_%s")
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, label or _("Approve"), "reason", css="btn-success")
+        self.helper = _helper(action, label or _("Approve"), "reason", css="btn-success", button_id="approve-submit")
         self.helper.form_id = "approve-form"
 
 
@@ -143,8 +161,11 @@ class ReasonForm(forms.Form):
     reason = _reason(_("Reason"), required=True)
 
     def __init__(self, *args, action: str = "", label=None, form_id: str = "", **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_{form_id.replace('-', '_')}_%s" if form_id else "id_%s")
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, label or _("Reject"), "reason", css="btn-outline-danger")
+        self.helper = _helper(
+            action, label or _("Reject"), "reason", css="btn-outline-danger", button_id=f"{form_id or 'reason'}-submit"
+        )
         self.helper.form_id = form_id
 
 
@@ -155,7 +176,9 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, _("Record the order"), "supplier", "order_reference", "expected_on")
+        self.helper = _helper(
+            action, _("Record the order"), "supplier", "order_reference", "expected_on", button_id="order-submit"
+        )
         self.helper.form_id = "order-form"
 
 
@@ -197,7 +220,9 @@ class ReceiveForm(forms.Form):
                     css_class="row g-2",
                 )
             )
-        self.helper = _helper(action, _("Record the receipt"), *rows, "resolve_tickets", "resolution")
+        self.helper = _helper(
+            action, _("Record the receipt"), *rows, "resolve_tickets", "resolution", button_id="receive-submit"
+        )
         self.helper.form_id = "receive-form"
 
     def receipts(self) -> dict[int, dict]:

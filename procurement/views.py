@@ -134,6 +134,7 @@ def component_report_list(request):
                     ReportDecisionForm(
                         action=reverse("procurement:report-decide", kwargs={"pk": report.pk}),
                         auto_id=f"id_%s_{report.pk}",
+                        button_id=f"decide-{report.pk}-submit",
                     ),
                 )
                 for report in waiting
