@@ -9,6 +9,7 @@ every variable, with its default.
 import ipaddress
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -487,6 +488,20 @@ HELPDESK_SMS_INBOUND_PER_HOUR = env.int("HELPDESK_SMS_INBOUND_PER_HOUR", default
 # A page not acknowledged is sent again every this many minutes, this many times.
 HELPDESK_PAGE_REPEAT_MINUTES = env.float("HELPDESK_PAGE_REPEAT_MINUTES", default=5.0)
 HELPDESK_PAGE_REPEAT_LIMIT = env.int("HELPDESK_PAGE_REPEAT_LIMIT", default=3)
+
+# --- Procurement
+# The currency of component reports and procurement requests (ISO 4217 code).
+HELPDESK_CURRENCY = env.str("HELPDESK_CURRENCY", default="IDR").strip().upper()[:3] or "IDR"
+# A procurement request whose total is above this needs a second approver (a different
+# supervisor or an administrator) after the first.
+try:
+    HELPDESK_PROCUREMENT_SECOND_APPROVAL_AMOUNT = Decimal(
+        env.str("HELPDESK_PROCUREMENT_SECOND_APPROVAL_AMOUNT", default="10000000").replace("_", "")
+    )
+except InvalidOperation as exc:
+    raise ImproperlyConfigured(
+        "HELPDESK_PROCUREMENT_SECOND_APPROVAL_AMOUNT must be a number, such as 10000000."
+    ) from exc
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("maintenance.api.urls")),
+    path("", include("procurement.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

@@ -16,6 +16,10 @@ class NotificationKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     MAIL_REFUSED = "mail_refused", _("Mail refused")
     LOW_RATING = "low_rating", _("Low satisfaction rating")
+    COMPONENT_REPORT = "component_report", _("Component report to decide")
+    COMPONENT_REPORT_DECIDED = "component_report_decided", _("Component report decided")
+    PROCUREMENT_APPROVAL = "procurement_approval", _("Procurement request to approve")
+    PROCUREMENT_DECIDED = "procurement_decided", _("Procurement request decided")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -37,11 +41,20 @@ STAFF_KINDS = (
     NotificationKind.SLA_BREACH,
     NotificationKind.SUPERVISOR_PAGE,
     NotificationKind.LOW_RATING,
+    NotificationKind.COMPONENT_REPORT,
+    NotificationKind.COMPONENT_REPORT_DECIDED,
+    NotificationKind.PROCUREMENT_APPROVAL,
+    NotificationKind.PROCUREMENT_DECIDED,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)
-# Always by SMS for those who chose it, whatever the priority of the ticket.
-ANY_PRIORITY_SMS_KINDS = (NotificationKind.SUPERVISOR_PAGE,)
+# Always by SMS for those who chose it, whatever the priority of the ticket (a decision
+# asked of an approver is not about a ticket's priority, and may be about no ticket).
+ANY_PRIORITY_SMS_KINDS = (
+    NotificationKind.SUPERVISOR_PAGE,
+    NotificationKind.COMPONENT_REPORT,
+    NotificationKind.PROCUREMENT_APPROVAL,
+)
 
 
 class NotificationChannel(models.TextChoices):

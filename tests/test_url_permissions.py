@@ -23,11 +23,13 @@ from tests.api import (
     test_permissions_conversation,
     test_permissions_lookups,
     test_permissions_maintenance,
+    test_permissions_procurement,
     test_permissions_tickets,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tests.factories import make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
+from tests.procurement.support import procurement_ids
 from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,9 @@ REPLY = (LOGIN, MOVED, 404, 403, MOVED, MOVED, MOVED, MOVED)
 # What a ticket that is still open cannot do yet (confirm or reopen): allowed people learn
 # why (409); the others are refused first.
 NOT_YET = (LOGIN, 409, 404, 403, 409, 409, 409, 409)
+# What only supervisors and administrators do here (deciding, approving, and the steps of a
+# request someone else asked for).
+APPROVES = (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,33 @@ PAGES: dict[str, Route] = {
     ),
     # No page waits about this ticket: staff are told so (409); requesters are refused.
     "escalation:acknowledge-page": Route("POST", T + "/acknowledge-page/", (LOGIN, 403, 404, *(409,) * 5)),
+    # Procurement (tests/procurement): support staff read and ask; approvers decide and
+    # approve (never their own, so the requests here are another agent's); the requester of
+    # a request and approvers take its other steps. A step its state does not allow: 409.
+    "procurement:list": Route("GET", "/procurement/", STAFF_PAGE),
+    "procurement:new": Route("GET", "/procurement/new/", STAFF_PAGE),
+    "procurement:detail": Route("GET", "/procurement/{pr}/", STAFF_PAGE),
+    "procurement:print": Route("GET", "/procurement/{pr}/print/", STAFF_PAGE),
+    "procurement:submit": Route("POST", "/procurement/{pr_draft}/submit/", APPROVES),
+    "procurement:approve": Route("POST", "/procurement/{pr}/approve/", APPROVES, {"reason": "Fine & <ok>"}),
+    "procurement:reject": Route("POST", "/procurement/{pr}/reject/", APPROVES, {"reason": "Too dear"}),
+    "procurement:order": Route(
+        "POST",
+        "/procurement/{pr_approved}/order/",
+        APPROVES,
+        {"supplier": "{vendor}", "order_reference": "PO-9", "expected_on": "2026-12-20"},
+    ),
+    "procurement:receive": Route("POST", "/procurement/{pr_ordered}/receive/", APPROVES),
+    "procurement:cancel": Route("POST", "/procurement/{pr}/cancel/", APPROVES, {"reason": "Found a spare"}),
+    "procurement:reports": Route("GET", "/component-reports/", STAFF_PAGE),
+    "procurement:report-decide": Route("POST", "/component-reports/{report}/decide/", APPROVES, {"decision": "repair"}),
+    "procurement:ticket-panel": Route("GET", T + "/component-reports/", READ),
+    "procurement:report-file": Route(
+        "POST",
+        T + "/component-reports/new/",
+        STAFF_ACTS,
+        {"asset_tag": "pl-0001", "fault": "Streaks 🙂", "recommendation": "replace", "estimated_cost": "1500000"},
+    ),
     "intake:log": Route("GET", "/log/", STAFF_PAGE),
     "intake:caller-lookup": Route("GET", "/log/callers/", STAFF_PAGE),
     "intake:caller-tickets": Route("GET", "/log/callers/1/tickets/", STAFF_PAGE),
@@ -201,6 +233,7 @@ API_ENDPOINTS = [
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_lookups.ENDPOINTS,
     *test_permissions_maintenance.ENDPOINTS,
+    *test_permissions_procurement.ENDPOINTS,
 ]
 
 
@@ -221,7 +254,7 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 
 def api_url_names() -> set[str]:
-    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "item": 1, "plan": 1}
+    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "item": 1, "plan": 1, "file": 1}
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
 
@@ -233,7 +266,15 @@ def test_every_url_has_a_row_in_a_permission_matrix():
 
 def test_each_row_is_the_url_it_names():
     for name, route in PAGES.items():
-        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1, item=1, plan=1)
+        procurement = {
+            "pr": "PR-000001",
+            "pr_draft": "PR-000002",
+            "pr_approved": "PR-000003",
+            "pr_ordered": "PR-000004",
+        }
+        path = route.path.format(
+            ref="HD-000001", file=1, notification=1, token=1, reply=1, item=1, plan=1, report=1, **procurement
+        )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
             ("login", "accounts:login"),
             ("password_reset", "password_reset"),
@@ -315,17 +356,21 @@ def test_page_permission_matrix(client, name, role):
     place = place_for(role)
     if place.actor is not None:
         client.force_login(place.actor)
-    path = route.path.format(
-        ref=place.ticket.reference,
-        file=place.file.pk,
-        notification=place.notification.pk,
-        token=place.token.pk,
-        reply=place.reply.pk,
-        item=place.item.pk,
-        plan=place.plan.pk,
-    )
+    ids = {
+        "ref": place.ticket.reference,
+        "file": place.file.pk,
+        "notification": place.notification.pk,
+        "token": place.token.pk,
+        "reply": place.reply.pk,
+        "item": place.item.pk,
+        "plan": place.plan.pk,
+    }
+    if name.startswith("procurement:"):
+        ids |= procurement_ids(place.ticket)
+    path = route.path.format(**ids)
+    data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in route.data.items()}
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
-    response = client.get(path) if route.method == "GET" else client.post(path, route.data)
+    response = client.get(path) if route.method == "GET" else client.post(path, data)
     expected = dict(zip(ROLES, route.expect, strict=True))[role]
     if expected == SERVED:
         assert outcome(response) not in (LOGIN, ADMIN_LOGIN, 403, 404)

@@ -6,7 +6,12 @@ test_permissions_conversation.py) covers every role and every operation of the s
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api import test_permissions_conversation, test_permissions_maintenance, test_permissions_tickets
+from tests.api import (
+    test_permissions_conversation,
+    test_permissions_maintenance,
+    test_permissions_procurement,
+    test_permissions_tickets,
+)
 from tests.api.permission_matrix import EVERYONE, ROLES, Endpoint, World, cell_check, cells, no_ticket
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +63,7 @@ EVERY_ENDPOINT = [
     *test_permissions_tickets.ENDPOINTS,
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_maintenance.ENDPOINTS,
+    *test_permissions_procurement.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -53,6 +53,16 @@ from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import email_kind_wanted
 from notifications.services import unsubscribe_token
+from procurement.forms import (
+    ApproveForm,
+    ComponentReportForm,
+    OrderForm,
+    ProcurementForm,
+    ReasonForm,
+    ReceiveForm,
+    ReportDecisionForm,
+)
+from procurement.models import ComponentReport, ProcurementRequest
 from replies.forms import CannedReplyForm
 from replies.models import CannedReply
 from satisfaction.forms import RatingForm
@@ -73,6 +83,7 @@ from tests.fuzz.strategies import (
     payloads,
     resolve,
 )
+from tests.procurement.support import procurement_ids
 from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import EventKind, Status, priority_for
 from tickets.forms import (
@@ -591,6 +602,56 @@ next_url = st.one_of(
     st.sampled_from(["/", "/tickets/", "https://evil.example.com/", "//evil.example.com"]), hostile_text
 )
 
+# --- procurement
+
+
+# The procurement objects start from a component report, filed on an open ticket.
+OPEN_TICKET = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+def procurement_path(name: str):
+    """The page's URL on the procurement objects of this place (tests/procurement/support.py)."""
+
+    def path(place: Place, client: Client) -> str:
+        place.procurement = procurement_ids(place.ticket)
+        return PAGES[name].path.format(ref=place.ticket.reference, **place.procurement)
+
+    return path
+
+
+def vendor_ids(place: Place, name: str) -> list[str]:
+    return [str(place.procurement["vendor"])] if getattr(place, "procurement", None) else []
+
+
+def component_reported(place, drawn, data, response):
+    report = ComponentReport.objects.latest("pk")
+    assert (report.ticket_id, report.reported_by) == (place.ticket.pk, place.actor)
+    assert report.fault == cleaned(data, "fault")
+
+
+def report_decided(place, drawn, data, response):
+    report = ComponentReport.objects.get(pk=place.procurement["report"])
+    assert report.decided_by == place.actor and report.status != "pending"
+
+
+def procurement_now(place: Place, key: str) -> ProcurementRequest:
+    return ProcurementRequest.objects.get(pk=int(place.procurement[key].removeprefix("PR-")))
+
+
+def procurement_moved(key: str, *statuses: str):
+    def accepted(place, drawn, data, response):
+        assert procurement_now(place, key).status in statuses
+
+    return accepted
+
+
+def procurement_asked(place, drawn, data, response):
+    made = ProcurementRequest.objects.latest("pk")
+    assert made.requested_by == place.actor
+    assert response["Location"] == made.get_absolute_url()
+    assert made.reason == cleaned(data, "reason")
+
+
 FORMS: dict[str, FormRoute] = {
     "tickets:new": FormRoute(
         TicketCreateForm,
@@ -744,6 +805,48 @@ FORMS: dict[str, FormRoute] = {
         backup_codes_made,
         path=with_authenticator("accounts:two-factor-backup-codes", verified=True),
         answers_with_a_page=True,
+    ),
+    "procurement:report-file": FormRoute(ComponentReportForm, component_reported),
+    "procurement:report-decide": FormRoute(
+        ReportDecisionForm, report_decided, path=procurement_path("procurement:report-decide"), statuses=OPEN_TICKET
+    ),
+    "procurement:new": FormRoute(ProcurementForm, procurement_asked),
+    "procurement:submit": FormRoute(
+        None,
+        procurement_moved("pr_draft", "submitted"),
+        path=procurement_path("procurement:submit"),
+        statuses=OPEN_TICKET,
+    ),
+    "procurement:approve": FormRoute(
+        ApproveForm,
+        procurement_moved("pr", "approved", "first_approved"),
+        path=procurement_path("procurement:approve"),
+        statuses=OPEN_TICKET,
+    ),
+    "procurement:reject": FormRoute(
+        ReasonForm,
+        procurement_moved("pr", "rejected"),
+        path=procurement_path("procurement:reject"),
+        statuses=OPEN_TICKET,
+    ),
+    "procurement:order": FormRoute(
+        OrderForm,
+        procurement_moved("pr_approved", "ordered"),
+        path=procurement_path("procurement:order"),
+        statuses=OPEN_TICKET,
+        choices=vendor_ids,
+    ),
+    "procurement:receive": FormRoute(
+        ReceiveForm,
+        procurement_moved("pr_ordered", "received"),
+        path=procurement_path("procurement:receive"),
+        statuses=OPEN_TICKET,
+    ),
+    "procurement:cancel": FormRoute(
+        ReasonForm,
+        procurement_moved("pr", "cancelled"),
+        path=procurement_path("procurement:cancel"),
+        statuses=OPEN_TICKET,
     ),
     "knowledge:create": FormRoute(ArticleForm, article_written, choices=category_ids),
     "knowledge:from-ticket": FormRoute(

@@ -26,6 +26,7 @@ from intake.forms import CallerSearchForm
 from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
 from maintenance.forms import PlanForm
 from notifications.choices import NotificationStatus
+from procurement.forms import ProcurementFilterForm
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
 from reports.views import EXPORTS
@@ -54,6 +55,7 @@ TAKES_NO_INPUT = {
     "knowledge:versions",
     "maintenance:list",
     "maintenance:overdue",
+    "procurement:reports",
 }
 
 
@@ -130,6 +132,7 @@ REFERENCES = st.one_of(
     st.just(Pick(0)), st.sampled_from(["HD-000000", "hd-000001", "HD-" + "9" * 30, "HD-" + "0" * 200 + "1"])
 )
 IDS = st.one_of(st.just(Pick(0)), st.sampled_from(["0", "99999999999", "9" * 30]))
+PROCUREMENT_REFERENCES = st.sampled_from(["PR-000000", "pr-000001", "PR-" + "9" * 30, "PR-" + "0" * 200 + "1"])
 
 QUERIES: dict[str, QueryRoute] = {
     "tickets:mine": QueryRoute(params={"page": pages()}),
@@ -180,6 +183,14 @@ QUERIES: dict[str, QueryRoute] = {
     "tickets:checklist": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/checklist/"),
     "maintenance:detail": QueryRoute(path={"pk": IDS}, template="/maintenance/{pk}/"),
     "maintenance:preview": QueryRoute(PlanForm, template="/maintenance/preview/"),
+    "procurement:list": QueryRoute(ProcurementFilterForm, params={"page": pages()}),
+    "procurement:detail": QueryRoute(path={"pr": PROCUREMENT_REFERENCES}, template="/procurement/{pr}/"),
+    "procurement:print": QueryRoute(
+        params={"language": st.one_of(st.sampled_from(["en", "id"]), hostile_text)},
+        path={"pr": PROCUREMENT_REFERENCES},
+        template="/procurement/{pr}/print/",
+    ),
+    "procurement:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/component-reports/"),
 }
 
 

@@ -5,7 +5,7 @@ relay and through the HTTP SMS backend to a fake gateway, both on 127.0.0.1.
 
 The plain-text parts and the SMS must carry the text as it was typed (no HTML escaping);
 the HTML part must escape it. The expected texts are in ``messages/<language>/``, with
-``{ref}``, ``{url}``, ``{reset_url}``, ``{unsubscribe_url}`` and ``{rate_1}`` … ``{rate_5}``
+``{ref}``, ``{pr}`` (the procurement request's reference), ``{url}``, ``{reset_url}``, ``{unsubscribe_url}`` and ``{rate_1}`` … ``{rate_5}``
 (the signed rating links of the resolution mail) standing for what differs from run to run."""
 
 import email
@@ -20,12 +20,15 @@ from django.conf import settings as django_settings
 from django.utils.html import escape
 
 from accounts.choices import Level
+from assets.models import Asset
 from escalation.models import EscalationRule
 from escalation.services.notices import sla_notice_queue, supervisor_page_queue
 from notifications.choices import ADDRESS_KINDS, STAFF_KINDS, NotificationChannel, NotificationKind
 from notifications.forms import PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_deliver_batch
+from procurement.models import ProcurementRequest
+from procurement.services import component_report_decide, component_report_file, procurement_approve
 from satisfaction.services import rating_record
 from sla.models import SlaEvent
 from tests.factories import make_agent, make_requester, make_supervisor
@@ -48,6 +51,9 @@ RESOLUTION = 'Reset the BIOS password & updated firmware: "v1.2.3" <ok> 👍'
 REOPEN_REASON = "Mati lagi setelah restart & layar berkedip <hitam>"
 RULE = 'P1 "not taken" within <10 min> & paged — aturan Level I'
 RATING_COMMENT = 'Lama sekali & "tidak" <jelas> 😞'
+FAULT = 'Motherboard "mati" & layar <hitam> 🔥'
+REPLACE_REASON = "Lebih murah ganti & <garansi> habis"
+APPROVAL_REASON = 'Disetujui: "pos" <IT-2026> & segera'
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -60,6 +66,9 @@ TYPED_FRAGMENTS = [
     "restart & layar berkedip <hitam>",
     "within <10 min> & paged",
     'Lama sekali & "tidak" <jelas> 😞',
+    'Motherboard "mati" & layar <hitam> 🔥',
+    "Lebih murah ganti & <garansi> habis",
+    'Disetujui: "pos" <IT-2026> & segera',
 ]
 # A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
 FILED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -92,7 +101,7 @@ def _everything_happens(language: str):
     requester = _person(make_requester, language, "rina", "Rina", "Wulandari-O'Neil")
     front = _person(make_agent, language, "andi", "Andi", "Pratama", Level.I, phone="+6281200000001")
     second = _person(make_agent, language, "budi", "Budi", "Santoso", Level.II, phone="+6281200000002")
-    _person(make_supervisor, language, "dewi", "Dewi", "Kusuma", phone="+6281200000009")
+    boss = _person(make_supervisor, language, "dewi", "Dewi", "Kusuma", phone="+6281200000009")
 
     ticket = services.ticket_create(
         requester=requester, subject=SUBJECT, description=DESCRIPTION, impact=Impact.HIGH, urgency=Urgency.HIGH
@@ -109,6 +118,17 @@ def _everything_happens(language: str):
         sla_notice_queue(event=SlaEvent.objects.select_related("ticket__assignee").get(pk=event.pk))
     ticket.refresh_from_db()
     supervisor_page_queue(ticket=ticket, rule=EscalationRule(name=RULE, level=1, trigger="not_taken", minutes=10))
+    Asset.objects.create(tag="LT-0042", asset_type="laptop", name="ThinkPad")
+    report = component_report_file(
+        ticket_id=ticket.pk,
+        by=front,
+        asset_tag="lt-0042",
+        fault=FAULT,
+        recommendation="replace",
+        estimated_cost="4500000",
+    )
+    report = component_report_decide(report_id=report.pk, by=boss, decision="replace", reason=REPLACE_REASON)
+    procurement_approve(request_id=report.procurement_id, by=boss, reason=APPROVAL_REASON)
     services.ticket_resolve(ticket_id=ticket.pk, by=front, resolution=RESOLUTION)
     rating_record(ticket_id=ticket.pk, by=requester, score=1, comment=RATING_COMMENT)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=REOPEN_REASON)
@@ -139,6 +159,8 @@ def test_every_notification_reads_exactly_as_written(language, real_channels):
     reset_url = reset_rows[0].body_text.split("\n\n")[2]
     assert reset_url.startswith(f"{BASE_URL}/accounts/reset/")
     values = {"ref": ticket.reference, "url": f"{BASE_URL}/tickets/{ticket.reference}/", "reset_url": reset_url}
+    # The procurement request the replacement opened.
+    values["pr"] = ProcurementRequest.objects.get().reference
     # The resolution mail's rating links, each naming this ticket and its requester.
     [resolved_row] = [row for row in rows if row.kind == NotificationKind.RESOLVED]
     for link in re.findall(rf"{BASE_URL}/rate/[^/\s]+/(\d)/", resolved_row.body_text):
