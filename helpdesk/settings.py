@@ -577,6 +577,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
 HELPDESK_HEARTBEAT_SECONDS = env.float("HELPDESK_HEARTBEAT_SECONDS", default=30.0)
 HELPDESK_SLA_SWEEP_SECONDS = env.float("HELPDESK_SLA_SWEEP_SECONDS", default=20.0)
+# Vendors: how often the sweep looks for overdue vendors, and how long it waits before
+# chasing one again once a reminder has gone.
+HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS = env.float("HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS", default=300.0)
+HELPDESK_VENDOR_REMINDER_HOURS = env.float("HELPDESK_VENDOR_REMINDER_HOURS", default=24.0)
+if HELPDESK_VENDOR_REMINDER_HOURS <= 0:
+    raise ImproperlyConfigured("HELPDESK_VENDOR_REMINDER_HOURS is more than 0.")
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -593,6 +599,10 @@ CELERY_BEAT_SCHEDULE = {
     "mailboxes-fetch": {
         "task": "intake.tasks.mailboxes_fetch",
         "schedule": HELPDESK_MAILBOX_POLL_SECONDS,
+    },
+    "vendor-reminders": {
+        "task": "vendors.tasks.vendor_reminders_send",
+        "schedule": HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS,
     },
 }
 
@@ -671,6 +681,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "notifications.WebhookEndpoint", "mask_fields": ["secret"]},
     {"model": "accounts.SupportLevel", "m2m_fields": {"members"}},
     "tickets.Category",
+    "vendors.Vendor",
+    "vendors.VendorContact",
+    "vendors.VendorContract",
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {
         "model": "accounts.User",

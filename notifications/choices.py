@@ -16,6 +16,10 @@ class NotificationKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     MAIL_REFUSED = "mail_refused", _("Mail refused")
     LOW_RATING = "low_rating", _("Low satisfaction rating")
+    VENDOR_ESCALATION = "vendor_escalation", _("Fault taken to a vendor")
+    VENDOR_REMINDER = "vendor_reminder", _("Reminder to a vendor")
+    VENDOR_OVERDUE = "vendor_overdue", _("Vendor overdue")
+    VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -26,7 +30,11 @@ NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
 # About a person's own account: always by email, whatever their preferences.
 ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
 # To an address without an account (a mail the helpdesk refused): by email, once.
-ADDRESS_KINDS = (NotificationKind.MAIL_REFUSED,)
+ADDRESS_KINDS = (
+    NotificationKind.MAIL_REFUSED,
+    NotificationKind.VENDOR_ESCALATION,
+    NotificationKind.VENDOR_REMINDER,
+)
 # Sent to support staff; each person picks the channels for each.
 STAFF_KINDS = (
     NotificationKind.ESCALATED,
@@ -37,6 +45,8 @@ STAFF_KINDS = (
     NotificationKind.SLA_BREACH,
     NotificationKind.SUPERVISOR_PAGE,
     NotificationKind.LOW_RATING,
+    NotificationKind.VENDOR_OVERDUE,
+    NotificationKind.VENDOR_REPLIED,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)

@@ -11,6 +11,8 @@ from .lifecycle import (
     ticket_reclassify,
     ticket_reopen,
     ticket_resolve,
+    ticket_vendor_wait_end,
+    ticket_vendor_wait_start,
 )
 from .notices import ticket_notify
 from .ownership import (
@@ -44,5 +46,7 @@ __all__ = [
     "ticket_sla_refresh",
     "ticket_sla_start",
     "ticket_take",
+    "ticket_vendor_wait_end",
+    "ticket_vendor_wait_start",
     "tickets_erase",
 ]
