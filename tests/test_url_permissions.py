@@ -19,9 +19,16 @@ from accounts.services import api_token_create
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
-from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
+from tests.api import (
+    test_permissions_conversation,
+    test_permissions_lookups,
+    test_permissions_tickets,
+    test_permissions_vendors,
+)
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
+from tests.factories import TicketFactory
 from tickets.models import Attachment, Ticket, TicketEvent
+from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +44,8 @@ PUBLIC = (200,) * len(ROLES)
 READ = (LOGIN, 200, 404, 200, 200, 200, 200, 200)
 STAFF_PAGE = (LOGIN, 403, 403, 200, 200, 200, 200, 200)
 SUPERVISORS = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
+VENDOR_MANAGERS = (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
+VENDOR_ESCALATORS = (LOGIN, 403, 403, 403, 403, MOVED, MOVED, MOVED)
 # A change only staff make, and only at the ticket's level or above.
 STAFF_ACTS = (LOGIN, 403, 404, 403, MOVED, MOVED, MOVED, MOVED)
 # A reply: the requester and staff at the ticket's level or above.
@@ -110,6 +119,30 @@ PAGES: dict[str, Route] = {
     "reports:live": Route("GET", "/reports/live/", STAFF_PAGE),
     "reports:monthly": Route("GET", "/reports/monthly/", SUPERVISORS),
     "reports:export": Route("GET", "/reports/export/tickets.csv", STAFF_PAGE),
+    "reports:vendors": Route("GET", "/reports/vendors/", SUPERVISORS),
+    # Vendors: staff read, supervisors and administrators write; Level III staff and
+    # supervisors follow a vendor escalation up (of a Level III ticket of its own).
+    "vendors:list": Route("GET", "/vendors/", STAFF_PAGE),
+    "vendors:create": Route("GET", "/vendors/new/", SUPERVISORS),
+    "vendors:detail": Route("GET", "/vendors/{vendor}/", STAFF_PAGE),
+    "vendors:edit": Route("GET", "/vendors/{vendor}/edit/", SUPERVISORS),
+    "vendors:contact": Route("POST", "/vendors/{vendor}/contacts/", VENDOR_MANAGERS, {"name": "Sari"}),
+    "vendors:contact-delete": Route("POST", "/vendors/{vendor}/contacts/{contact}/delete/", VENDOR_MANAGERS),
+    "vendors:contract": Route(
+        "POST",
+        "/vendors/{vendor}/contracts/",
+        VENDOR_MANAGERS,
+        {"reference": "AMC-9", "starts_on": "2026-01-01", "response_minutes": "60", "resolution_minutes": "240"},
+    ),
+    "vendors:ticket": Route("GET", T + "/vendor/", STAFF_PAGE),
+    "vendors:escalation-response": Route("POST", "/vendor-escalations/{escalation}/response/", VENDOR_ESCALATORS),
+    "vendors:escalation-reference": Route(
+        "POST", "/vendor-escalations/{escalation}/reference/", VENDOR_ESCALATORS, {"vendor_reference": "RMA-1"}
+    ),
+    "vendors:escalation-resolution": Route(
+        "POST", "/vendor-escalations/{escalation}/resolution/", VENDOR_ESCALATORS, {"resolution": "Replaced"}
+    ),
+    "vendors:escalation-close": Route("POST", "/vendor-escalations/{escalation}/close/", VENDOR_ESCALATORS),
     "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
     "login": Route("GET", "/accounts/login/", PUBLIC),
     "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),
@@ -176,6 +209,7 @@ API_ENDPOINTS = [
     *test_permissions_tickets.ENDPOINTS,
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_lookups.ENDPOINTS,
+    *test_permissions_vendors.ENDPOINTS,
 ]
 
 
@@ -196,7 +230,7 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 
 def api_url_names() -> set[str]:
-    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1}
+    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "vendor_id": 1, "escalation_id": 1}
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
 
@@ -208,7 +242,9 @@ def test_every_url_has_a_row_in_a_permission_matrix():
 
 def test_each_row_is_the_url_it_names():
     for name, route in PAGES.items():
-        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1)
+        path = route.path.format(
+            ref="HD-000001", file=1, notification=1, token=1, reply=1, vendor=1, contact=1, escalation=1
+        )
         assert resolve(path).view_name == name or (name, resolve(path).view_name) in {
             ("login", "accounts:login"),
             ("password_reset", "password_reset"),
@@ -225,6 +261,7 @@ class Place:
     actor: Any
     reply: Any = None
     article: Article | None = None
+    escalation: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -262,7 +299,17 @@ def place_for(role: str) -> Place:
         body="Pull the paper.",
         edited_by=ticket.requester,
     )
-    return Place(ticket, file, notification, token, actor, reply, article)
+    vendor = Vendor.objects.create(name="Acme Servers", email="support@acme.example")
+    contact = VendorContact.objects.create(vendor=vendor, name="Budi", email="budi@acme.example", is_primary=True)
+    escalation = VendorEscalation.objects.create(
+        ticket=TicketFactory(level=3, status="vendor"),
+        vendor=vendor,
+        contact=contact,
+        contact_email=contact.email,
+        message="Controller failed",
+        escalated_by=ticket.requester,
+    )
+    return Place(ticket, file, notification, token, actor, reply, article, escalation)
 
 
 def outcome(response) -> Any:
@@ -292,6 +339,9 @@ def test_page_permission_matrix(client, name, role):
         notification=place.notification.pk,
         token=place.token.pk,
         reply=place.reply.pk,
+        vendor=place.escalation.vendor_id,
+        contact=place.escalation.contact_id,
+        escalation=place.escalation.pk,
     )
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
     response = client.get(path) if route.method == "GET" else client.post(path, route.data)
