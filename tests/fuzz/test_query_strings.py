@@ -36,6 +36,7 @@ from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import QueueView, Status
 from tickets.filters import QUEUE_SORTS, TicketQueueFilter
 from tickets.views import PAGE_SIZES
+from vendors.forms import VendorFilterForm
 
 # Pages whose answer depends on nothing the request sends (or only on who sends it).
 TAKES_NO_INPUT = {
@@ -171,6 +172,11 @@ QUERIES: dict[str, QueryRoute] = {
     "knowledge:manage": QueryRoute(ManageFilterForm, params={"page": pages()}),
     "knowledge:version": QueryRoute(path={"pk": IDS}, template="/kb/printer-jam/versions/{pk}/"),
     "knowledge:ticket-suggestions": QueryRoute(path={"ref": REFERENCES}, template="/kb/tickets/{ref}/suggested/"),
+    "vendors:list": QueryRoute(VendorFilterForm, params={"page": pages()}),
+    "vendors:detail": QueryRoute(path={"pk": IDS}, template="/vendors/{pk}/"),
+    "reports:vendors": QueryRoute(
+        today_form(ReportFilterForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=period_kept
+    ),
 }
 
 
