@@ -96,15 +96,16 @@ class ContractForm(forms.Form):
     response_minutes = forms.IntegerField(label=_("Response within (minutes)"), min_value=1, max_value=525_600)
     resolution_minutes = forms.IntegerField(label=_("Resolution within (minutes)"), min_value=1, max_value=5_256_000)
     business_hours_only = forms.BooleanField(label=_("Business hours only"), required=False)
-    calendar = forms.ModelChoiceField(
-        label=_("Business calendar"),
-        queryset=Calendar.objects.order_by("name"),
-        required=False,
-        empty_label=_("The calendar of the ticket's SLA policy"),
-    )
+    calendar = forms.TypedChoiceField(label=_("Business calendar"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, action: str = "", calendars: list[Calendar] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Read once for all the contract forms of a page (the caller hands them in).
+        self.calendars = {c.pk: c for c in (Calendar.objects.order_by("name") if calendars is None else calendars)}
+        self.fields["calendar"].choices = [
+            ("", _("The calendar of the ticket's SLA policy")),
+            *((pk, calendar.display_name) for pk, calendar in self.calendars.items()),
+        ]
         self.helper = _helper(
             "contract_id",
             Div(
@@ -125,6 +126,10 @@ class ContractForm(forms.Form):
             action=action,
             submit=_("Save contract"),
         )
+
+    def clean_calendar(self):
+        pk = self.cleaned_data.get("calendar")
+        return None if pk is None else self.calendars[pk]
 
     def clean(self):
         data = super().clean()
@@ -148,7 +153,11 @@ class ContractForm(forms.Form):
             "business_hours_only",
             "calendar",
         )
-        return {"contract_id": contract.pk, **{name: getattr(contract, name) for name in names}}
+        return {
+            "contract_id": contract.pk,
+            **{name: getattr(contract, name) for name in names if name != "calendar"},
+            "calendar": contract.calendar_id,
+        }
 
 
 class VendorFilterForm(forms.Form):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sla.models import Calendar
 from tickets.selectors import ticket_get_for_user
 
 from . import services
@@ -69,6 +70,7 @@ def _detail(request, pk: int, *, contact_form=None, contract_form=None, status=2
     manager = can_manage_vendors(request.user)
     context = {"data": data, "vendor": data.vendor, "can_manage": manager}
     if manager:
+        calendars = list(Calendar.objects.order_by("name"))
         context["contact_forms"] = [
             ContactForm(
                 initial=ContactForm.initial_for(contact),
@@ -82,11 +84,14 @@ def _detail(request, pk: int, *, contact_form=None, contract_form=None, status=2
                 initial=ContractForm.initial_for(contract),
                 action=reverse("vendors:contract", args=[pk]),
                 auto_id=f"contract{contract.pk}_%s",
+                calendars=calendars,
             )
             for contract in data.contracts
         ]
         context["contact_form"] = contact_form or ContactForm(action=reverse("vendors:contact", args=[pk]))
-        context["contract_form"] = contract_form or ContractForm(action=reverse("vendors:contract", args=[pk]))
+        context["contract_form"] = contract_form or ContractForm(
+            action=reverse("vendors:contract", args=[pk]), calendars=calendars
+        )
     return render(request, "vendors/vendor_detail.html", context, status=status)
 
 
