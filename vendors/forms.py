@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import Calendar
@@ -83,6 +84,29 @@ class ContactForm(forms.Form):
         }
 
 
+class _ReadOnceChoices(ModelChoiceIterator):
+    """The choices of a model choice field from rows the caller already read (a page with
+    many forms reads them once), else from its queryset."""
+
+    def __iter__(self):
+        rows = getattr(self.field, "rows_read", None)
+        if rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in rows:
+            yield self.choice(row)
+
+    def __len__(self):
+        rows = getattr(self.field, "rows_read", None)
+        return super().__len__() if rows is None else len(rows) + (self.field.empty_label is not None)
+
+
+class CalendarField(forms.ModelChoiceField):
+    iterator = _ReadOnceChoices
+
+
 class ContractForm(forms.Form):
     """A vendor's contract and the targets the vendor's clock runs against."""
 
@@ -96,16 +120,17 @@ class ContractForm(forms.Form):
     response_minutes = forms.IntegerField(label=_("Response within (minutes)"), min_value=1, max_value=525_600)
     resolution_minutes = forms.IntegerField(label=_("Resolution within (minutes)"), min_value=1, max_value=5_256_000)
     business_hours_only = forms.BooleanField(label=_("Business hours only"), required=False)
-    calendar = forms.TypedChoiceField(label=_("Business calendar"), coerce=int, required=False, empty_value=None)
+    calendar = CalendarField(
+        label=_("Business calendar"),
+        queryset=Calendar.objects.order_by("name"),
+        required=False,
+        empty_label=_("The calendar of the ticket's SLA policy"),
+    )
 
     def __init__(self, *args, action: str = "", calendars: list[Calendar] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Read once for all the contract forms of a page (the caller hands them in).
-        self.calendars = {c.pk: c for c in (Calendar.objects.order_by("name") if calendars is None else calendars)}
-        self.fields["calendar"].choices = [
-            ("", _("The calendar of the ticket's SLA policy")),
-            *((pk, calendar.display_name) for pk, calendar in self.calendars.items()),
-        ]
+        # The calendars are read once for all the contract forms of a page (handed in).
+        self.fields["calendar"].rows_read = calendars
         self.helper = _helper(
             "contract_id",
             Div(
@@ -126,10 +151,6 @@ class ContractForm(forms.Form):
             action=action,
             submit=_("Save contract"),
         )
-
-    def clean_calendar(self):
-        pk = self.cleaned_data.get("calendar")
-        return None if pk is None else self.calendars[pk]
 
     def clean(self):
         data = super().clean()
