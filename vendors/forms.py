@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import Calendar
@@ -214,6 +215,12 @@ class VendorEscalateForm(forms.Form):
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = (
+            VendorContract.objects.in_force(on=timezone.localdate())
+            .filter(vendor__is_active=True)
+            .select_related("vendor")
+        )
+        self.fields["contact"].queryset = VendorContact.objects.filter(vendor__is_active=True).select_related("vendor")
         self.fields["contract"].label_from_instance = lambda c: f"{c.vendor} — {c.reference}"
         self.fields["contact"].label_from_instance = lambda c: f"{c.vendor} — {c.name}"
         self.helper = _helper(

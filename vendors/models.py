@@ -57,6 +57,12 @@ class VendorContact(models.Model):
         return f"{self.name} ({self.vendor})"
 
 
+class VendorContractQuerySet(models.QuerySet):
+    def in_force(self, *, on):
+        """Contracts in force on that day (started, and not ended before it)."""
+        return self.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=on), starts_on__lte=on)
+
+
 class VendorContract(models.Model):
     """What a vendor promised: a support or maintenance contract with response and
     resolution targets, which the vendor clock of an escalated ticket runs against."""
@@ -83,6 +89,8 @@ class VendorContract(models.Model):
         help_text=_("Whose business hours count; empty: the calendar of the ticket's SLA policy."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = VendorContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["vendor", "-starts_on", "id"]

@@ -2,7 +2,6 @@
 escalation a vendor's mail answers, and vendor performance against contracts."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,9 +19,7 @@ def vendor_list(*, query: str = "", active: str = "") -> QuerySet[Vendor]:
     """Vendors by name, each with its open escalations and whether a contract is in
     force today counted in the same query."""
     today = timezone.localdate()
-    current = VendorContract.objects.filter(vendor=OuterRef("pk"), starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    current = VendorContract.objects.in_force(on=today).filter(vendor=OuterRef("pk"))
     vendors = Vendor.objects.annotate(
         open_escalations=Count("escalations", filter=Q(escalations__status=VendorEscalationStatus.OPEN)),
         has_current_contract=Exists(current),
@@ -77,21 +74,6 @@ def ticket_vendor_escalations(*, ticket_id: int) -> list[VendorEscalation]:
     )
 
 
-def vendor_choices_for_escalation() -> dict:
-    """The active vendors with their contacts and contracts in force today, for the
-    escalation form (three queries)."""
-    today = timezone.localdate()
-    vendors = list(Vendor.objects.filter(is_active=True).order_by("name"))
-    contracts = [
-        contract
-        for contract in VendorContract.objects.filter(vendor__is_active=True, starts_on__lte=today).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-        )
-    ]
-    contacts = list(VendorContact.objects.filter(vendor__is_active=True).order_by("vendor", "-is_primary", "name"))
-    return {"vendors": vendors, "contracts": contracts, "contacts": contacts}
-
-
 def _address(value: str) -> str:
     return (value or "").strip().lower()
 
@@ -126,7 +108,3 @@ def vendor_escalation_for_mail(*, thread_ids: list[str], sender: str, subject: s
         if address in known - {""}:
             return escalation
     return None
-
-
-def vendor_today() -> date:
-    return timezone.localdate()

@@ -177,8 +177,7 @@ def vendor_escalation_create(
                 % {"ref": contract.reference, "start": contract.starts_on, "end": contract.ends_on or "…"}
             )
     else:
-        current = [c for c in VendorContract.objects.filter(vendor=vendor) if c.is_current(on=today)]
-        if current:
+        if VendorContract.objects.in_force(on=today).filter(vendor=vendor).exists():
             raise VendorError(
                 _("%(vendor)s has a contract in force: choose it, so the vendor's clock runs against it.")
                 % {"vendor": vendor.name}
