@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from sla.models import Calendar
-from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
+from tests.factories import make_agent, make_requester, make_supervisor
 from tests.vendors.support import level_three_ticket, vendor_with_contract
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, EventKind, Status
@@ -287,13 +287,16 @@ def test_the_database_keeps_one_open_escalation_per_ticket():
     vendor, contact, contract = vendor_with_contract()
     ticket = level_three_ticket()
     escalate(ticket, ticket.assignee, vendor, contract)
-    from django.db import IntegrityError
-
     with pytest.raises(IntegrityError), transaction.atomic():
         VendorEscalation.objects.create(
             ticket=ticket, vendor=vendor, message="again", escalated_by=ticket.assignee, contact=contact
         )
 
 
-def test_tickets_factory_default_is_not_level_three():
-    assert TicketFactory().level == 1
+def test_a_ticket_waiting_on_a_vendor_is_not_sent_back_down():
+    vendor, _contact, contract = vendor_with_contract()
+    ticket = level_three_ticket()
+    escalate(ticket, ticket.assignee, vendor, contract)
+    with pytest.raises(TransitionError, match="waiting on a vendor"):
+        ticket_services.ticket_deescalate(ticket_id=ticket.pk, by=ticket.assignee, reason="Not ours")
+    assert Ticket.objects.get(pk=ticket.pk).level == 3
