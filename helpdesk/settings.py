@@ -588,6 +588,7 @@ CELERY_TASK_ROUTES = {
     "health.tasks.heartbeat": {"queue": "periodic"},
     "intake.tasks.mailboxes_fetch": {"queue": "periodic"},
     "maintenance.tasks.maintenance_open": {"queue": "periodic"},
+    "vendors.tasks.vendor_reminders_send": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
@@ -595,6 +596,12 @@ HELPDESK_HEARTBEAT_SECONDS = env.float("HELPDESK_HEARTBEAT_SECONDS", default=30.
 HELPDESK_SLA_SWEEP_SECONDS = env.float("HELPDESK_SLA_SWEEP_SECONDS", default=20.0)
 # How often preventive maintenance tickets whose time has come are opened.
 HELPDESK_MAINTENANCE_SECONDS = env.float("HELPDESK_MAINTENANCE_SECONDS", default=60.0)
+# Vendors: how often the sweep looks for overdue vendors, and how long it waits before
+# chasing one again once a reminder has gone.
+HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS = env.float("HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS", default=300.0)
+HELPDESK_VENDOR_REMINDER_HOURS = env.float("HELPDESK_VENDOR_REMINDER_HOURS", default=24.0)
+if HELPDESK_VENDOR_REMINDER_HOURS <= 0:
+    raise ImproperlyConfigured("HELPDESK_VENDOR_REMINDER_HOURS is more than 0.")
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -615,6 +622,10 @@ CELERY_BEAT_SCHEDULE = {
     "maintenance-open": {
         "task": "maintenance.tasks.maintenance_open",
         "schedule": HELPDESK_MAINTENANCE_SECONDS,
+    },
+    "vendor-reminders": {
+        "task": "vendors.tasks.vendor_reminders_send",
+        "schedule": HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS,
     },
 }
 
@@ -693,6 +704,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "notifications.WebhookEndpoint", "mask_fields": ["secret"]},
     {"model": "accounts.SupportLevel", "m2m_fields": {"members"}},
     "tickets.Category",
+    "vendors.Vendor",
+    "vendors.VendorContact",
+    "vendors.VendorContract",
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {
         "model": "accounts.User",

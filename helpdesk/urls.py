@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("maintenance.api.urls")),
     path("", include("procurement.api.urls")),
+    path("", include("vendors.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

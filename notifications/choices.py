@@ -20,6 +20,10 @@ class NotificationKind(models.TextChoices):
     COMPONENT_REPORT_DECIDED = "component_report_decided", _("Component report decided")
     PROCUREMENT_APPROVAL = "procurement_approval", _("Procurement request to approve")
     PROCUREMENT_DECIDED = "procurement_decided", _("Procurement request decided")
+    VENDOR_ESCALATION = "vendor_escalation", _("Fault taken to a vendor")
+    VENDOR_REMINDER = "vendor_reminder", _("Reminder to a vendor")
+    VENDOR_OVERDUE = "vendor_overdue", _("Vendor overdue")
+    VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -30,7 +34,11 @@ NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
 # About a person's own account: always by email, whatever their preferences.
 ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
 # To an address without an account (a mail the helpdesk refused): by email, once.
-ADDRESS_KINDS = (NotificationKind.MAIL_REFUSED,)
+ADDRESS_KINDS = (
+    NotificationKind.MAIL_REFUSED,
+    NotificationKind.VENDOR_ESCALATION,
+    NotificationKind.VENDOR_REMINDER,
+)
 # Sent to support staff; each person picks the channels for each.
 STAFF_KINDS = (
     NotificationKind.ESCALATED,
@@ -45,6 +53,8 @@ STAFF_KINDS = (
     NotificationKind.COMPONENT_REPORT_DECIDED,
     NotificationKind.PROCUREMENT_APPROVAL,
     NotificationKind.PROCUREMENT_DECIDED,
+    NotificationKind.VENDOR_OVERDUE,
+    NotificationKind.VENDOR_REPLIED,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from accounts.choices import Level
 from accounts.selectors import agent_can_act_at, agent_levels
-from tickets.choices import Impact, Status, Urgency
+from tickets.choices import OPEN_STATUSES, Impact, Status, Urgency
 from tickets.models import Ticket
 
 from .models import CannedReply
@@ -68,10 +68,11 @@ def canned_reply_filled(*, reply: CannedReply, ticket: Ticket, agent) -> dict:
     text = placeholders_fill(reply.body_for(language), values)
     changes = {"status": "", "impact": "", "urgency": ""}
     labels = []
-    if reply.set_status and reply.set_status != ticket.status:
+    # A ticket waiting on a vendor changes status only with its vendor escalation.
+    if reply.set_status and reply.set_status != ticket.status and ticket.status != Status.PENDING_VENDOR:
         changes["status"] = reply.set_status
         labels.append(str(Status(reply.set_status).label))
-    if ticket.status in (Status.NEW, Status.OPEN, Status.PENDING):
+    if ticket.status in OPEN_STATUSES:
         if reply.set_impact and reply.set_impact != ticket.impact:
             changes["impact"] = reply.set_impact
             labels.append(str(Impact(reply.set_impact).label))

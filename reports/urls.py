@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/live/", views.live, name="live"),
     path("reports/monthly/", views.monthly, name="monthly"),
     path("reports/maintenance/", views.maintenance, name="maintenance"),
+    path("reports/vendors/", views.vendors, name="vendors"),
     path("reports/export/<slug:name>.csv", views.export, name="export"),
 ]

@@ -8,6 +8,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.choices import Level
@@ -23,6 +24,7 @@ from .selectors import (
     range_report,
     tickets_for_export,
 )
+from .selectors.vendors import vendor_performance
 
 
 def _scope(user) -> int | None:
@@ -384,3 +386,44 @@ def maintenance(request):
     totals["on_time_pct"] = round(100 * totals["on_time"] / totals["due"], 1) if totals["due"] else None
     context.update({"rows": rows, "filters": filters, "totals": totals})
     return render(request, "reports/maintenance.html", context)
+
+
+# --- vendors against their contracts --------------------------------------------------
+
+VENDOR_COLUMNS = [
+    ("vendor__name", _lazy("Vendor")),
+    ("escalations", _lazy("Escalations")),
+    ("responses_met", _lazy("Response met")),
+    ("responses_missed", _lazy("Response missed")),
+    ("response_p50", _lazy("Response median (min)")),
+    ("response_p90", _lazy("Response p90 (min)")),
+    ("resolutions_met", _lazy("Resolution met")),
+    ("resolutions_missed", _lazy("Resolution missed")),
+    ("resolution_p50", _lazy("Resolution median (min)")),
+    ("resolution_p90", _lazy("Resolution p90 (min)")),
+    ("open", _lazy("Open")),
+    ("open_overdue", _lazy("Open and overdue")),
+]
+
+
+@require_GET
+def vendors(request):
+    """Vendor response and resolution against their contracts, per vendor, over a period
+    (escalations made in it); supervisors and administrators; CSV with ``format=csv``."""
+    if _scope(request.user) is not None:
+        raise PermissionDenied
+    form, filters = _filters(request)
+    if filters is None:
+        return render(request, "reports/vendors.html", {"form": form}, status=400)
+    rows = vendor_performance(filters, now=timezone.now())
+    if request.GET.get("format") == "csv":
+        header = [str(label) for _key, label in VENDOR_COLUMNS]
+        lines = ([row[key] for key, _label in VENDOR_COLUMNS] for row in rows)
+        return _csv_response(f"vendors-{filters.start}-{filters.end}.csv", header, lines)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "reports/vendors.html",
+        {"form": form, "filters": filters, "rows": rows, "csv_query": query.urlencode()},
+    )

@@ -25,12 +25,14 @@ from tests.api import (
     test_permissions_maintenance,
     test_permissions_procurement,
     test_permissions_tickets,
+    test_permissions_vendors,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
-from tests.factories import make_supervisor
+from tests.factories import TicketFactory, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.procurement.support import procurement_ids
 from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent
+from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +48,8 @@ PUBLIC = (200,) * len(ROLES)
 READ = (LOGIN, 200, 404, 200, 200, 200, 200, 200)
 STAFF_PAGE = (LOGIN, 403, 403, 200, 200, 200, 200, 200)
 SUPERVISORS = (LOGIN, 403, 403, 403, 403, 403, 200, 200)
+VENDOR_MANAGERS = (LOGIN, 403, 403, 403, 403, 403, MOVED, MOVED)
+VENDOR_ESCALATORS = (LOGIN, 403, 403, 403, 403, MOVED, MOVED, MOVED)
 # A change only staff make, and only at the ticket's level or above.
 STAFF_ACTS = (LOGIN, 403, 404, 403, MOVED, MOVED, MOVED, MOVED)
 # A reply: the requester and staff at the ticket's level or above.
@@ -150,6 +154,30 @@ PAGES: dict[str, Route] = {
     "reports:monthly": Route("GET", "/reports/monthly/", SUPERVISORS),
     "reports:export": Route("GET", "/reports/export/tickets.csv", STAFF_PAGE),
     "reports:maintenance": Route("GET", "/reports/maintenance/", SUPERVISORS),
+    "reports:vendors": Route("GET", "/reports/vendors/", SUPERVISORS),
+    # Vendors: staff read, supervisors and administrators write; Level III staff and
+    # supervisors follow a vendor escalation up (of a Level III ticket of its own).
+    "vendors:list": Route("GET", "/vendors/", STAFF_PAGE),
+    "vendors:create": Route("GET", "/vendors/new/", SUPERVISORS),
+    "vendors:detail": Route("GET", "/vendors/{vendor}/", STAFF_PAGE),
+    "vendors:edit": Route("GET", "/vendors/{vendor}/edit/", SUPERVISORS),
+    "vendors:contact": Route("POST", "/vendors/{vendor}/contacts/", VENDOR_MANAGERS, {"name": "Sari"}),
+    "vendors:contact-delete": Route("POST", "/vendors/{vendor}/contacts/{contact}/delete/", VENDOR_MANAGERS),
+    "vendors:contract": Route(
+        "POST",
+        "/vendors/{vendor}/contracts/",
+        VENDOR_MANAGERS,
+        {"reference": "AMC-9", "starts_on": "2026-01-01", "response_minutes": "60", "resolution_minutes": "240"},
+    ),
+    "vendors:ticket": Route("GET", T + "/vendor/", STAFF_PAGE),
+    "vendors:escalation-response": Route("POST", "/vendor-escalations/{escalation}/response/", VENDOR_ESCALATORS),
+    "vendors:escalation-reference": Route(
+        "POST", "/vendor-escalations/{escalation}/reference/", VENDOR_ESCALATORS, {"vendor_reference": "RMA-1"}
+    ),
+    "vendors:escalation-resolution": Route(
+        "POST", "/vendor-escalations/{escalation}/resolution/", VENDOR_ESCALATORS, {"resolution": "Replaced"}
+    ),
+    "vendors:escalation-close": Route("POST", "/vendor-escalations/{escalation}/close/", VENDOR_ESCALATORS),
     "accounts:login": Route("GET", "/accounts/login/", PUBLIC),
     "login": Route("GET", "/accounts/login/", PUBLIC),
     "logout": Route("POST", "/accounts/logout/", (LOGIN, *(LOGIN,) * (len(ROLES) - 1))),
@@ -234,6 +262,7 @@ API_ENDPOINTS = [
     *test_permissions_lookups.ENDPOINTS,
     *test_permissions_maintenance.ENDPOINTS,
     *test_permissions_procurement.ENDPOINTS,
+    *test_permissions_vendors.ENDPOINTS,
 ]
 
 
@@ -254,7 +283,16 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 
 def api_url_names() -> set[str]:
-    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "item": 1, "plan": 1, "file": 1}
+    ids = {
+        "ref": "HD-000001",
+        "public_file": 1,
+        "internal_file": 1,
+        "item": 1,
+        "plan": 1,
+        "file": 1,
+        "vendor_id": 1,
+        "escalation_id": 1,
+    }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
 
@@ -273,7 +311,18 @@ def test_each_row_is_the_url_it_names():
             "pr_ordered": "PR-000004",
         }
         path = route.path.format(
-            ref="HD-000001", file=1, notification=1, token=1, reply=1, item=1, plan=1, report=1, **procurement
+            ref="HD-000001",
+            file=1,
+            notification=1,
+            token=1,
+            reply=1,
+            item=1,
+            plan=1,
+            report=1,
+            vendor=1,
+            contact=1,
+            escalation=1,
+            **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
             ("login", "accounts:login"),
@@ -293,6 +342,7 @@ class Place:
     article: Article | None = None
     item: Any = None
     plan: Any = None
+    escalation: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -330,9 +380,19 @@ def place_for(role: str) -> Place:
         body="Pull the paper.",
         edited_by=ticket.requester,
     )
+    vendor = Vendor.objects.create(name="Acme Servers", email="support@acme.example")
+    contact = VendorContact.objects.create(vendor=vendor, name="Budi", email="budi@acme.example", is_primary=True)
+    escalation = VendorEscalation.objects.create(
+        ticket=TicketFactory(level=3, status="vendor"),
+        vendor=vendor,
+        contact=contact,
+        contact_email=contact.email,
+        message="Controller failed",
+        escalated_by=ticket.requester,
+    )
     item = TicketChecklistItem.objects.create(ticket=ticket, position=1, text="Read the backup log")
     plan = maintenance_plan(by=make_supervisor())
-    return Place(ticket, file, notification, token, actor, reply, article, item, plan)
+    return Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation)
 
 
 def outcome(response) -> Any:
@@ -364,6 +424,9 @@ def test_page_permission_matrix(client, name, role):
         "reply": place.reply.pk,
         "item": place.item.pk,
         "plan": place.plan.pk,
+        "vendor": place.escalation.vendor_id,
+        "contact": place.escalation.contact_id,
+        "escalation": place.escalation.pk,
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)

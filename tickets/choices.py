@@ -7,11 +7,13 @@ class Status(models.TextChoices):
     NEW = "new", _("New")
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending on customer")
+    # Escalated to a vendor (vendors app): open, but our clock waits for them.
+    PENDING_VENDOR = "vendor", _("Pending on vendor")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 
 
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.PENDING_VENDOR)
 
 
 class Impact(models.TextChoices):

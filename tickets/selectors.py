@@ -317,6 +317,8 @@ def sla_explain(*, ticket) -> SlaExplanation:
             )
         elif event.to_value == Status.PENDING:
             lines.append(SlaLine(event.created_at, _("Clock paused: waiting for the customer."), "pause"))
+        elif event.to_value == Status.PENDING_VENDOR:
+            lines.append(SlaLine(event.created_at, _("Clock paused: waiting on the vendor."), "pause"))
         elif event.to_value in (Status.RESOLVED, Status.CLOSED) and event.from_value in OPEN_STATUSES:
             lines.append(SlaLine(event.created_at, _("Clock stopped: resolved."), "met"))
         elif event.to_value in (Status.NEW, Status.OPEN) and event.from_value not in OPEN_STATUSES:
@@ -324,6 +326,8 @@ def sla_explain(*, ticket) -> SlaExplanation:
             lines.append(SlaLine(event.created_at, _("Clock running again: %(why)s.") % {"why": why}, "run"))
         elif event.to_value == Status.OPEN and event.from_value == Status.PENDING:
             lines.append(SlaLine(event.created_at, _("Clock resumed: the ticket is open again."), "run"))
+        elif event.to_value == Status.OPEN and event.from_value == Status.PENDING_VENDOR:
+            lines.append(SlaLine(event.created_at, _("Clock resumed: the vendor escalation is closed."), "run"))
     for sla_event in sla_events_of(ticket_id=ticket.pk):
         breach = sla_event.threshold == "breached"
         lines.append(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Vendor, VendorContact, VendorContract
+from .models import Vendor, VendorContact, VendorContract, VendorEscalation
 
 
 class VendorContactInline(admin.TabularInline):
@@ -19,3 +19,23 @@ class VendorAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "email")
     inlines = [VendorContactInline, VendorContractInline]
+
+
+@admin.register(VendorEscalation)
+class VendorEscalationAdmin(admin.ModelAdmin):
+    """Read-only: escalations change through their services (the ticket's page), which
+    keep the ticket's status, clocks and audit trail in step."""
+
+    list_display = ("ticket", "vendor", "status", "escalated_at", "response_due_at", "resolution_due_at")
+    list_filter = ("status",)
+    search_fields = ("vendor__name", "vendor_reference", "contact_email")
+    raw_id_fields = ("ticket",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -33,6 +33,10 @@ from tickets.threading import (
     ticket_id_from_thread,
 )
 from tickets.validators import attachment_name_clean, validate_attachment
+from vendors.exceptions import VendorError
+from vendors.models import VendorEscalation
+from vendors.selectors import vendor_escalation_for_mail
+from vendors.services import vendor_reply_record
 
 from ..choices import RETRYABLE_STATUSES, InboundStatus
 from ..models import InboundMessage
@@ -280,6 +284,21 @@ def _reply(message: InboundMessage, mail: ParsedMail, ticket: Ticket) -> Outcome
     )
 
 
+def _vendor_reply(mail: ParsedMail, escalation: VendorEscalation) -> Outcome:
+    """A vendor's answer about an escalated ticket: an internal note marked as theirs."""
+    body, files = _body_and_files(mail)
+    try:
+        comment = vendor_reply_record(escalation_id=escalation.pk, sender=mail.sender, body=body, attachments=files)
+    except (VendorError, TicketError) as exc:
+        raise _Hold(exc.message) from exc
+    return Outcome(
+        InboundStatus.COMMENT,
+        _("Added to %(ref)s as a note from the vendor.") % {"ref": comment.ticket.reference},
+        ticket=comment.ticket,
+        comment=comment,
+    )
+
+
 def _decide(message: InboundMessage) -> Outcome:
     try:
         with message.raw.open("rb") as handle:
@@ -306,6 +325,9 @@ def _decide(message: InboundMessage) -> Outcome:
         return Outcome(
             InboundStatus.IGNORED, _("An automatic message (%(why)s); it is never answered.") % {"why": automatic}
         )
+    escalation = vendor_escalation_for_mail(thread_ids=mail.thread_ids, sender=mail.sender, subject=mail.subject)
+    if escalation is not None:
+        return _vendor_reply(mail, escalation)
     ticket_id = _matched_ticket_id(mail)
     if ticket_id is not None:
         ticket = Ticket.objects.get(pk=ticket_id)

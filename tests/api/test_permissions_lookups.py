@@ -11,6 +11,7 @@ from tests.api import (
     test_permissions_maintenance,
     test_permissions_procurement,
     test_permissions_tickets,
+    test_permissions_vendors,
 )
 from tests.api.permission_matrix import EVERYONE, ROLES, Endpoint, World, cell_check, cells, no_ticket
 
@@ -64,6 +65,7 @@ EVERY_ENDPOINT = [
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_maintenance.ENDPOINTS,
     *test_permissions_procurement.ENDPOINTS,
+    *test_permissions_vendors.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -102,6 +102,16 @@ from tickets.forms import (
 from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
+from vendors.forms import (
+    ContactForm,
+    ContractForm,
+    VendorCloseForm,
+    VendorEscalateForm,
+    VendorForm,
+    VendorReferenceForm,
+    VendorResolutionForm,
+)
+from vendors.models import Vendor, VendorContact, VendorContract, VendorEscalation
 
 ALL_STATUSES = tuple(Status)
 WORKABLE = (Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED)
@@ -596,6 +606,61 @@ PLAN_OVERRIDES = {
     "start_date": st.one_of(st.sampled_from(["2026-01-05", "1999-12-31", "2101-01-01", "9999-12-31"]), hostile_text),
 }
 
+
+def vendor_path(suffix: str):
+    def path(place: Place, client: Client) -> str:
+        return f"/vendors/{place.escalation.vendor_id}/{suffix}"
+
+    return path
+
+
+def escalation_path(suffix: str):
+    def path(place: Place, client: Client) -> str:
+        return f"/vendor-escalations/{place.escalation.pk}/{suffix}"
+
+    return path
+
+
+def vendor_saved(place, drawn, data, response):
+    assert Vendor.objects.filter(name=single_line(last(data, "name"))).exists()
+
+
+def vendor_contact_saved(place, drawn, data, response):
+    assert VendorContact.objects.filter(
+        vendor_id=place.escalation.vendor_id, name=single_line(last(data, "name"))
+    ).exists()
+    assert VendorContact.objects.filter(vendor_id=place.escalation.vendor_id, is_primary=True).count() == 1
+
+
+def vendor_contact_deleted(place, drawn, data, response):
+    assert not VendorContact.objects.filter(pk=place.escalation.contact_id).exists()
+
+
+def vendor_contract_saved(place, drawn, data, response):
+    contract = VendorContract.objects.get(
+        vendor_id=place.escalation.vendor_id, reference=single_line(last(data, "reference"))
+    )
+    assert contract.resolution_minutes >= contract.response_minutes
+
+
+def vendor_escalated(place, drawn, data, response):
+    raise AssertionError("the place's ticket is at Level II: it never goes to a vendor")
+
+
+def vendor_escalation_changed(field: str):
+    def check(place, drawn, data, response):
+        escalation = VendorEscalation.objects.get(pk=place.escalation.pk)
+        assert getattr(escalation, field)
+
+    return check
+
+
+def calendar_ids(place: Place, name: str) -> list[str]:
+    from sla.models import Calendar
+
+    return [str(pk) for pk in Calendar.objects.values_list("pk", flat=True)] if name == "calendar" else []
+
+
 new_password = st.one_of(st.sampled_from(PASSWORDS), st.text(max_size=40), hostile_text)
 confirmation = st.one_of(st.just(Same("new_password1")), st.just(Same("new_password1")), new_password)
 next_url = st.one_of(
@@ -878,6 +943,53 @@ FORMS: dict[str, FormRoute] = {
         PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES, path=plan_path("edit/")
     ),
     "maintenance:active": FormRoute(PlanActiveForm, plan_activated, path=plan_path("active/")),
+    "vendors:create": FormRoute(
+        VendorForm,
+        vendor_saved,
+        examples=(Sent("supervisor", Status.OPEN, {"name": "ACME SERVERS", "email": "x@example.com"}),),
+    ),
+    "vendors:edit": FormRoute(VendorForm, vendor_saved, path=vendor_path("edit/")),
+    "vendors:contact": FormRoute(ContactForm, vendor_contact_saved, path=vendor_path("contacts/")),
+    "vendors:contact-delete": FormRoute(
+        None,
+        vendor_contact_deleted,
+        path=lambda place, client: vendor_path("contacts/")(place, client) + f"{place.escalation.contact_id}/delete/",
+    ),
+    "vendors:contract": FormRoute(
+        ContractForm,
+        vendor_contract_saved,
+        path=vendor_path("contracts/"),
+        choices=calendar_ids,
+        examples=(
+            Sent(
+                "admin",
+                Status.OPEN,
+                {
+                    "reference": "A",
+                    "starts_on": "2026-02-01",
+                    "ends_on": "2026-01-01",
+                    "response_minutes": "9",
+                    "resolution_minutes": "1",
+                },
+            ),
+        ),
+    ),
+    # The place's ticket is at Level II: taking it to a vendor is always refused, with the reason.
+    "vendors:ticket": FormRoute(
+        VendorEscalateForm, vendor_escalated, statuses=(Status.OPEN, Status.CLOSED), roles=("agent_l3", "supervisor")
+    ),
+    "vendors:escalation-response": FormRoute(
+        None, vendor_escalation_changed("responded_at"), path=escalation_path("response/")
+    ),
+    "vendors:escalation-reference": FormRoute(
+        VendorReferenceForm, vendor_escalation_changed("vendor_reference"), path=escalation_path("reference/")
+    ),
+    "vendors:escalation-resolution": FormRoute(
+        VendorResolutionForm, vendor_escalation_changed("resolved_at"), path=escalation_path("resolution/")
+    ),
+    "vendors:escalation-close": FormRoute(
+        VendorCloseForm, vendor_escalation_changed("closed_at"), path=escalation_path("close/")
+    ),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -944,6 +1056,10 @@ def saved_state(place: Place) -> dict:
             list(TicketChecklistItem.objects.order_by("pk").values()),
         ],
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
+        "vendors": [
+            list(model.objects.order_by("pk").values())
+            for model in (Vendor, VendorContact, VendorContract, VendorEscalation)
+        ],
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
         "preferences": list(NotificationPreference.objects.order_by("pk").values()),
         "second factors": [

@@ -35,9 +35,10 @@ from tests.api.permission_matrix import ROLES
 from tests.fuzz.strategies import FUZZ, HOSTILE_IDS, Pick, hostile_text, payloads, resolve
 from tests.fuzz.test_forms import category_ids, saved_state, ticket_in
 from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
-from tickets.choices import QueueView, Status
+from tickets.choices import OPEN_STATUSES, QueueView, Status
 from tickets.filters import QUEUE_SORTS, TicketQueueFilter
 from tickets.views import PAGE_SIZES
+from vendors.forms import VendorFilterForm
 
 # Pages whose answer depends on nothing the request sends (or only on who sends it).
 TAKES_NO_INPUT = {
@@ -107,7 +108,7 @@ def queue_kept(place: Place, response) -> None:
     level = response.context["level"]
     assert level in agent_levels(place.actor)
     for ticket in response.context["page"]:
-        assert ticket.level == level and ticket.status in (Status.NEW, Status.OPEN, Status.PENDING)
+        assert ticket.level == level and ticket.status in OPEN_STATUSES
 
 
 def callers_only(place: Place, response) -> None:
@@ -191,6 +192,11 @@ QUERIES: dict[str, QueryRoute] = {
         template="/procurement/{pr}/print/",
     ),
     "procurement:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/component-reports/"),
+    "vendors:list": QueryRoute(VendorFilterForm, params={"page": pages()}),
+    "vendors:detail": QueryRoute(path={"pk": IDS}, template="/vendors/{pk}/"),
+    "reports:vendors": QueryRoute(
+        today_form(ReportFilterForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=period_kept
+    ),
 }
 
 

@@ -344,6 +344,8 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "component_report_decided",
         "procurement_approval",
         "procurement_decided",
+        "vendor_overdue",
+        "vendor_replied",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

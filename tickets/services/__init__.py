@@ -13,6 +13,8 @@ from .lifecycle import (
     ticket_reclassify,
     ticket_reopen,
     ticket_resolve,
+    ticket_vendor_wait_end,
+    ticket_vendor_wait_start,
 )
 from .notices import ticket_notify
 from .ownership import (
@@ -50,5 +52,7 @@ __all__ = [
     "ticket_sla_start",
     "ticket_take",
     "tickets_create_batch",
+    "ticket_vendor_wait_end",
+    "ticket_vendor_wait_start",
     "tickets_erase",
 ]

@@ -34,6 +34,8 @@ MANUAL_TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.OPEN, Status.PENDING},
     Status.OPEN: {Status.PENDING},
     Status.PENDING: {Status.OPEN},
+    # In and out only with a vendor escalation (ticket_vendor_wait_start / _end).
+    Status.PENDING_VENDOR: set(),
     Status.RESOLVED: {Status.OPEN, Status.CLOSED},
     Status.CLOSED: set(),
 }
@@ -148,6 +150,10 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str) -> Ticket:
     left = checklist_open_steps_message(ticket)
     if left:
         raise TransitionError(left)
+    if ticket.status == Status.PENDING_VENDOR:
+        raise TransitionError(
+            _("%(ref)s is waiting on a vendor: close the vendor escalation first.") % {"ref": ticket.reference}
+        )
     now = timezone.now()
     event_record(
         ticket,
@@ -248,3 +254,31 @@ def ticket_reclassify(*, ticket_id: int, by, impact: str, urgency: str, category
 def route_level(*, category: Category | None) -> int:
     """The level a new ticket starts at: its category's default, else Level I."""
     return category.default_level if category is not None else Level.I
+
+
+def _vendor_wait_move(ticket: Ticket, *, by, old: str, new: str, reason: str) -> Ticket:
+    now = timezone.now()
+    event_record(ticket, by, EventKind.STATUS_CHANGED, field="status", old=old, new=new, reason=reason, at=now)
+    ticket.status = new
+    ticket.updated_at = now
+    ticket.save(update_fields=["status", "updated_at"])
+    ticket_sla_refresh(ticket=ticket)
+    return ticket
+
+
+def ticket_vendor_wait_start(*, ticket: Ticket, by, reason: str) -> Ticket:
+    """Set a ticket (locked by the caller, who checked who may) pending on a vendor: it
+    stays in the queues, our SLA clock pauses, and the status change records why."""
+    if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING):
+        raise TransitionError(
+            _("A ticket that is “%(status)s” cannot wait on a vendor.") % {"status": ticket.get_status_display()}
+        )
+    return _vendor_wait_move(ticket, by=by, old=ticket.status, new=Status.PENDING_VENDOR, reason=multi_line(reason))
+
+
+def ticket_vendor_wait_end(*, ticket: Ticket, by, reason: str) -> Ticket:
+    """Take a ticket (locked by the caller) back from the vendor: open again, our SLA
+    clock resumes. A ticket no longer pending on a vendor is left as it is."""
+    if ticket.status != Status.PENDING_VENDOR:
+        return ticket
+    return _vendor_wait_move(ticket, by=by, old=ticket.status, new=Status.OPEN, reason=multi_line(reason))

@@ -79,6 +79,10 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int, from_level: int |
         if escalating
         else _("%(ref)s is “%(status)s”: only an open ticket can be sent back down."),
     )
+    if ticket.status == Status.PENDING_VENDOR:
+        raise TransitionError(
+            _("%(ref)s is waiting on a vendor: close the vendor escalation first.") % {"ref": ticket.reference}
+        )
     target = ticket.level + step
     if target > Level.III:
         raise TransitionError(_("Level III is the last level; escalate to the vendor instead."))

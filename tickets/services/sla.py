@@ -10,8 +10,8 @@ from sla.services import sla_clock_set
 from ..choices import OPEN_STATUSES, Status
 from ..models import THRESHOLD_COLUMNS, Ticket, TicketEvent
 
-# Statuses in which the clock runs: it pauses while pending on the customer and stops
-# once the ticket is resolved or closed (a reopen starts it again).
+# Statuses in which the clock runs: it pauses while pending on the customer or on a
+# vendor and stops once the ticket is resolved or closed (a reopen starts it again).
 RUNNING = {Status.NEW, Status.OPEN}
 
 

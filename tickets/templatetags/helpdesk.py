@@ -15,6 +15,7 @@ STATUS_CLASSES = {
     Status.NEW: "text-bg-info",
     Status.OPEN: "text-bg-primary",
     Status.PENDING: "text-bg-warning",
+    Status.PENDING_VENDOR: "text-bg-warning",
     Status.RESOLVED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
 }
@@ -151,7 +152,7 @@ def sla_badge(ticket, now=None):
     now = now or timezone.now()
     due = ticket.sla_due_at
     if due is None:
-        if ticket.status == Status.PENDING:
+        if ticket.status in (Status.PENDING, Status.PENDING_VENDOR):
             return format_html('<span class="badge text-bg-secondary">{}</span>', _("Paused"))
         return ""
     warn_at = ticket.sla_warn_at

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from demo.knowledge import demo_knowledge_ensure
+from demo.vendors import demo_vendors_ensure
 from escalation.services import ladders_backfill
 from tickets.models import Ticket
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
                 _("Added %(articles)s knowledge base articles and %(replies)s canned replies.")
                 % {"articles": articles, "replies": replies}
             )
+        vendors = demo_vendors_ensure()
+        if vendors:
+            self.stdout.write(_("Added %(n)s demo vendors with a contact and a contract.") % {"n": vendors})
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password for new ones: %(pw)s):") % {"pw": password})
         for username, _first, _last, role, levels, _phone in DEMO_USERS:

@@ -1,0 +1,223 @@
+"""The vendors API for every role: support staff read vendors (with their contacts and
+contracts) and vendor escalations; supervisors and administrators write vendor records;
+requesters get nothing. Each cell sets up its own vendor and escalation, makes one
+request and checks the exact status; a refused request (and every read) leaves the vendor
+tables as they were, an allowed write shows its effect."""
+
+from datetime import date
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+from tests.api.permission_matrix import ROLES, Endpoint, World, actor_for, cells
+from tests.factories import TicketFactory
+from vendors.models import Vendor, VendorContact, VendorContract, VendorEscalation
+
+pytestmark = pytest.mark.django_db
+
+STAFF_READ = (401, 403, 403, 200, 200, 200, 200, 200)
+MANAGERS_CREATE = (401, 403, 403, 403, 403, 403, 201, 201)
+MANAGERS_CHANGE = (401, 403, 403, 403, 403, 403, 200, 200)
+
+
+def vendor_world(level: int) -> World:
+    world = World(level=level, ticket=TicketFactory(level=3, status="vendor"))
+    vendor = Vendor.objects.create(name="Acme Servers", email="support@acme.example")
+    contact = VendorContact.objects.create(vendor=vendor, name="Budi", email="budi@acme.example", is_primary=True)
+    VendorContract.objects.create(
+        vendor=vendor, reference="AMC-1", starts_on=date(2026, 1, 1), response_minutes=60, resolution_minutes=480
+    )
+    escalation = VendorEscalation.objects.create(
+        ticket=world.ticket,
+        vendor=vendor,
+        contact=contact,
+        contact_email=contact.email,
+        message="Controller failed",
+        escalated_by=world.ticket.requester,
+    )
+    world.public_file = None
+    world.assignee = {"vendor_id": vendor.pk, "escalation_id": escalation.pk}
+    return world
+
+
+def vendors_listed(world, response):
+    [vendor] = response.json()
+    assert vendor["name"] == "Acme Servers" and vendor["contacts"][0]["name"] == "Budi"
+    assert vendor["contracts"][0]["reference"] == "AMC-1"
+
+
+def vendor_created(world, response):
+    assert response.json()["name"] == "Borneo Networks"
+    assert Vendor.objects.filter(name="Borneo Networks").exists()
+
+
+def vendor_shown(world, response):
+    assert response.json()["id"] == world.assignee["vendor_id"]
+
+
+def vendor_changed(world, response):
+    assert Vendor.objects.get(pk=world.assignee["vendor_id"]).phone == "+62 21 555 0100"
+
+
+def contact_added(world, response):
+    assert VendorContact.objects.filter(vendor_id=world.assignee["vendor_id"], name="Sari").exists()
+
+
+def contract_added(world, response):
+    assert VendorContract.objects.filter(vendor_id=world.assignee["vendor_id"], reference="AMC-2").exists()
+
+
+def escalations_listed(world, response):
+    [row] = response.json()["results"]
+    assert row["ticket"] == world.ticket.reference and row["vendor_name"] == "Acme Servers"
+
+
+def escalation_shown(world, response):
+    assert response.json()["id"] == world.assignee["escalation_id"]
+
+
+V = "/api/v1/vendors/{vendor_id}"
+E = "/api/v1/vendor-escalations"
+ENDPOINTS = [
+    Endpoint("vendors", "GET", "/api/v1/vendors/", STAFF_READ, vendors_listed, setup=vendor_world, levels=(3,)),
+    Endpoint(
+        "vendor-create",
+        "POST",
+        "/api/v1/vendors/",
+        MANAGERS_CREATE,
+        vendor_created,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"name": "Borneo Networks", "email": "noc@borneo.example"},
+    ),
+    Endpoint("vendor", "GET", V + "/", STAFF_READ, vendor_shown, setup=vendor_world, levels=(3,)),
+    Endpoint(
+        "vendor-update",
+        "PATCH",
+        V + "/",
+        MANAGERS_CHANGE,
+        vendor_changed,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"phone": "+62 21 555 0100"},
+    ),
+    Endpoint(
+        "vendor-contact",
+        "POST",
+        V + "/contacts/",
+        MANAGERS_CREATE,
+        contact_added,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"name": "Sari", "email": "sari@acme.example"},
+    ),
+    Endpoint(
+        "vendor-contract",
+        "POST",
+        V + "/contracts/",
+        MANAGERS_CREATE,
+        contract_added,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {
+            "reference": "AMC-2",
+            "starts_on": "2026-06-01",
+            "response_minutes": 30,
+            "resolution_minutes": 240,
+        },
+    ),
+    Endpoint("vendor-escalations", "GET", E + "/", STAFF_READ, escalations_listed, setup=vendor_world, levels=(3,)),
+    Endpoint(
+        "vendor-escalation",
+        "GET",
+        E + "/{escalation_id}/",
+        STAFF_READ,
+        escalation_shown,
+        setup=vendor_world,
+        levels=(3,),
+    ),
+]
+
+
+def state() -> dict:
+    return {
+        "vendors": list(Vendor.objects.order_by("pk").values()),
+        "contacts": list(VendorContact.objects.order_by("pk").values()),
+        "contracts": list(VendorContract.objects.order_by("pk").values()),
+        "escalations": list(VendorEscalation.objects.order_by("pk").values()),
+    }
+
+
+@pytest.mark.parametrize(("endpoint", "level", "role", "auth"), list(cells(ENDPOINTS)))
+def test_vendor_api_permission_matrix(endpoint: Endpoint, level: int, role: str, auth: str):
+    world = endpoint.setup(level)
+    world.role = role
+    world.actor = actor_for(role, world)
+    client = APIClient()
+    if world.actor is not None and auth == "token":
+        _token, key = api_token_create(user=world.actor, name="permission matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    elif world.actor is not None:
+        client.force_authenticate(world.actor)
+    expected = endpoint.expected(role, level)
+    before = state()
+    path = endpoint.path.format(**world.assignee)
+    response = getattr(client, endpoint.method.lower())(path, endpoint.data(world), format=endpoint.format)
+    assert response.status_code == expected, response.content[:500]
+    if expected >= 400:
+        error = response.json()["error"]
+        assert error["status"] == expected and error["message"]
+        assert state() == before
+        return
+    endpoint.check(world, response)
+    if endpoint.method == "GET":
+        assert state() == before
+
+
+def test_requesters_never_see_a_vendor_or_an_escalation_through_the_api(django_user_model):
+    world = vendor_world(3)
+    client = APIClient()
+    client.force_authenticate(world.ticket.requester)
+    for path in ("/api/v1/vendors/", f"/api/v1/vendor-escalations/{world.assignee['escalation_id']}/"):
+        response = client.get(path)
+        assert response.status_code == 403 and b"Acme" not in response.content
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": ""},
+        {"name": "x" * 201},
+        {"name": "'\"<>& 🔥", "email": "not an email"},
+        {"name": "ok", "website": "javascript:alert(1)"},
+        {"name": ["a", "b"]},
+        {"name": "acme servers"},  # the same name in other letters
+    ],
+)
+def test_hostile_vendor_input_is_refused_with_a_clear_message_and_nothing_saved(data):
+    world = vendor_world(3)
+    client = APIClient()
+    client.force_authenticate(actor_for("supervisor", world))
+    before = state()
+    response = client.post("/api/v1/vendors/", data, format="json")
+    assert response.status_code == 400 and response.json()["error"]["message"]
+    assert state() == before
+
+
+def test_the_vendor_list_reads_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    world = vendor_world(3)
+    for n in range(5):
+        vendor = Vendor.objects.create(name=f"Vendor {n}")
+        VendorContact.objects.create(vendor=vendor, name="A", is_primary=True)
+        VendorContract.objects.create(
+            vendor=vendor, reference="X", starts_on=date(2026, 1, 1), response_minutes=1, resolution_minutes=2
+        )
+    client = APIClient()
+    client.force_authenticate(actor_for("agent_l3", world))
+    client.get("/api/v1/vendors/")  # warm the permission caches
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/vendors/").json()) == 6
+
+
+ROLES_COVERED = ROLES

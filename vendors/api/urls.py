@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("vendors/", views.VendorList.as_view(), name="api-vendors"),
+    path("vendors/<int:vendor_id>/", views.VendorDetail.as_view(), name="api-vendor"),
+    path("vendors/<int:vendor_id>/contacts/", views.VendorContacts.as_view(), name="api-vendor-contacts"),
+    path("vendors/<int:vendor_id>/contracts/", views.VendorContracts.as_view(), name="api-vendor-contracts"),
+    path("vendor-escalations/", views.VendorEscalationList.as_view(), name="api-vendor-escalations"),
+    path(
+        "vendor-escalations/<int:escalation_id>/", views.VendorEscalationDetail.as_view(), name="api-vendor-escalation"
+    ),
+]
