@@ -2,7 +2,7 @@
 administrators, and each plan's runs; thin views over the same services as the pages."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -35,6 +35,7 @@ class _Refusals:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
+@extend_schema_view(get=extend_schema(responses={200: s.PlanSerializer(many=True), 403: ERRORS[403]}))
 class PlanList(_Refusals, base.ListCreateApiView):
     """Maintenance plans (support staff); supervisors and administrators add them."""
 
@@ -84,6 +85,7 @@ class PlanDetail(_Refusals, base.ApiView):
         return Response(s.PlanSerializer(plan_get(pk=found.pk)).data)
 
 
+@extend_schema_view(get=extend_schema(responses={200: s.RunSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}))
 class PlanRuns(_Refusals, base.ListApiView):
     """The plan's runs, newest first, with the ticket each opened."""
 

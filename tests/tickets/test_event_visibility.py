@@ -13,7 +13,7 @@ from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from tests.factories import category, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Urgency
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket, TicketChecklistItem, TicketEvent
 from tickets.selectors import ticket_events_visible
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,14 @@ PUBLIC_CASES = (
     "attachment_added:ticket",
     "attachment_added:reply",
 )
-INTERNAL_CASES = (EventKind.NOTE_ADDED, EventKind.PAGE_ACKNOWLEDGED, "attachment_added:note")
+INTERNAL_CASES = (
+    EventKind.NOTE_ADDED,
+    EventKind.PAGE_ACKNOWLEDGED,
+    EventKind.CHECKLIST_DONE,
+    EventKind.CHECKLIST_UNDONE,
+    EventKind.CHECKLIST_SKIPPED,
+    "attachment_added:note",
+)
 CASES = PUBLIC_CASES + INTERNAL_CASES
 FILE_OF_CASE = {
     "attachment_added:ticket": TICKET_FILE,
@@ -93,6 +100,12 @@ def ticket_with_every_event() -> History:
     )
     # A page about the now-P1 ticket answered by SMS (escalation.services.page_acknowledge records it so).
     services.ticket_page_acknowledged(ticket=Ticket.objects.get(pk=ticket.pk), by=supervisor, channel="sms")
+    # Its checklist: one step ticked, unticked, then skipped with a reason.
+    step = TicketChecklistItem.objects.create(ticket=ticket, position=1, text="Clean the rollers")
+    for action in ("done", "undone", "skip"):
+        services.checklist_item_change(
+            ticket_id=ticket.pk, item_id=step.pk, by=supervisor, action=action, reason="No kit"
+        )
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

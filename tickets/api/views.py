@@ -381,6 +381,9 @@ def _checklist_ticket(request, reference: str) -> Ticket:
     return ticket
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: s.ChecklistItemSerializer(many=True), **error_responses(403, 404)})
+)
 class TicketChecklist(ListApiView):
     """The ticket's checklist, in order (support staff only)."""
 
@@ -397,7 +400,10 @@ class TicketChecklist(ListApiView):
 class TicketChecklistItemChange(ApiView):
     """Tick (``done``), untick (``undone``) or skip (``skip``, with a reason) one step."""
 
-    @extend_schema(request=s.ChecklistChangeSerializer, responses={200: s.ChecklistItemSerializer, **ERRORS})
+    @extend_schema(
+        request=s.ChecklistChangeSerializer,
+        responses={200: s.ChecklistItemSerializer, **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request, reference: str, item: int):
         ticket = _checklist_ticket(request, reference)
         data = s.ChecklistChangeSerializer(data=request.data)
