@@ -577,6 +577,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
 HELPDESK_HEARTBEAT_SECONDS = env.float("HELPDESK_HEARTBEAT_SECONDS", default=30.0)
 HELPDESK_SLA_SWEEP_SECONDS = env.float("HELPDESK_SLA_SWEEP_SECONDS", default=20.0)
+# Assets: supervisors hear of warranties and licences ending within this many days; the
+# check runs this often (seconds; daily by default). Uploaded asset files are refused
+# above this size (MB).
+HELPDESK_ASSET_EXPIRY_WARNING_DAYS = env.int("HELPDESK_ASSET_EXPIRY_WARNING_DAYS", default=30)
+HELPDESK_ASSET_EXPIRY_CHECK_SECONDS = env.float("HELPDESK_ASSET_EXPIRY_CHECK_SECONDS", default=86400.0)
+HELPDESK_ASSET_IMPORT_MAX_MB = env.int("HELPDESK_ASSET_IMPORT_MAX_MB", default=20)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -593,6 +599,10 @@ CELERY_BEAT_SCHEDULE = {
     "mailboxes-fetch": {
         "task": "intake.tasks.mailboxes_fetch",
         "schedule": HELPDESK_MAILBOX_POLL_SECONDS,
+    },
+    "asset-expiry-warnings": {
+        "task": "assets.tasks.expiry_warnings",
+        "schedule": HELPDESK_ASSET_EXPIRY_CHECK_SECONDS,
     },
 }
 

@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     MAIL_REFUSED = "mail_refused", _("Mail refused")
     LOW_RATING = "low_rating", _("Low satisfaction rating")
+    ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -37,6 +38,7 @@ STAFF_KINDS = (
     NotificationKind.SLA_BREACH,
     NotificationKind.SUPERVISOR_PAGE,
     NotificationKind.LOW_RATING,
+    NotificationKind.ASSET_EXPIRING,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)

@@ -75,6 +75,8 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     PAGE_ACKNOWLEDGED = "page_acknowledged", _("Page acknowledged")
+    ASSET_ADDED = "asset_added", _("Device added")
+    ASSET_REMOVED = "asset_removed", _("Device removed")
 
 
 # Events only support staff see: what they say is about the team's own work.
