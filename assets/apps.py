@@ -9,6 +9,7 @@ class AssetsConfig(AppConfig):
     def ready(self) -> None:
         from tickets.extensions import NewTicketExtension, new_ticket_extension_register
 
+        from . import tasks  # noqa: F401 - registers the tasks the services queue by name
         from .forms import device_field
         from .services import ticket_asset_link_on_filing
 

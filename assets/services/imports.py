@@ -14,6 +14,7 @@
 import csv
 import datetime
 import io
+import logging
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -38,6 +39,8 @@ from ..models import Asset, AssetImport, AssetImportRow
 from ..rules import cost_clean, count_clean, date_clean, ip_clean, mac_clean, record_check, tag_clean
 from ..selectors import can_see_assets
 from .records import MAX_DEPTH
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 PARSE_TASK = "assets.tasks.asset_import_parse"
@@ -421,7 +424,9 @@ def asset_import_parse(*, import_id: int) -> AssetImport | None:
                 batch = []
         if batch:
             read += _parse_batch(asset_import, reader, batch, counts)
-    except (AssetError, UnicodeError, csv.Error, OSError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever a hostile file does, the import fails with a reason
+        if not isinstance(exc, AssetError):
+            logger.warning("Asset import %s could not be read", import_id, exc_info=True)
         message = exc.message if isinstance(exc, AssetError) else _("The file could not be read as a CSV or XLSX.")
         AssetImportRow.objects.filter(asset_import_id=import_id).delete()
         AssetImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, failure=message)
@@ -554,30 +559,23 @@ def _model_values(values: dict, parents: dict[str, int]) -> dict:
 def _apply_creates(asset_import: AssetImport, parents: dict[str, int], now, done: int) -> int:
     for rows in _batches(asset_import, ImportAction.CREATE):
         _parent_ids(parents, rows)
-        pending: list[Asset] = []
-        pending_tags: set[str] = set()
+        assets: list[Asset] = []
+        waiting: list[tuple[Asset, str]] = []  # parents on this batch's earlier rows
         for row in rows:
+            asset = Asset(**_model_values(row.values, parents), created_at=now, updated_at=now)
             parent_tag = (row.values.get("parent_tag") or "").casefold()
-            if parent_tag and parent_tag in pending_tags:
-                # Its parent is in this batch: write those first so the parent has its id.
-                _create(pending, parents)
-                pending, pending_tags = [], set()
-            pending.append(Asset(**_model_values(row.values, parents), created_at=now, updated_at=now))
-            pending_tags.add(row.values["tag"].casefold())
-        _create(pending, parents)
+            if parent_tag and asset.parent_id is None:
+                waiting.append((asset, parent_tag))
+            assets.append(asset)
+        for asset in Asset.objects.bulk_create(assets):
+            parents[asset.tag.casefold()] = asset.pk
+        for asset, parent_tag in waiting:
+            asset.parent_id = parents[parent_tag]
+        if waiting:
+            Asset.objects.bulk_update([asset for asset, _tag in waiting], ["parent_id"], batch_size=BATCH_SIZE)
         done += len(rows)
         cache.set(progress_key(asset_import.pk), done, 3600)
     return done
-
-
-def _create(assets: list[Asset], parents: dict[str, int]) -> None:
-    if not assets:
-        return
-    for asset in Asset.objects.bulk_create(assets):
-        parents[asset.tag.casefold()] = asset.pk
-    for asset in assets:
-        if asset.parent_id is None and asset.pk is None:
-            raise AssetError(_("An asset could not be written."))
 
 
 def _apply_updates(asset_import: AssetImport, parents: dict[str, int], now, done: int) -> int:
