@@ -788,5 +788,8 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "tickets.choices.Urgency",
         "LevelEnum": "accounts.choices.Level",
         "ChannelEnum": "tickets.choices.Channel",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
+        "AssetTypeEnum": "assets.choices.AssetType",
+        "AssetClassEnum": "assets.choices.AssetClass",
     },
 }

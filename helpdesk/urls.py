@@ -10,6 +10,7 @@ from tickets.views import home
 api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("assets.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

@@ -19,7 +19,12 @@ from accounts.services import api_token_create
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
-from tests.api import test_permissions_conversation, test_permissions_lookups, test_permissions_tickets
+from tests.api import (
+    test_permissions_assets,
+    test_permissions_conversation,
+    test_permissions_lookups,
+    test_permissions_tickets,
+)
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tickets.models import Attachment, Ticket, TicketEvent
 
@@ -176,6 +181,7 @@ API_ENDPOINTS = [
     *test_permissions_tickets.ENDPOINTS,
     *test_permissions_conversation.ENDPOINTS,
     *test_permissions_lookups.ENDPOINTS,
+    *test_permissions_assets.ENDPOINTS,
 ]
 
 
@@ -196,7 +202,7 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 
 def api_url_names() -> set[str]:
-    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1}
+    ids = {"ref": "HD-000001", "public_file": 1, "internal_file": 1, "tag": "LAP-0001"}
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
 

@@ -6,7 +6,7 @@ test_permissions_conversation.py) covers every role and every operation of the s
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api import test_permissions_conversation, test_permissions_tickets
+from tests.api import test_permissions_assets, test_permissions_conversation, test_permissions_tickets
 from tests.api.permission_matrix import EVERYONE, ROLES, Endpoint, World, cell_check, cells, no_ticket
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,12 @@ ENDPOINTS = [
 
 CELLS = list(cells(ENDPOINTS))
 # Every endpoint of the matrix, whichever module checks it.
-EVERY_ENDPOINT = [*test_permissions_tickets.ENDPOINTS, *test_permissions_conversation.ENDPOINTS, *ENDPOINTS]
+EVERY_ENDPOINT = [
+    *test_permissions_tickets.ENDPOINTS,
+    *test_permissions_conversation.ENDPOINTS,
+    *test_permissions_assets.ENDPOINTS,
+    *ENDPOINTS,
+]
 
 
 @pytest.mark.parametrize(("endpoint", "level", "role", "auth"), CELLS)
