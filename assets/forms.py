@@ -245,7 +245,7 @@ class TicketAssetAddForm(forms.Form):
 
 
 class TicketAssetRemoveForm(forms.Form):
-    asset = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    tag = forms.CharField(max_length=200, widget=forms.HiddenInput)
 
 
 class AssetImportForm(forms.Form):

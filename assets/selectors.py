@@ -4,6 +4,7 @@ devices on a ticket and those of a person."""
 import ipaddress
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.http import Http404
 from accounts.selectors import agent_can_act_at, agent_levels
 from tickets.models import Ticket
 
-from .choices import ASSET_CLASS_OF, AssetStatus
+from .choices import ASSET_CLASS_OF, TAG_MAX_LENGTH, AssetStatus
 from .exceptions import AssetError
 from .models import Asset, AssetImport, AssetImportRow, TicketAsset
 from .rules import mac_clean
@@ -90,16 +91,28 @@ def _looks_like_address(text: str) -> bool:
     return True
 
 
+def tag_key(tag) -> str | None:
+    """The tag as looked up, or None for text no tag can be (too long, a NUL character)."""
+    tag = str(tag or "").strip()
+    if not tag or len(tag) > TAG_MAX_LENGTH or "\x00" in tag:
+        return None
+    return tag
+
+
 def asset_get(*, tag: str) -> Asset:
     """The asset with this tag, whatever its case; 404 when there is none."""
-    asset = Asset.objects.select_related("user", "vendor", "parent").filter(tag__iexact=(tag or "").strip()).first()
+    key = tag_key(tag)
+    asset = None
+    if key is not None:
+        asset = Asset.objects.select_related("user", "vendor", "parent").filter(tag__iexact=key).first()
     if asset is None:
         raise Http404
     return asset
 
 
 def asset_by_tag(tag: str) -> Asset | None:
-    return Asset.objects.filter(tag__iexact=(tag or "").strip()).first()
+    key = tag_key(tag)
+    return None if key is None else Asset.objects.filter(tag__iexact=key).first()
 
 
 def asset_children(*, asset: Asset) -> QuerySet[Asset]:
@@ -130,6 +143,15 @@ def assets_of(*, user) -> QuerySet[Asset]:
     return Asset.objects.filter(user=user).exclude(status=AssetStatus.RETIRED).order_by("tag", "id")
 
 
+def asset_visible_to(*, user, tag: str) -> Asset:
+    """The asset with this tag for staff, or among the person's own devices; else 404."""
+    key = tag_key(tag)
+    asset = None if key is None else assets_visible_to(user=user).filter(tag__iexact=key).first()
+    if asset is None:
+        raise Http404
+    return asset
+
+
 def assets_visible_to(*, user) -> QuerySet[Asset]:
     """Staff: every asset; anyone else: the ones they use."""
     assets = Asset.objects.select_related("user", "vendor", "parent")
@@ -142,11 +164,11 @@ def asset_user_choices() -> QuerySet:
 
 
 def import_get_for_user(*, user, pk: int) -> AssetImport:
-    """An import is seen by the person who uploaded it and by supervisors and administrators."""
-    found = AssetImport.objects.filter(pk=pk).first()
-    if found is None or not can_see_assets(user):
-        raise Http404
-    if found.uploaded_by_id != user.pk and not user.has_perm("tickets.supervise_ticket"):
+    """An import, for support staff (who see every asset it would change); 403 for anyone else."""
+    if not can_see_assets(user):
+        raise PermissionDenied
+    found = AssetImport.objects.select_related("uploaded_by").filter(pk=pk).first()
+    if found is None:
         raise Http404
     return found
 

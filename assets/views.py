@@ -27,6 +27,7 @@ from .forms import (
     TicketAssetRemoveForm,
 )
 from .selectors import (
+    asset_by_tag,
     asset_children,
     asset_export_rows,
     asset_get,
@@ -324,8 +325,11 @@ def ticket_remove(request, reference):
     form = TicketAssetRemoveForm(request.POST)
     if not form.is_valid():
         return _after_change(request, ticket, _("Choose a device on this ticket."), error=True, status=400)
+    asset = asset_by_tag(form.cleaned_data["tag"])
+    if asset is None:
+        return _after_change(request, ticket, _("Choose a device on this ticket."), error=True, status=400)
     try:
-        services.ticket_asset_unlink(ticket_id=ticket.pk, asset_id=form.cleaned_data["asset"], by=request.user)
+        services.ticket_asset_unlink(ticket_id=ticket.pk, asset_id=asset.pk, by=request.user)
     except NotAllowedError as exc:
         raise PermissionDenied(exc.message) from None
     except AssetError as exc:

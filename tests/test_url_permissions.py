@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
+from assets.models import Asset, AssetImport, TicketAsset
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
@@ -175,6 +176,21 @@ PAGES: dict[str, Route] = {
     # Version 1 is the current text: staff learn why it cannot be restored.
     "knowledge:restore": Route("POST", KB + "/versions/1/restore/", (LOGIN, 403, 403, *(409,) * 5)),
     "knowledge:deflections": Route("GET", "/kb/deflections/", SUPERVISORS),
+    # Assets: support staff's pages; requesters never see the list (tests/assets/test_views.py
+    # checks what they see on their ticket). LAP-0001 is the ticket requester's laptop; the
+    # import is a previewed one with nothing to change.
+    "assets:list": Route("GET", "/assets/", STAFF_PAGE),
+    "assets:create": Route("GET", "/assets/new/", STAFF_PAGE),
+    "assets:export": Route("GET", "/assets/export/", STAFF_PAGE),
+    "assets:detail": Route("GET", "/assets/LAP-0001/", STAFF_PAGE),
+    "assets:edit": Route("GET", "/assets/LAP-0001/edit/", STAFF_PAGE),
+    "assets:import-upload": Route("GET", "/assets/import/", STAFF_PAGE),
+    "assets:import": Route("GET", "/assets/import/{asset_import}/", STAFF_PAGE),
+    "assets:import-progress": Route("GET", "/assets/import/{asset_import}/progress/", STAFF_PAGE),
+    "assets:import-confirm": Route("POST", "/assets/import/{asset_import}/confirm/", (LOGIN, 403, 403, *(MOVED,) * 5)),
+    "assets:ticket-panel": Route("GET", "/assets/tickets/{ref}/", READ),
+    "assets:ticket-add": Route("POST", "/assets/tickets/{ref}/add/", STAFF_ACTS, {"tag": "lap-0001"}),
+    "assets:ticket-remove": Route("POST", "/assets/tickets/{ref}/remove/", STAFF_ACTS, {"tag": "LAP-0001"}),
 }
 
 API_ENDPOINTS = [
@@ -214,7 +230,7 @@ def test_every_url_has_a_row_in_a_permission_matrix():
 
 def test_each_row_is_the_url_it_names():
     for name, route in PAGES.items():
-        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1)
+        path = route.path.format(ref="HD-000001", file=1, notification=1, token=1, reply=1, asset_import=1)
         assert resolve(path).view_name == name or (name, resolve(path).view_name) in {
             ("login", "accounts:login"),
             ("password_reset", "password_reset"),
@@ -231,6 +247,7 @@ class Place:
     actor: Any
     reply: Any = None
     article: Article | None = None
+    asset_import: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -268,7 +285,16 @@ def place_for(role: str) -> Place:
         body="Pull the paper.",
         edited_by=ticket.requester,
     )
-    return Place(ticket, file, notification, token, actor, reply, article)
+    laptop = Asset.objects.create(tag="LAP-0001", asset_type="laptop", name="ThinkPad", user=ticket.requester)
+    TicketAsset.objects.create(ticket=ticket, asset=laptop)
+    asset_import = AssetImport.objects.create(
+        uploaded_by=ticket.requester,
+        original_name="assets.csv",
+        stored_path="/nonexistent",
+        file_format="csv",
+        status="previewed",
+    )
+    return Place(ticket, file, notification, token, actor, reply, article, asset_import)
 
 
 def outcome(response) -> Any:
@@ -298,6 +324,7 @@ def test_page_permission_matrix(client, name, role):
         notification=place.notification.pk,
         token=place.token.pk,
         reply=place.reply.pk,
+        asset_import=place.asset_import.pk,
     )
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())
     response = client.get(path) if route.method == "GET" else client.post(path, route.data)

@@ -19,9 +19,10 @@ from ..exceptions import AssetError, NotAllowedError
 from ..forms import AssetFilterForm
 from ..models import Asset
 from ..selectors import (
+    asset_by_tag,
     asset_list,
     asset_ticket_history,
-    assets_visible_to,
+    asset_visible_to,
     can_see_assets,
     ticket_assets,
 )
@@ -73,10 +74,7 @@ def _staff_only(request) -> None:
 
 
 def _asset_for(request, tag: str) -> Asset:
-    asset = assets_visible_to(user=request.user).filter(tag__iexact=(tag or "")[:200]).first()
-    if asset is None:
-        raise Http404
-    return asset
+    return asset_visible_to(user=request.user, tag=tag)
 
 
 def _context(request) -> dict:
@@ -191,7 +189,7 @@ class TicketAssetRemove(_AssetErrors, base.ApiView):
     def delete(self, request, reference: str, tag: str):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         _staff_only(request)
-        asset = Asset.objects.filter(tag__iexact=(tag or "")[:200]).first()
+        asset = asset_by_tag(tag)
         if asset is None:
             raise Http404
         services.ticket_asset_unlink(ticket_id=ticket.pk, asset_id=asset.pk, by=request.user)

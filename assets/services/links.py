@@ -41,7 +41,7 @@ def ticket_asset_link(*, ticket_id: int, by, tag: str | None = None, asset_id: i
         tag = " ".join(str(tag or "").split())
         if not tag:
             raise AssetError(_("Type the asset's tag."), "tag")
-        asset = asset_by_tag(tag[:200])
+        asset = asset_by_tag(tag)
         if asset is None:
             raise AssetError(_("No asset has the tag “%(tag)s”.") % {"tag": tag[:64]}, "tag")
     if asset is None:
