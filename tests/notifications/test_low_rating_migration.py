@@ -18,7 +18,7 @@ def test_stored_email_lists_gain_the_low_rating_alert(migrate, reference_data):
     Preference.objects.create(user_id=agent.pk, email_kinds=["escalated", "low_rating"])
     Preference.objects.create(user_id=silent.pk, email_kinds=[])
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor.migrate([("notifications", "0007_low_rating_for_existing_settings")])
     kinds = dict(NotificationPreference.objects.values_list("user_id", "email_kinds"))
     assert kinds[supervisor.pk] == ["sla_breach", "supervisor_page", "low_rating"]
     assert kinds[agent.pk] == ["escalated", "low_rating"]

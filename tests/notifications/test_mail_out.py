@@ -340,6 +340,7 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "sla_breach",
         "supervisor_page",
         "low_rating",
+        "asset_expiring",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

@@ -11,7 +11,7 @@ the HTML part must escape it. The expected texts are in ``messages/<language>/``
 import email
 import email.policy
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from django.conf import settings as django_settings
 from django.utils.html import escape
 
 from accounts.choices import Level
+from assets.models import Asset
+from assets.services import asset_expiry_warn
 from escalation.models import EscalationRule
 from escalation.services.notices import sla_notice_queue, supervisor_page_queue
 from notifications.choices import ADDRESS_KINDS, STAFF_KINDS, NotificationChannel, NotificationKind
@@ -48,6 +50,7 @@ RESOLUTION = 'Reset the BIOS password & updated firmware: "v1.2.3" <ok> 👍'
 REOPEN_REASON = "Mati lagi setelah restart & layar berkedip <hitam>"
 RULE = 'P1 "not taken" within <10 min> & paged — aturan Level I'
 RATING_COMMENT = 'Lama sekali & "tidak" <jelas> 😞'
+ASSET_NAME = "ThinkPad for a spare <laptop> (Level II's bench)"
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -115,6 +118,11 @@ def _everything_happens(language: str):
     form = PasswordResetForm(data={"email": requester.email})
     assert form.is_valid()
     form.save(domain_override="ignored.example")
+    # A laptop whose warranty ends in ten days: supervisors hear of it (tests/assets).
+    Asset.objects.create(
+        tag="LAP-0042", asset_type="laptop", name=ASSET_NAME, user=requester, warranty_ends_on=date(2026, 12, 10)
+    )
+    asset_expiry_warn(today=date(2026, 11, 30))
     return ticket
 
 
