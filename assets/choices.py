@@ -71,7 +71,7 @@ TAG_MAX_LENGTH = 64
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Waiting to be read")
     PARSING = "parsing", _("Reading the file")
-    PREVIEWED = "previewed", _("Ready to confirm")
+    PREVIEWED = "previewed", _("Preview ready")
     CONFIRMED = "confirmed", _("Confirmed, waiting to be applied")
     APPLYING = "applying", _("Being applied")
     APPLIED = "applied", _("Applied")

@@ -288,13 +288,14 @@ def ticket_panel(request, reference):
     return _panel(request, ticket)
 
 
-def _after_change(request, ticket, message: str, *, error: bool = False, status: int = 200):
+def _after_change(request, ticket, message: str, *, error: bool = False):
     if request.headers.get("HX-Request"):
         if error:
+            # htmx swaps only successful answers: the panel comes back with the error in it.
             form = TicketAssetAddForm(request.POST, ticket=ticket)
             form.is_valid()
             form.add_error("tag" if "tag" in form.fields else None, message)
-            return _panel(request, ticket, form=form, status=status)
+            return _panel(request, ticket, form=form)
         return _panel(request, ticket)
     (messages.error if error else messages.success)(request, message)
     return redirect(ticket)
@@ -307,13 +308,13 @@ def ticket_add(request, reference):
         raise PermissionDenied
     form = TicketAssetAddForm(request.POST, ticket=ticket)
     if not form.is_valid():
-        return _after_change(request, ticket, _("Type the asset's tag."), error=True, status=400)
+        return _after_change(request, ticket, _("Type the asset's tag."), error=True)
     try:
         link = services.ticket_asset_link(ticket_id=ticket.pk, tag=form.cleaned_data["tag"], by=request.user)
     except NotAllowedError as exc:
         raise PermissionDenied(exc.message) from None
     except AssetError as exc:
-        return _after_change(request, ticket, exc.message, error=True, status=400)
+        return _after_change(request, ticket, exc.message, error=True)
     return _after_change(request, ticket, _("%(asset)s is on this ticket.") % {"asset": link.asset})
 
 
@@ -324,14 +325,14 @@ def ticket_remove(request, reference):
         raise PermissionDenied
     form = TicketAssetRemoveForm(request.POST)
     if not form.is_valid():
-        return _after_change(request, ticket, _("Choose a device on this ticket."), error=True, status=400)
+        return _after_change(request, ticket, _("Choose a device on this ticket."), error=True)
     asset = asset_by_tag(form.cleaned_data["tag"])
     if asset is None:
-        return _after_change(request, ticket, _("Choose a device on this ticket."), error=True, status=400)
+        return _after_change(request, ticket, _("Choose a device on this ticket."), error=True)
     try:
         services.ticket_asset_unlink(ticket_id=ticket.pk, asset_id=asset.pk, by=request.user)
     except NotAllowedError as exc:
         raise PermissionDenied(exc.message) from None
     except AssetError as exc:
-        return _after_change(request, ticket, exc.message, error=True, status=400)
+        return _after_change(request, ticket, exc.message, error=True)
     return _after_change(request, ticket, _("The device was removed from this ticket."))

@@ -52,6 +52,8 @@ IMPORT_FIELDS = (
     " purchase_date purchase_cost warranty_ends_on vendor_id parent_tag seats_owned seats_used licence_expires_on"
     " notes"
 ).split()
+# The import's own field names and the column each comes from.
+FIELD_COLUMNS = {"user_id": "user", "vendor_id": "vendor", "parent_tag": "parent"}
 DATE_FIELDS = ("purchase_date", "warranty_ends_on", "licence_expires_on")
 
 
@@ -388,7 +390,9 @@ def _readable(changes: dict, reader: "_Reader") -> dict:
         )
     readable = {}
     for field, (old, new) in changes.items():
-        readable[field] = [
+        # Keyed by the column's header, as the file names it.
+        column = HEADER_ALIASES.get(header_key(FIELD_COLUMNS.get(field, field)))
+        readable[column.header if column else field] = [
             names.get((field, old), "" if old is None else str(old)),
             names.get((field, new), "" if new is None else str(new)),
         ]

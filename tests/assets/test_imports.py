@@ -78,7 +78,7 @@ def test_a_clean_file_is_applied_once_with_parents_from_earlier_rows(django_capt
     preview = fresh(created)
     assert (preview.creates, preview.updates, preview.errors) == (3, 1, 0), problems(preview)
     update = AssetImportRow.objects.get(asset_import=preview, action="update")
-    assert update.changes["name"] == ["Old name", "New name"]
+    assert update.changes["Name"] == ["Old name", "New name"]
     assert Asset.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.asset_import_confirm(import_id=preview.pk, by=agent)
