@@ -262,7 +262,8 @@ class _Reader:
                 changes["tag"] = [asset.tag, tag]
             row.asset = asset
             row.action = ImportAction.UPDATE if changes else ImportAction.UNCHANGED
-            row.values = {"tag": tag, **merged}
+            # Only what the file changes: applying it leaves any other field as it is then.
+            row.values = {"tag": tag, **{field: values[field] for field in changes if field != "tag"}}
             row.changes = _readable(changes, self)
         return row
 
@@ -560,6 +561,17 @@ def _model_values(values: dict, parents: dict[str, int]) -> dict:
     return python
 
 
+def _changed_values(values: dict, parents: dict[str, int]) -> dict:
+    """An update's fields in the model's terms: only those the file changes."""
+    python = _as_python({key: value for key, value in values.items() if key != "tag"})
+    if "parent_tag" in python:
+        parent_tag = python.pop("parent_tag") or ""
+        python["parent_id"] = parents.get(parent_tag.casefold()) if parent_tag else None
+    if python.get("purchase_cost") is not None:
+        python["purchase_cost"] = Decimal(python["purchase_cost"])
+    return python
+
+
 def _apply_creates(asset_import: AssetImport, parents: dict[str, int], now, done: int) -> int:
     for rows in _batches(asset_import, ImportAction.CREATE):
         _parent_ids(parents, rows)
@@ -592,7 +604,7 @@ def _apply_updates(asset_import: AssetImport, parents: dict[str, int], now, done
             asset = assets.get(row.asset_id)
             if asset is None:
                 continue  # deleted since the preview
-            for field, value in _model_values(row.values, parents).items():
+            for field, value in _changed_values(row.values, parents).items():
                 setattr(asset, field, value)
             asset.tag = row.values["tag"]
             asset.updated_at = now

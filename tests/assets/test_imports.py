@@ -93,9 +93,25 @@ def test_a_clean_file_is_applied_once_with_parents_from_earlier_rows(django_capt
     existing.refresh_from_db()
     assert existing.name == "New name"
     assert Asset.objects.get(tag="LIC-1").seats_owned == 50
+    assert existing.location == "DC1"  # a field the file does not change stays as it was
     # Applying again (a redelivered task) writes nothing twice.
     imports.asset_import_apply(import_id=preview.pk)
     assert Asset.objects.count() == 4
+
+
+def test_an_update_writes_only_what_the_file_changes_even_if_the_asset_changed_since(
+    django_capture_on_commit_callbacks,
+):
+    asset = make_asset("LAP-5", name="Old", location="Floor 1")
+    agent = make_agent(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = upload("Tag,Name\nLAP-5,New\n", by=agent)
+    assert fresh(created).updates == 1
+    services.asset_update(asset_id=asset.pk, by=agent, values={"location": "Floor 9"})  # someone else, meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        services.asset_import_confirm(import_id=created.pk, by=agent)
+    asset.refresh_from_db()
+    assert (asset.name, asset.location) == ("New", "Floor 9")
 
 
 def test_indonesian_headers_and_labels_are_accepted(django_capture_on_commit_callbacks):
