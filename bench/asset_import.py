@@ -12,12 +12,13 @@ host is an earlier row). Each run, on an empty inventory:
 - the floor, side by side in the same run: a bare ``csv.reader`` and ``bulk_create`` of the
   same rows (no validation, no preview, no parents), what the database and the ORM cost at all.
 
-Prints rows per second of each, the peak Python memory of the parse (tracemalloc, in a separate
+DEBUG is off, as on a worker. Prints rows per second of each, the peak Python memory of the parse (tracemalloc, in a separate
 run, since tracing slows Python down) and the median of ``--runs`` runs.
 """
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import tempfile
@@ -158,7 +159,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    os.environ.setdefault("DEBUG", "0")
     url = django_on_bench_database("BENCH_ASSETS_DATABASE_URL", DEFAULT_DATABASE_URL)
+    from django.conf import settings
+
+    settings.DEBUG = False  # no query log: what a worker runs with
     print(f"Database: {url.rsplit('/', 1)[-1]}; {args.rows:,} rows; {args.runs} runs.")
 
     from django.contrib.auth import get_user_model
