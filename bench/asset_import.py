@@ -18,7 +18,6 @@ run, since tracing slows Python down) and the median of ``--runs`` runs.
 
 import argparse
 import csv
-import os
 import statistics
 import sys
 import tempfile
@@ -159,7 +158,6 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("DEBUG", "0")
     url = django_on_bench_database("BENCH_ASSETS_DATABASE_URL", DEFAULT_DATABASE_URL)
     from django.conf import settings
 
