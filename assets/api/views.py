@@ -103,7 +103,10 @@ class AssetList(_AssetErrors, base.ListCreateApiView):
             return asset_list(filters=filters).order_by()
         return asset_list(filters=filters).filter(user=self.request.user).order_by()
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(
+        parameters=FILTERS,
+        responses={200: s.AssetSerializer(many=True), 400: ERRORS[400], 404: ERRORS[404]},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
