@@ -112,6 +112,7 @@ bench: install
 	BENCH_MAINTENANCE_DATABASE_URL="$${BENCH_MAINTENANCE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_maintenance}" $(BIN)/python bench/maintenance_generation.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py
 	BENCH_SCALE_DATABASE_URL="$${BENCH_SCALE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_scale}" BENCH_SCALE_BROKER_URL="$${BENCH_SCALE_BROKER_URL:-redis://127.0.0.1:6379/8}" BENCH_SCALE_CACHE_URL="$${BENCH_SCALE_CACHE_URL:-redis://127.0.0.1:6379/9}" $(BIN)/python bench/scale_out.py
+	BENCH_ASSETS_DATABASE_URL="$${BENCH_ASSETS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_assets}" $(BIN)/python bench/asset_import.py
 
 # Refresh the vendored front-end assets from the npm registry: each file whole, with the
 # source map it names (collectstatic's manifest storage refuses a reference to a missing file).

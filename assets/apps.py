@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AssetsConfig(AppConfig):
     name = "assets"
     verbose_name = _("Assets")
+
+    def ready(self) -> None:
+        from tickets.extensions import NewTicketExtension, new_ticket_extension_register
+
+        from . import tasks  # noqa: F401 - registers the tasks the services queue by name
+        from .forms import device_field
+        from .services import ticket_asset_link_on_filing
+
+        # The requester's new-ticket form asks which of their devices it is about.
+        new_ticket_extension_register(
+            NewTicketExtension(name="assets", fields=device_field, on_create=ticket_asset_link_on_filing)
+        )

@@ -66,3 +66,25 @@ class AssetStatus(models.TextChoices):
 
 
 TAG_MAX_LENGTH = 64
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting to be read")
+    PARSING = "parsing", _("Reading the file")
+    PREVIEWED = "previewed", _("Preview ready")
+    CONFIRMED = "confirmed", _("Confirmed, waiting to be applied")
+    APPLYING = "applying", _("Being applied")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Could not be read")
+
+
+class ImportAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    UNCHANGED = "unchanged", _("Unchanged")
+    ERROR = "error", _("Error")
+
+
+class ExpiryKind(models.TextChoices):
+    WARRANTY = "warranty", _("Warranty")
+    LICENCE = "licence", _("Licence")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vendors.models import Vendor
 
-from .choices import ASSET_CLASS_OF, TAG_MAX_LENGTH, AssetStatus, AssetType
+from .choices import ASSET_CLASS_OF, TAG_MAX_LENGTH, AssetStatus, AssetType, ExpiryKind, ImportAction, ImportStatus
 
 
 class Asset(models.Model):
@@ -114,3 +114,81 @@ class TicketAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} ↔ {self.asset_id}"
+
+
+class AssetImport(models.Model):
+    """An uploaded CSV or XLSX of assets: read by a worker into one row of outcome per
+    line (nothing saved to the assets yet), then applied once, all or nothing, after the
+    person who uploaded it confirms a preview without errors."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    file_format = models.CharField(max_length=4)  # csv or xlsx
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    creates = models.PositiveIntegerField(default=0)
+    updates = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("asset import")
+        verbose_name_plural = _("asset imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportStatus.APPLYING,):
+            done, total = self.rows_applied, self.creates + self.updates
+        else:
+            done, total = self.rows_read, self.rows_total
+        return 100 if not total else min(100, done * 100 // total)
+
+
+class AssetImportRow(models.Model):
+    """What one line of an import would do: create, update (the fields that change, old
+    → new), leave unchanged, or the errors that stop it."""
+
+    asset_import = models.ForeignKey(AssetImport, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=ImportAction.choices)
+    tag = models.CharField(max_length=TAG_MAX_LENGTH, blank=True)
+    asset = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    values = models.JSONField(default=dict)  # the new values, in the model's terms
+    changes = models.JSONField(default=dict)  # field: [old, new], for an update
+    problems = models.JSONField(default=list)  # [{"column": ..., "message": ...}]
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [models.UniqueConstraint(fields=["asset_import", "row_number"], name="asset_import_row_unique")]
+        indexes = [models.Index(fields=["asset_import", "action", "row_number"], name="asset_import_row_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_import_id}:{self.row_number}"
+
+
+class AssetExpiryWarning(models.Model):
+    """Supervisors were told this asset's warranty or licence ends on this date: one
+    notice per asset, kind and date, claimed by inserting this row."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ExpiryKind.choices)
+    expires_on = models.DateField()
+    warned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "kind", "expires_on"], name="asset_expiry_warning_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.kind} {self.expires_on}"

@@ -602,6 +602,12 @@ HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS = env.float("HELPDESK_VENDOR_REMINDER_SWE
 HELPDESK_VENDOR_REMINDER_HOURS = env.float("HELPDESK_VENDOR_REMINDER_HOURS", default=24.0)
 if HELPDESK_VENDOR_REMINDER_HOURS <= 0:
     raise ImproperlyConfigured("HELPDESK_VENDOR_REMINDER_HOURS is more than 0.")
+# Assets: supervisors hear of warranties and licences ending within this many days; the
+# check runs this often (seconds; daily by default). Uploaded asset files are refused
+# above this size (MB).
+HELPDESK_ASSET_EXPIRY_WARNING_DAYS = env.int("HELPDESK_ASSET_EXPIRY_WARNING_DAYS", default=30)
+HELPDESK_ASSET_EXPIRY_CHECK_SECONDS = env.float("HELPDESK_ASSET_EXPIRY_CHECK_SECONDS", default=86400.0)
+HELPDESK_ASSET_IMPORT_MAX_MB = env.int("HELPDESK_ASSET_IMPORT_MAX_MB", default=20)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
@@ -626,6 +632,10 @@ CELERY_BEAT_SCHEDULE = {
     "vendor-reminders": {
         "task": "vendors.tasks.vendor_reminders_send",
         "schedule": HELPDESK_VENDOR_REMINDER_SWEEP_SECONDS,
+    },
+    "asset-expiry-warnings": {
+        "task": "assets.tasks.expiry_warnings",
+        "schedule": HELPDESK_ASSET_EXPIRY_CHECK_SECONDS,
     },
 }
 
@@ -814,5 +824,8 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "tickets.choices.Urgency",
         "LevelEnum": "accounts.choices.Level",
         "ChannelEnum": "tickets.choices.Channel",
+        "AssetStatusEnum": "assets.choices.AssetStatus",
+        "AssetTypeEnum": "assets.choices.AssetType",
+        "AssetClassEnum": "assets.choices.AssetClass",
     },
 }

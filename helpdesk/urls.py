@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("maintenance.api.urls")),
     path("", include("procurement.api.urls")),
     path("", include("vendors.api.urls")),
+    path("", include("assets.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

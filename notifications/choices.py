@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     VENDOR_REMINDER = "vendor_reminder", _("Reminder to a vendor")
     VENDOR_OVERDUE = "vendor_overdue", _("Vendor overdue")
     VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
+    ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -55,6 +56,7 @@ STAFF_KINDS = (
     NotificationKind.PROCUREMENT_DECIDED,
     NotificationKind.VENDOR_OVERDUE,
     NotificationKind.VENDOR_REPLIED,
+    NotificationKind.ASSET_EXPIRING,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)

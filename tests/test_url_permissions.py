@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
+from assets.models import Asset, AssetImport, TicketAsset
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
 from tests.api import (
+    test_permissions_assets,
     test_permissions_conversation,
     test_permissions_lookups,
     test_permissions_maintenance,
@@ -255,6 +257,21 @@ PAGES: dict[str, Route] = {
         SUPERVISORS,
     ),
     "maintenance:overdue": Route("GET", "/maintenance/overdue/", SUPERVISORS),
+    # Assets: support staff's pages; requesters never see the list (tests/assets/test_views.py
+    # checks what they see on their ticket). LAP-0001 is the ticket requester's laptop; the
+    # import is a previewed one with nothing to change.
+    "assets:list": Route("GET", "/assets/", STAFF_PAGE),
+    "assets:create": Route("GET", "/assets/new/", STAFF_PAGE),
+    "assets:export": Route("GET", "/assets/export/", STAFF_PAGE),
+    "assets:detail": Route("GET", "/assets/LAP-0001/", STAFF_PAGE),
+    "assets:edit": Route("GET", "/assets/LAP-0001/edit/", STAFF_PAGE),
+    "assets:import-upload": Route("GET", "/assets/import/", STAFF_PAGE),
+    "assets:import": Route("GET", "/assets/import/{asset_import}/", STAFF_PAGE),
+    "assets:import-progress": Route("GET", "/assets/import/{asset_import}/progress/", STAFF_PAGE),
+    "assets:import-confirm": Route("POST", "/assets/import/{asset_import}/confirm/", (LOGIN, 403, 403, *(MOVED,) * 5)),
+    "assets:ticket-panel": Route("GET", "/assets/tickets/{ref}/", READ),
+    "assets:ticket-add": Route("POST", "/assets/tickets/{ref}/add/", STAFF_ACTS, {"tag": "lap-0001"}),
+    "assets:ticket-remove": Route("POST", "/assets/tickets/{ref}/remove/", STAFF_ACTS, {"tag": "LAP-0001"}),
 }
 
 API_ENDPOINTS = [
@@ -264,6 +281,7 @@ API_ENDPOINTS = [
     *test_permissions_maintenance.ENDPOINTS,
     *test_permissions_procurement.ENDPOINTS,
     *test_permissions_vendors.ENDPOINTS,
+    *test_permissions_assets.ENDPOINTS,
 ]
 
 
@@ -293,6 +311,7 @@ def api_url_names() -> set[str]:
         "file": 1,
         "vendor_id": 1,
         "escalation_id": 1,
+        "tag": "LAP-0001",
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -323,6 +342,7 @@ def test_each_row_is_the_url_it_names():
             vendor=1,
             contact=1,
             escalation=1,
+            asset_import=1,
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -344,6 +364,7 @@ class Place:
     item: Any = None
     plan: Any = None
     escalation: Any = None
+    asset_import: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -396,7 +417,16 @@ def place_for(role: str) -> Place:
         ticket=ticket, position=1, text="Read the backup log", done_at=timezone.now()
     )
     plan = maintenance_plan(by=make_supervisor())
-    return Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation)
+    laptop = Asset.objects.create(tag="LAP-0001", asset_type="laptop", name="ThinkPad", user=ticket.requester)
+    TicketAsset.objects.create(ticket=ticket, asset=laptop)
+    asset_import = AssetImport.objects.create(
+        uploaded_by=ticket.requester,
+        original_name="assets.csv",
+        stored_path="/nonexistent",
+        file_format="csv",
+        status="previewed",
+    )
+    return Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation, asset_import)
 
 
 def outcome(response) -> Any:
@@ -431,6 +461,7 @@ def test_page_permission_matrix(client, name, role):
         "vendor": place.escalation.vendor_id,
         "contact": place.escalation.contact_id,
         "escalation": place.escalation.pk,
+        "asset_import": place.asset_import.pk,
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)

@@ -80,6 +80,8 @@ class EventKind(models.TextChoices):
     CHECKLIST_DONE = "checklist_done", _("Checklist step done")
     CHECKLIST_UNDONE = "checklist_undone", _("Checklist step reopened")
     CHECKLIST_SKIPPED = "checklist_skipped", _("Checklist step skipped")
+    ASSET_ADDED = "asset_added", _("Device added")
+    ASSET_REMOVED = "asset_removed", _("Device removed")
 
 
 # Events only support staff see: what they say is about the team's own work.

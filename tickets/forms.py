@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Impact, Status, Urgency
+from .extensions import new_ticket_extra_fields
 from .models import Category
 from .services import MANUAL_TRANSITIONS
 from .text import multi_line, single_line
@@ -41,8 +42,14 @@ class TicketCreateForm(forms.Form):
         help_text=_("Optional: a screenshot or log file."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Fields the apps above tickets add for this person (tickets.extensions).
+        self.extra_names = []
+        if user is not None and user.is_authenticated:
+            for name, field in new_ticket_extra_fields(user).items():
+                self.fields[name] = field
+                self.extra_names.append(name)
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data"}
@@ -54,6 +61,7 @@ class TicketCreateForm(forms.Form):
                 Div("urgency", css_class="col-md-4"),
                 css_class="row",
             ),
+            *self.extra_names,
             "description",
             "attachment",
             Submit("submit", _("File ticket")),
@@ -72,6 +80,10 @@ class TicketCreateForm(forms.Form):
         if not description:
             raise forms.ValidationError(_("Describe the problem."), code="required")
         return description
+
+    def extra_data(self) -> dict:
+        """The cleaned values of the extension fields, for ticket_create's ``extra``."""
+        return {name: self.cleaned_data.get(name) for name in self.extra_names}
 
 
 class TextField(forms.CharField):

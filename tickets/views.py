@@ -68,7 +68,7 @@ def my_tickets(request):
 
 def ticket_new(request):
     if request.method == "POST":
-        form = TicketCreateForm(request.POST, request.FILES)
+        form = TicketCreateForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -80,6 +80,7 @@ def ticket_new(request):
                     impact=data["impact"],
                     urgency=data["urgency"],
                     attachments=[data["attachment"]] if data.get("attachment") else [],
+                    extra=form.extra_data(),
                 )
             except TicketError as exc:
                 form.add_error(None, exc.message)
@@ -90,7 +91,7 @@ def ticket_new(request):
                 )
                 return redirect(ticket)
         return render(request, "tickets/ticket_new.html", {"form": form}, status=400)
-    return render(request, "tickets/ticket_new.html", {"form": TicketCreateForm()})
+    return render(request, "tickets/ticket_new.html", {"form": TicketCreateForm(user=request.user)})
 
 
 def _detail_context(request, ticket, bound: dict | None = None) -> dict:

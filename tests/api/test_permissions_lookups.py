@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.api import (
+    test_permissions_assets,
     test_permissions_conversation,
     test_permissions_maintenance,
     test_permissions_procurement,
@@ -66,6 +67,7 @@ EVERY_ENDPOINT = [
     *test_permissions_maintenance.ENDPOINTS,
     *test_permissions_procurement.ENDPOINTS,
     *test_permissions_vendors.ENDPOINTS,
+    *test_permissions_assets.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -43,3 +43,22 @@ def test_seed_demo_publishes_bilingual_articles_and_level_one_canned_replies_onc
         "Printer macet: bersihkan jalur kertas"
     ]
     assert CannedReply.objects.filter(level=1, owner=None).count() == 2
+
+
+def test_seed_demo_adds_a_small_inventory_once():
+    import datetime
+
+    from assets.models import Asset, TicketAsset
+
+    call_command("seed_demo", tickets=5)
+    call_command("seed_demo", tickets=1)
+    assert Asset.objects.count() == 13
+    today = timezone.localdate()
+    licence = Asset.objects.get(tag="LIC-0001")
+    assert licence.licence_expires_on == today + datetime.timedelta(days=20)
+    assert licence.seats_used <= licence.seats_owned
+    assert Asset.objects.get(tag="VM-0001").parent.tag == "SRV-0001"
+    assert Asset.objects.get(tag="DSK-0001").parent.tag == "SRV-0001"
+    assert Asset.objects.filter(asset_type="laptop", user__isnull=False).count() == 4
+    assert Asset.objects.filter(warranty_ends_on__lte=today + datetime.timedelta(days=30)).exists()
+    assert TicketAsset.objects.filter(asset__tag="LAP-0001").count() == 1

@@ -43,6 +43,8 @@ from accounts.choices import Role
 from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
 from accounts.models import ApiToken, phone_to_e164
 from accounts.selectors import agent_levels, assignable_agents, user_role
+from assets.forms import AssetForm, AssetImportForm, ImportConfirmForm, TicketAssetAddForm, TicketAssetRemoveForm
+from assets.models import Asset, AssetImport, TicketAsset
 from intake.forms import LogContactForm
 from knowledge.forms import ArticleForm, ArticleStatusForm, VoteForm
 from knowledge.models import Article, ArticleVersion, ArticleVote
@@ -526,6 +528,34 @@ def caller_choices(place: Place, name: str) -> list[str]:
     return []
 
 
+def asset_saved(place, drawn, data, response):
+    asset = Asset.objects.get(tag__iexact=stripped(data, "tag"))
+    assert response["Location"] == asset.get_absolute_url()
+    assert asset.asset_type == last(data, "asset_type")
+    assert asset.mac_address == "" or len(asset.mac_address) == 17
+
+
+def asset_imported(place, drawn, data, response):
+    created = AssetImport.objects.latest("pk")
+    assert response["Location"] == f"/assets/import/{created.pk}/"
+    assert created.uploaded_by == place.actor and created.status == "uploaded"
+
+
+def import_confirmed(place, drawn, data, response):
+    place.asset_import.refresh_from_db()
+    assert place.asset_import.status in ("confirmed", "applying", "applied")
+
+
+def ticket_assets_kept(place, drawn, data, response):
+    """The ticket still names LAP-0001 (added again, it is not added twice) and nothing else."""
+    assert list(TicketAsset.objects.filter(ticket=place.ticket).values_list("asset__tag", flat=True)) == ["LAP-0001"]
+
+
+def ticket_asset_removed(place, drawn, data, response):
+    tags = list(TicketAsset.objects.filter(ticket=place.ticket).values_list("asset__tag", flat=True))
+    assert tags == ([] if stripped(data, "tag").casefold() == "lap-0001" else ["LAP-0001"])
+
+
 def reply_saved(place, drawn, data, response):
     reply = CannedReply.objects.latest("updated_at", "pk")
     assert reply.title == single_line(last(data, "title"))
@@ -990,6 +1020,52 @@ FORMS: dict[str, FormRoute] = {
     "vendors:escalation-close": FormRoute(
         VendorCloseForm, vendor_escalation_changed("closed_at"), path=escalation_path("close/")
     ),
+    "assets:create": FormRoute(
+        AssetForm,
+        asset_saved,
+        overrides={
+            "tag": st.one_of(st.sampled_from(["PRN-0002", "lap-0001", "A" * 65, "a b"]), hostile_text),
+            "mac_address": st.one_of(st.sampled_from(["AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff", "zz"]), hostile_text),
+            "ip_address": st.one_of(st.sampled_from(["10.0.0.1", "::1", "10.0.0.256"]), hostile_text),
+            "user_text": st.one_of(st.sampled_from(["", "nobody"]), hostile_text),
+            "parent_tag": st.one_of(st.sampled_from(["", "LAP-0001", "NOPE"]), hostile_text),
+        },
+        examples=(
+            Sent(
+                "agent_l1",
+                Status.OPEN,
+                {"tag": "LIC-1", "asset_type": "licence", "status": "in_use", "seats_owned": "5", "seats_used": "9"},
+            ),
+            Sent("agent_l2", Status.OPEN, {"tag": "PRN-0002", "asset_type": "printer", "status": "in_use"}),
+        ),
+    ),
+    "assets:edit": FormRoute(
+        AssetForm,
+        asset_saved,
+        overrides={
+            "tag": st.one_of(st.sampled_from(["LAP-0001", "LAP-0002"]), hostile_text),
+            "parent_tag": st.one_of(st.sampled_from(["", "LAP-0001"]), hostile_text),
+        },
+        examples=(
+            Sent(
+                "supervisor",
+                Status.OPEN,
+                {"tag": "LAP-0001", "asset_type": "laptop", "status": "retired", "parent_tag": "lap-0001"},
+            ),
+        ),
+    ),
+    "assets:import-upload": FormRoute(AssetImportForm, asset_imported),
+    "assets:import-confirm": FormRoute(ImportConfirmForm, import_confirmed),
+    "assets:ticket-add": FormRoute(
+        TicketAssetAddForm,
+        ticket_assets_kept,
+        overrides={"tag": st.one_of(st.sampled_from(["LAP-0001", " lap-0001 ", "NOPE-1"]), hostile_text)},
+    ),
+    "assets:ticket-remove": FormRoute(
+        TicketAssetRemoveForm,
+        ticket_asset_removed,
+        overrides={"tag": st.one_of(st.sampled_from(["LAP-0001", "lap-0001", "NOPE-1"]), hostile_text)},
+    ),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -1060,6 +1136,11 @@ def saved_state(place: Place) -> dict:
             list(model.objects.order_by("pk").values())
             for model in (Vendor, VendorContact, VendorContract, VendorEscalation)
         ],
+        "assets": [
+            list(Asset.objects.order_by("pk").values()),
+            list(TicketAsset.objects.order_by("pk").values_list("ticket_id", "asset_id")),
+            list(AssetImport.objects.order_by("pk").values_list("pk", "status")),
+        ],
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
         "preferences": list(NotificationPreference.objects.order_by("pk").values()),
         "second factors": [
@@ -1107,7 +1188,9 @@ def submit(name: str, sent: Sent) -> None:
             path = route.path(place, client)
         else:
             ids = {"ref": place.ticket.reference, "file": place.file.pk}
-            path = PAGES[name].path.format(**ids, notification=place.notification.pk, token=place.token.pk)
+            path = PAGES[name].path.format(
+                **ids, notification=place.notification.pk, token=place.token.pk, asset_import=place.asset_import.pk
+            )
         data: dict = {}
         for key, value in sent.data.items():
             if isinstance(value, Code):

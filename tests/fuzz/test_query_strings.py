@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from accounts.choices import Level
 from accounts.selectors import agent_levels
+from assets.forms import AssetFilterForm
 from intake.forms import CallerSearchForm
 from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
 from maintenance.forms import PlanForm
@@ -134,6 +135,14 @@ REFERENCES = st.one_of(
 )
 IDS = st.one_of(st.just(Pick(0)), st.sampled_from(["0", "99999999999", "9" * 30]))
 PROCUREMENT_REFERENCES = st.sampled_from(["PR-000000", "pr-000001", "PR-" + "9" * 30, "PR-" + "0" * 200 + "1"])
+TAGS = st.sampled_from(["LAP-0001", "lap-0001", "NOPE-1", "x" * 300, "%00", "%F0%9F%99%82", "a.b-c_d"])
+
+
+def staff_assets_only(place: Place, response) -> None:
+    """The asset list and its export answer staff only, whatever the filters."""
+    if response.status_code == 200:
+        assert agent_levels(place.actor)
+
 
 QUERIES: dict[str, QueryRoute] = {
     "tickets:mine": QueryRoute(params={"page": pages()}),
@@ -197,6 +206,16 @@ QUERIES: dict[str, QueryRoute] = {
     "reports:vendors": QueryRoute(
         today_form(ReportFilterForm), params={"format": st.one_of(st.just("csv"), hostile_text)}, shown=period_kept
     ),
+    "assets:list": QueryRoute(AssetFilterForm, params={"page": pages()}, shown=staff_assets_only),
+    "assets:export": QueryRoute(
+        AssetFilterForm,
+        params={"format": st.one_of(st.sampled_from(["csv", "xlsx"]), hostile_text)},
+        shown=staff_assets_only,
+    ),
+    "assets:detail": QueryRoute(params={"page": pages()}, path={"tag": TAGS}, template="/assets/{tag}/"),
+    "assets:import": QueryRoute(path={"pk": IDS}, template="/assets/import/{pk}/"),
+    "assets:import-progress": QueryRoute(path={"pk": IDS}, template="/assets/import/{pk}/progress/"),
+    "assets:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/assets/tickets/{ref}/"),
 }
 
 

@@ -346,6 +346,7 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "procurement_decided",
         "vendor_overdue",
         "vendor_replied",
+        "asset_expiring",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

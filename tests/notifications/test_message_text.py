@@ -22,6 +22,7 @@ from django.utils.html import escape
 
 from accounts.choices import Level
 from assets.models import Asset
+from assets.services import asset_expiry_warn
 from escalation.models import EscalationRule
 from escalation.services.notices import sla_notice_queue, supervisor_page_queue
 from notifications.choices import ADDRESS_KINDS, STAFF_KINDS, NotificationChannel, NotificationKind
@@ -60,6 +61,7 @@ REPLACE_REASON = "Lebih murah ganti & <garansi> habis"
 APPROVAL_REASON = 'Disetujui: "pos" <IT-2026> & segera'
 VENDOR_MESSAGE = 'Controller "A" failed & <disk 3> blinks 🔥'
 VENDOR_REPLY = "Spare part ships today & the engineer <Agus> comes tomorrow 🚚"
+ASSET_NAME = "ThinkPad for a spare <laptop> (Level II's bench)"
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -158,6 +160,11 @@ def _everything_happens(language: str):
     )
     vendor_reminders_send(now=FILED + timedelta(hours=2))
     vendor_reply_record(escalation_id=escalation.pk, sender="noc@vendor.example", body=VENDOR_REPLY)
+    # A laptop whose warranty ends in ten days: supervisors hear of it (tests/assets).
+    Asset.objects.create(
+        tag="LAP-0042", asset_type="laptop", name=ASSET_NAME, user=requester, warranty_ends_on=date(2026, 12, 10)
+    )
+    asset_expiry_warn(today=date(2026, 11, 30))
     return ticket
 
 

@@ -78,7 +78,14 @@ def _rendered(kind, channel, ticket, recipient, context):
 
 @pytest.mark.parametrize("language", ["en", "id"])
 @pytest.mark.parametrize(
-    "kind", [kind for kind in NotificationKind.values if kind not in ACCOUNT_KINDS + ADDRESS_KINDS]
+    # The warning of an ending warranty or licence is about an asset, not a ticket (its text:
+    # tests/assets/test_expiry.py).
+    "kind",
+    [
+        kind
+        for kind in NotificationKind.values
+        if kind not in (*ACCOUNT_KINDS, *ADDRESS_KINDS, NotificationKind.ASSET_EXPIRING)
+    ],
 )
 def test_every_kind_has_email_and_sms_text_in_each_language_and_the_sms_fits(kind, language):
     for name in (

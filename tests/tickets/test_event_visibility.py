@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from assets.models import Asset
+from assets.services import ticket_asset_link, ticket_asset_unlink
 from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from tests.factories import category, make_agent, make_requester, make_supervisor
 from tickets import services
@@ -37,6 +39,8 @@ PUBLIC_CASES = (
     EventKind.RESOLVED,
     EventKind.REOPENED,
     EventKind.CLOSED,
+    EventKind.ASSET_ADDED,
+    EventKind.ASSET_REMOVED,
     "attachment_added:ticket",
     "attachment_added:reply",
 )
@@ -100,6 +104,10 @@ def ticket_with_every_event() -> History:
     )
     # A page about the now-P1 ticket answered by SMS (escalation.services.page_acknowledge records it so).
     services.ticket_page_acknowledged(ticket=Ticket.objects.get(pk=ticket.pk), by=supervisor, channel="sms")
+    # The device it is about, named and then taken off again (the requester sees both).
+    laptop = Asset.objects.create(tag="LAP-0007", asset_type="laptop", name="ThinkPad", user=requester)
+    ticket_asset_link(ticket_id=ticket.pk, by=supervisor, tag="lap-0007")
+    ticket_asset_unlink(ticket_id=ticket.pk, by=supervisor, asset_id=laptop.pk)
     # Its checklist: one step ticked, unticked, then skipped with a reason.
     step = TicketChecklistItem.objects.create(ticket=ticket, position=1, text="Clean the rollers")
     for action in ("done", "undone", "skip"):

@@ -18,7 +18,7 @@ def test_stored_email_lists_gain_the_vendor_notices(migrate, reference_data):
     Preference.objects.create(user_id=agent.pk, email_kinds=["escalated", "vendor_replied"])
     Preference.objects.create(user_id=silent.pk, email_kinds=[])
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor.migrate([("notifications", "0009_vendors_kinds")])
     kinds = dict(NotificationPreference.objects.values_list("user_id", "email_kinds"))
     assert kinds[agent.pk] == ["escalated", "vendor_replied", "vendor_overdue"]
     assert kinds[silent.pk] == []

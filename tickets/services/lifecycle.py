@@ -19,6 +19,7 @@ from sla.services import sla_clock_start
 
 from ..choices import Channel, EventKind, Impact, Status, Urgency, priority_for
 from ..exceptions import NotAllowedError, TicketError, TransitionError
+from ..extensions import new_ticket_created
 from ..models import Attachment, Category, Ticket
 from ..ratings import rating_links
 from ..text import multi_line, single_line
@@ -54,6 +55,7 @@ def ticket_create(
     by=None,
     level: int | None = None,
     source_message_id: str = "",
+    extra: dict | None = None,
 ) -> Ticket:
     """File a ticket: routed to its category's level, prioritised by impact × urgency,
     acknowledged to the requester by email. All or nothing, stored files included.
@@ -61,7 +63,8 @@ def ticket_create(
     the API); the audit trail names them as the one who filed it. ``level`` starts the
     ticket at that level instead of its category's (a mailbox's default level).
     ``source_message_id`` is the Message-ID of the mail that opened it, which the
-    ticket's mail then answers."""
+    ticket's mail then answers. ``extra`` is what the new-ticket form's extension fields
+    held (tickets.extensions), handed to the apps that added them in this transaction."""
     filed_by = requester if by is None else by
     if filed_by.pk != requester.pk and not agent_levels(filed_by):
         raise NotAllowedError(_("Only support staff can file a ticket on someone else's behalf."))
@@ -101,6 +104,7 @@ def ticket_create(
             sla_clock_start(ticket_id=ticket.pk, next_check_at=next_check_at)
             event_record(ticket, filed_by, EventKind.CREATED, field="level", new=ticket.level, at=now)
             attachments_save(ticket, None, filed_by, files, saved)
+            new_ticket_created(ticket=ticket, data=extra or {}, by=filed_by)
             ticket_notify(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=filed_by)
     except BaseException:
         stored_files_cleanup(saved)

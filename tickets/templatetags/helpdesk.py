@@ -110,6 +110,10 @@ def event_text(event, ticket=None) -> str:
         return _("skipped checklist step %(number)s (%(step)s)") % {"number": event.from_value, "step": event.to_value}
     if event.kind == EventKind.PAGE_ACKNOWLEDGED:
         return _("acknowledged the page %(channel)s") % {"channel": channel_words(event.to_value)}
+    if event.kind == EventKind.ASSET_ADDED:
+        return _("added the device %(name)s") % {"name": new}
+    if event.kind == EventKind.ASSET_REMOVED:
+        return _("removed the device %(name)s") % {"name": old}
     if event.field:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}

@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from demo.assets import demo_assets_ensure
 from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from demo.knowledge import demo_knowledge_ensure
 from demo.vendors import demo_vendors_ensure
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         vendors = demo_vendors_ensure()
         if vendors:
             self.stdout.write(_("Added %(n)s demo vendors with a contact and a contract.") % {"n": vendors})
+        assets = demo_assets_ensure()
+        if assets:
+            self.stdout.write(_("Added %(n)s demo assets.") % {"n": assets})
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password for new ones: %(pw)s):") % {"pw": password})
         for username, _first, _last, role, levels, _phone in DEMO_USERS:
