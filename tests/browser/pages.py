@@ -29,12 +29,22 @@ class Helpdesk:
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_test_id("current-user")).to_contain_text(str(user))
 
+    def account_menu(self) -> None:
+        """Open the menu under the person's name (profile, notification settings, sign out)."""
+        self.page.get_by_test_id("current-user").click()
+
     def sign_out(self) -> None:
+        self.account_menu()
         self.page.get_by_role("button", name="Sign out").click()
         expect(self.page.get_by_role("heading", name="Sign in to the helpdesk")).to_be_visible()
 
     def nav(self, name: str) -> None:
-        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+        """Follow a link of the main menu, opening the drop-down that holds it if need be."""
+        menu = self.page.get_by_role("navigation", name="Main")
+        link = menu.get_by_role("link", name=name, exact=True)
+        if not link.is_visible():
+            menu.locator(".dropdown", has=link).locator(".dropdown-toggle").click()
+        link.click()
 
     def success(self, text: str) -> Locator:
         return self.page.get_by_role("status").filter(has_text=text)

@@ -14,6 +14,7 @@ def test_an_agent_adds_a_phone_then_chooses_sms_for_warnings_and_quiet_hours(hel
     page = helpdesk.page
     helpdesk.sign_in(agent)
 
+    helpdesk.account_menu()
     page.get_by_role("link", name="Notification settings").click()
     expect(page.get_by_role("heading", name="Notification settings")).to_be_visible()
     expect(page.get_by_test_id("no-phone")).to_be_visible()
