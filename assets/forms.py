@@ -235,7 +235,7 @@ class TicketAssetAddForm(forms.Form):
     tag = forms.CharField(label=_("Asset tag"), max_length=200)
 
     def __init__(self, *args, ticket=None, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "id_asset_%s")
+        kwargs.setdefault("auto_id", "id_device_%s")
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "form-asset-add"

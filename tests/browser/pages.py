@@ -43,7 +43,9 @@ class Helpdesk:
         menu = self.page.get_by_role("navigation", name="Main")
         link = menu.get_by_role("link", name=name, exact=True)
         if not link.is_visible():
-            menu.locator(".dropdown", has=link).locator(".dropdown-toggle").click()
+            menu.locator(
+                ".dropdown", has=self.page.get_by_role("link", name=name, exact=True, include_hidden=True)
+            ).locator(".dropdown-toggle").click()
         link.click()
 
     def success(self, text: str) -> Locator:
