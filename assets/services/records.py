@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import AssetError, NotAllowedError
 from ..models import Asset
-from ..rules import mac_clean, record_check, tag_clean
+from ..rules import ip_clean, mac_clean, record_check, tag_clean
 from ..selectors import can_see_assets
 
 # The fields a person edits (the form, the import, the API), in the order the form shows them.
@@ -72,6 +72,7 @@ def _cleaned(values: dict, *, asset_id: int | None) -> dict:
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     values["tag"] = tag_clean(values.get("tag", ""))
     values["mac_address"] = mac_clean(values.get("mac_address", ""))
+    values["ip_address"] = ip_clean(values.get("ip_address"))
     for key in ("name", "manufacturer", "model", "serial_number", "host_name", "location"):
         values[key] = " ".join(str(values.get(key) or "").split())
     values["notes"] = str(values.get("notes") or "").replace("\r\n", "\n").strip()

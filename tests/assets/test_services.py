@@ -213,3 +213,23 @@ def test_asset_list_is_one_query_whatever_the_rows():
             str(row.user), str(row.vendor), str(row.parent)
     assert len(rows) == 30
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize("typed", ["ÇÖ~X\x11Ê", "10.0.0.256", "::g"])
+def test_an_ip_address_that_is_not_one_is_refused_by_the_service_and_nothing_is_saved(typed):
+    # The API hands the service what it was sent; the service holds the rule for every caller.
+    with pytest.raises(AssetError) as refused:
+        services.asset_create(by=make_agent(1), values={"tag": "PC-9", "asset_type": "pc", "ip_address": typed})
+    assert refused.value.field == "ip_address"
+    assert not Asset.objects.exists()
+
+
+def test_an_api_post_with_a_bad_ip_address_is_a_400_naming_the_field():
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_supervisor())
+    response = client.post("/api/v1/assets/", {"tag": "PC-9", "asset_type": "pc", "ip_address": "ÇÖ~X"}, format="json")
+    assert response.status_code == 400
+    assert "ip_address" in response.json()["error"]["fields"]
+    assert not Asset.objects.exists()
