@@ -9,7 +9,7 @@ from ..choices import TAG_MAX_LENGTH, AssetClass, AssetStatus, AssetType
 from ..selectors import asset_by_tag
 
 
-class VendorSerializer(serializers.Serializer):
+class AssetVendorSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
 
@@ -36,7 +36,7 @@ class AssetSerializer(serializers.Serializer):
     mac_address = serializers.CharField(read_only=True)
     location = serializers.CharField(read_only=True)
     user = PersonSerializer(read_only=True, allow_null=True)
-    vendor = VendorSerializer(read_only=True, allow_null=True)
+    vendor = AssetVendorSerializer(read_only=True, allow_null=True)
     parent = AssetBriefSerializer(read_only=True, allow_null=True)
     purchase_date = serializers.DateField(read_only=True, allow_null=True)
     purchase_cost = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)

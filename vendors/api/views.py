@@ -4,7 +4,7 @@ and vendor escalations (staff read), through the same selectors and services as 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -68,6 +68,7 @@ def _vendor_pk(vendor_id: int) -> int:
     return vendor_id
 
 
+@extend_schema_view(get=extend_schema(responses={200: s.VendorSerializer, 403: ERRORS[403], 404: ERRORS[404]}))
 class VendorList(_VendorApi, base.ListCreateApiView):
     """Vendors with their contacts and contracts; supervisors and administrators add one."""
 
@@ -140,6 +141,7 @@ def _escalations():
     return VendorEscalation.objects.select_related("ticket", "vendor", "contract", "contact", "escalated_by")
 
 
+@extend_schema_view(get=extend_schema(responses={200: s.VendorEscalationSerializer, **ERRORS}))
 class VendorEscalationList(_VendorApi, base.ListApiView):
     """Vendor escalations, newest first; ``?status=open`` or ``closed``, ``?vendor=<id>``."""
 
