@@ -196,6 +196,14 @@ def production(services, database_url, tmp_path_factory) -> Iterator[Production]
             "user_set_role(user=user, role=Role.REQUESTER)\n"
             f"ticket = ticket_create(requester=user, subject={SUBJECT!r}, description='Since this morning.',"
             " urgency=Urgency.HIGH)\n"
+            "from accounts.models import SupportLevel\n"
+            "from assets.services import asset_create\n"
+            "from vendors.models import Vendor\n"
+            f"agent = get_user_model().objects.create_user('agent', 'agent@example.com', {PASSWORD!r})\n"
+            "user_set_role(user=agent, role=Role.AGENT)\n"
+            "SupportLevel.objects.get(number=3).members.add(agent)\n"
+            "asset_create(by=agent, values={'tag': 'PC-0042', 'asset_type': 'pc', 'name': 'Finance PC'})\n"
+            "Vendor.objects.create(name='Toner & Co <Jakarta>')\n"
             "print(ticket.reference)\n",
         ],
         env={**runtime, "CELERY_BROKER_URL": "memory://", "CELERY_TASK_ALWAYS_EAGER": "1"},
@@ -267,13 +275,13 @@ def csrf_token(page: str) -> str:
     return match[1]
 
 
-def sign_in(browser: Browser) -> requests.Response:
+def sign_in(browser: Browser, username: str = "requester") -> requests.Response:
     form = browser.request("GET", "/accounts/login/")
     assert form.status_code == 200
     return browser.request(
         "POST",
         "/accounts/login/",
-        data={"username": "requester", "password": PASSWORD, "csrfmiddlewaretoken": csrf_token(form.text)},
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf_token(form.text)},
         headers={"Origin": f"https://{HOST}", "Referer": f"https://{HOST}/accounts/login/"},
     )
 
@@ -341,3 +349,28 @@ def test_static_files_are_served_under_their_hashed_manifest_names(production):
     assert "immutable" in served.headers["Cache-Control"]
     chart = browser.request("GET", f"/static/{manifest['vendor/chartjs/chart.umd.min.js']}")
     assert chart.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, shows",
+    [
+        ("/queue/", "HD-"),
+        ("/assets/", "PC-0042"),
+        ("/assets/PC-0042/", "Finance PC"),
+        ("/assets/new/", 'name="tag"'),
+        ("/maintenance/", "maintenance"),
+        ("/component-reports/", "omponent"),
+        ("/procurement/", "rocurement"),
+        ("/procurement/new/", 'name="reason"'),
+        ("/vendors/", "Toner &amp; Co &lt;Jakarta&gt;"),
+    ],
+)
+def test_the_it_operations_pages_open_for_an_agent_with_debug_off(production, path, shows):
+    browser = Browser(production.url)
+    assert sign_in(browser, "agent").status_code == 302
+
+    page = browser.request("GET", path)
+
+    assert page.status_code == 200, page.text[:2000]
+    assert shows in page.text
+    assert "/static/css/app.css" not in page.text, "static files are named by their manifest hash"

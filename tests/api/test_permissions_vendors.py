@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_create
 from tests.api.permission_matrix import ROLES, Endpoint, World, actor_for, cells
 from tests.factories import TicketFactory
+from tickets.models import Ticket
 from vendors.models import Vendor, VendorContact, VendorContract, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.django_db
 STAFF_READ = (401, 403, 403, 200, 200, 200, 200, 200)
 MANAGERS_CREATE = (401, 403, 403, 403, 403, 403, 201, 201)
 MANAGERS_CHANGE = (401, 403, 403, 403, 403, 403, 200, 200)
+LEVEL_III_CREATE = (401, 403, 403, 403, 403, 201, 201, 201)
+LEVEL_III_ACT = (401, 403, 403, 403, 403, 200, 200, 200)
 
 
 def vendor_world(level: int) -> World:
@@ -39,6 +42,40 @@ def vendor_world(level: int) -> World:
     world.public_file = None
     world.assignee = {"vendor_id": vendor.pk, "escalation_id": escalation.pk}
     return world
+
+
+def open_ticket_world(level: int) -> World:
+    """A vendor as in vendor_world, and an open Level III ticket not yet taken to it."""
+    world = vendor_world(level)
+    world.ids["open_ticket"] = TicketFactory(level=3, status="open")
+    world.ids["contract"] = VendorContract.objects.get(reference="AMC-1").pk
+    return world
+
+
+def escalation_created(world, response):
+    ticket = world.ids["open_ticket"]
+    ticket.refresh_from_db()
+    assert response.json()["ticket"] == ticket.reference and ticket.status == "vendor"
+    assert response.json()["vendor_reference"] == "CASE-9 & <b>"
+    assert VendorEscalation.objects.filter(ticket=ticket, status="open").count() == 1
+
+
+def response_recorded(world, response):
+    assert VendorEscalation.objects.get(pk=world.assignee["escalation_id"]).responded_at is not None
+
+
+def reference_recorded(world, response):
+    assert response.json()["vendor_reference"] == "RMA-77"
+
+
+def resolution_recorded(world, response):
+    row = VendorEscalation.objects.get(pk=world.assignee["escalation_id"])
+    assert row.resolution == "Replaced the controller" and row.resolved_at is not None
+
+
+def escalation_closed(world, response):
+    world.ticket.refresh_from_db()
+    assert response.json()["status"] == "closed" and world.ticket.status == "open"
 
 
 def vendors_listed(world, response):
@@ -137,6 +174,61 @@ ENDPOINTS = [
         setup=vendor_world,
         levels=(3,),
     ),
+    Endpoint(
+        "vendor-escalation-create",
+        "POST",
+        E + "/",
+        LEVEL_III_CREATE,
+        escalation_created,
+        setup=open_ticket_world,
+        levels=(3,),
+        data=lambda world: {
+            "ticket": world.ids["open_ticket"].reference,
+            "vendor": world.assignee["vendor_id"],
+            "contract": world.ids["contract"],
+            "vendor_reference": "CASE-9 & <b>",
+            "message": "The RAID controller fails; please send a replacement.",
+        },
+    ),
+    Endpoint(
+        "vendor-escalation-response",
+        "POST",
+        E + "/{escalation_id}/response/",
+        LEVEL_III_ACT,
+        response_recorded,
+        setup=vendor_world,
+        levels=(3,),
+    ),
+    Endpoint(
+        "vendor-escalation-reference",
+        "POST",
+        E + "/{escalation_id}/reference/",
+        LEVEL_III_ACT,
+        reference_recorded,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"vendor_reference": "RMA-77"},
+    ),
+    Endpoint(
+        "vendor-escalation-resolution",
+        "POST",
+        E + "/{escalation_id}/resolution/",
+        LEVEL_III_ACT,
+        resolution_recorded,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"resolution": "Replaced the controller"},
+    ),
+    Endpoint(
+        "vendor-escalation-close",
+        "POST",
+        E + "/{escalation_id}/close/",
+        LEVEL_III_ACT,
+        escalation_closed,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"reason": "Fixed"},
+    ),
 ]
 
 
@@ -146,6 +238,7 @@ def state() -> dict:
         "contacts": list(VendorContact.objects.order_by("pk").values()),
         "contracts": list(VendorContract.objects.order_by("pk").values()),
         "escalations": list(VendorEscalation.objects.order_by("pk").values()),
+        "tickets": list(Ticket.objects.order_by("pk").values("pk", "status")),
     }
 
 
@@ -202,6 +295,73 @@ def test_hostile_vendor_input_is_refused_with_a_clear_message_and_nothing_saved(
     before = state()
     response = client.post("/api/v1/vendors/", data, format="json")
     assert response.status_code == 400 and response.json()["error"]["message"]
+    assert state() == before
+
+
+def _escalate(world, **changes):
+    return {
+        "ticket": world.ids["open_ticket"].reference,
+        "vendor": world.assignee["vendor_id"],
+        "contract": world.ids["contract"],
+        "message": "Controller failed",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "says"),
+    [
+        ({"message": ""}, 400, "message"),
+        ({"message": "x" * 10_001}, 400, "message"),
+        ({"vendor": "Acme"}, 400, "vendor"),
+        ({"vendor": 999_999}, 400, "active vendor"),
+        ({"contract": None}, 400, "contract in force"),
+        ({"contact": 999_999}, 400, "contact"),
+        ({"vendor_reference": "r" * 121}, 400, "vendor_reference"),
+        ({"ticket": "HD-999999"}, 404, ""),
+        ({"ticket": "'\"<>& 🔥"}, 404, ""),
+        ({"ticket": ["HD-1"]}, 400, "ticket"),
+        ({"message": {"nested": ["deep"]}}, 400, "message"),
+    ],
+)
+def test_a_bad_vendor_escalation_is_refused_with_the_reason_and_nothing_changes(changes, status, says):
+    world = open_ticket_world(3)
+    client = APIClient()
+    client.force_authenticate(actor_for("agent_l3", world))
+    before = state()
+    response = client.post("/api/v1/vendor-escalations/", _escalate(world, **changes), format="json")
+    assert response.status_code == status, response.content[:500]
+    assert says in response.content.decode()
+    assert state() == before
+
+
+def test_a_ticket_below_level_iii_or_already_with_a_vendor_is_not_taken_to_one_through_the_api():
+    world = open_ticket_world(3)
+    client = APIClient()
+    client.force_authenticate(actor_for("agent_l3", world))
+    level_two = TicketFactory(level=2, status="open")
+    before = state()
+
+    lower = client.post("/api/v1/vendor-escalations/", _escalate(world, ticket=level_two.reference), format="json")
+    again = client.post("/api/v1/vendor-escalations/", _escalate(world, ticket=world.ticket.reference), format="json")
+
+    assert lower.status_code == 400 and "Level III" in lower.json()["error"]["message"]
+    assert again.status_code == 400 and "already waiting" in again.json()["error"]["message"]
+    assert state() == before
+
+
+def test_a_closed_vendor_escalation_takes_no_further_step_through_the_api():
+    world = vendor_world(3)
+    client = APIClient()
+    client.force_authenticate(actor_for("agent_l3", world))
+    path = f"/api/v1/vendor-escalations/{world.assignee['escalation_id']}/"
+    assert client.post(path + "close/", {}, format="json").status_code == 200
+    before = state()
+
+    for step, data in (("close", {}), ("resolution", {"resolution": "x"}), ("response", {})):
+        response = client.post(path + step + "/", data, format="json")
+        assert response.status_code == 400 and "closed" in response.json()["error"]["message"], step
+    assert client.post(path + "reference/", {"vendor_reference": ""}, format="json").status_code == 400
     assert state() == before
 
 

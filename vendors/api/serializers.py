@@ -12,7 +12,7 @@ class VendorContactSerializer(serializers.ModelSerializer):
 
 
 class VendorContractSerializer(serializers.ModelSerializer):
-    calendar = serializers.PrimaryKeyRelatedField(read_only=True)
+    calendar = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = VendorContract
@@ -105,5 +105,30 @@ class VendorEscalationSerializer(serializers.ModelSerializer):
             "resolution_due_at",
             "responded_at",
             "resolved_at",
+            "resolution",
             "closed_at",
         ]
+
+
+class VendorEscalateSerializer(serializers.Serializer):
+    """Take a Level III ticket to a vendor: the contract is required when the vendor has
+    one in force; the contact is the vendor's primary one unless another is named."""
+
+    ticket = serializers.CharField(max_length=20)
+    vendor = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    contract = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    contact = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    vendor_reference = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    message = serializers.CharField(max_length=10_000)
+
+
+class VendorReferenceWriteSerializer(serializers.Serializer):
+    vendor_reference = serializers.CharField(max_length=120)
+
+
+class VendorResolutionWriteSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=10_000)
+
+
+class VendorCloseWriteSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -11,4 +11,12 @@ urlpatterns = [
     path(
         "vendor-escalations/<int:escalation_id>/", views.VendorEscalationDetail.as_view(), name="api-vendor-escalation"
     ),
+    *[
+        path(
+            f"vendor-escalations/<int:escalation_id>/{step}/",
+            getattr(views, f"VendorEscalation{step.title()}").as_view(),
+            name=f"api-vendor-escalation-{step}",
+        )
+        for step in ("response", "reference", "resolution", "close")
+    ],
 ]

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from api import views as base
 from api.exceptions import Invalid, Refused
 from api.schema import error_responses
+from tickets.selectors import ticket_get_for_user
 
 from .. import services
 from ..exceptions import VendorError, VendorNotAllowedError
 from ..models import Vendor, VendorContact, VendorContract, VendorEscalation
-from ..rules import can_manage_vendors, can_read_vendors
+from ..rules import can_escalate_to_vendor, can_manage_vendors, can_read_vendors
 from . import serializers as s
 
 ERRORS = error_responses(400, 403, 404)
@@ -141,9 +142,24 @@ def _escalations():
     return VendorEscalation.objects.select_related("ticket", "vendor", "contract", "contact", "escalated_by")
 
 
+def _require_escalator(request) -> None:
+    if not can_escalate_to_vendor(request.user):
+        raise VendorNotAllowedError(_escalator_only())
+
+
+def _escalator_only() -> str:
+    return gettext("Only Level III staff and supervisors can take a ticket to a vendor.")
+
+
+def _escalation_response(pk: int, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.VendorEscalationSerializer(_escalations().get(pk=pk)).data, status=code)
+
+
 @extend_schema_view(get=extend_schema(responses={200: s.VendorEscalationSerializer, **ERRORS}))
-class VendorEscalationList(_VendorApi, base.ListApiView):
-    """Vendor escalations, newest first; ``?status=open`` or ``closed``, ``?vendor=<id>``."""
+class VendorEscalationList(_VendorApi, base.ListCreateApiView):
+    """Vendor escalations, newest first; ``?status=open`` or ``closed``, ``?vendor=<id>``.
+    Level III staff, supervisors and administrators take a ticket to a vendor (POST): the
+    mail goes to the contact, the ticket waits on the vendor and our SLA clock pauses."""
 
     serializer_class = s.VendorEscalationSerializer
     pagination_class = EscalationPagination
@@ -160,6 +176,24 @@ class VendorEscalationList(_VendorApi, base.ListApiView):
             rows = rows.filter(vendor_id=int(vendor))
         return rows
 
+    @extend_schema(request=s.VendorEscalateSerializer, responses={201: s.VendorEscalationSerializer, **ERRORS})
+    def post(self, request, *args, **kwargs):
+        _require_escalator(request)
+        data = s.VendorEscalateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ticket = ticket_get_for_user(user=request.user, reference=values["ticket"])
+        escalation = services.vendor_escalation_create(
+            ticket_id=ticket.pk,
+            by=request.user,
+            vendor_id=values["vendor"],
+            contract_id=values.get("contract"),
+            contact_id=values.get("contact"),
+            vendor_reference=values["vendor_reference"],
+            message=values["message"],
+        )
+        return _escalation_response(escalation.pk, status.HTTP_201_CREATED)
+
 
 def _vendor_invalid() -> str:
     return gettext("vendor is the id of a vendor.")
@@ -174,3 +208,70 @@ class VendorEscalationDetail(_VendorApi, base.ApiView):
         if row is None:
             raise Http404
         return Response(s.VendorEscalationSerializer(row).data)
+
+
+class _EscalationAction(_VendorApi, base.ApiView):
+    """One step of a vendor escalation, by Level III staff, supervisors and administrators
+    who may read the ticket; answers the escalation as it now is."""
+
+    write_serializer: type | None = None
+
+    def perform(self, request, escalation_id: int, values: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, escalation_id: int):
+        row = VendorEscalation.objects.filter(pk=escalation_id).select_related("ticket").first()
+        if row is None:
+            raise Http404
+        _require_escalator(request)
+        ticket_get_for_user(user=request.user, reference=row.ticket.reference)
+        values: dict = {}
+        if self.write_serializer is not None:
+            data = self.write_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+        self.perform(request, escalation_id, values)
+        return _escalation_response(escalation_id)
+
+
+ACTION_RESPONSES = {200: s.VendorEscalationSerializer, **ERRORS}
+
+
+@extend_schema_view(post=extend_schema(request=None, responses=ACTION_RESPONSES))
+class VendorEscalationResponse(_EscalationAction):
+    """Record the vendor's first response (once): the reminders then chase the resolution."""
+
+    def perform(self, request, escalation_id, values):
+        services.vendor_response_record(escalation_id=escalation_id, by=request.user)
+
+
+@extend_schema_view(post=extend_schema(request=s.VendorReferenceWriteSerializer, responses=ACTION_RESPONSES))
+class VendorEscalationReference(_EscalationAction):
+    """Record the vendor's own reference for the fault (their case or RMA number)."""
+
+    write_serializer = s.VendorReferenceWriteSerializer
+
+    def perform(self, request, escalation_id, values):
+        services.vendor_reference_set(
+            escalation_id=escalation_id, by=request.user, vendor_reference=values["vendor_reference"]
+        )
+
+
+@extend_schema_view(post=extend_schema(request=s.VendorResolutionWriteSerializer, responses=ACTION_RESPONSES))
+class VendorEscalationResolution(_EscalationAction):
+    """Record what the vendor did to resolve the fault; the reminders stop."""
+
+    write_serializer = s.VendorResolutionWriteSerializer
+
+    def perform(self, request, escalation_id, values):
+        services.vendor_resolution_record(escalation_id=escalation_id, by=request.user, resolution=values["resolution"])
+
+
+@extend_schema_view(post=extend_schema(request=s.VendorCloseWriteSerializer, responses=ACTION_RESPONSES))
+class VendorEscalationClose(_EscalationAction):
+    """Close the escalation: the ticket is open again and our SLA clock resumes."""
+
+    write_serializer = s.VendorCloseWriteSerializer
+
+    def perform(self, request, escalation_id, values):
+        services.vendor_escalation_close(escalation_id=escalation_id, by=request.user, reason=values["reason"])
