@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 # Test services: real PostgreSQL and Redis on this machine unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Test processes working at once (pytest-xdist, whole files each); 0 runs the suite in one.
+TEST_WORKERS ?= 2
 
 # make run: where the web app listens, and the base of the links in mail and SMS, which
 # follows unless HELPDESK_BASE_URL says otherwise (e.g. a name others reach it by).
@@ -98,7 +100,7 @@ messages: install system
 
 test: install system oidc-provider lint migrations-check
 	@services="$$(TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_BROKER_URL='$(TEST_BROKER_URL)' $(BIN)/python -m tests.services_probe)" \
-	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest $(PYTEST_ARGS); \
+	  && eval "$$services" && HELPDESK_VAR_DIR="$$(mktemp -d)" $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); \
 	  status=$$?; echo "Browser screenshots: $(CURDIR)/test-artefacts/"; exit $$status
 
 bench: install

@@ -2,11 +2,13 @@ import os
 import shutil
 
 import pytest
+from auditlog.context import disable_auditlog
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from helpdesk.celery import app as celery_app
 from notifications.sms import locmem as sms_locmem
@@ -46,6 +48,25 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"Skipped while HELPDESK_REQUIRE_SERVICES=1: {reason}"
+
+
+def _empties_the_database(item) -> bool:
+    """A transactional test (and a browser or live-server one) ends by emptying every table."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put the reference data back once a transactional test has emptied the tables, so the
+    next test meets the database as migrating left it, whatever order the tests run in
+    (pytest-xdist hands each worker whole files in its own order)."""
+    yield
+    if _empties_the_database(item):
+        # As migrating left it: without configuration-audit entries for these rows.
+        with item.config.stash[blocking_manager_key].unblock(), disable_auditlog():
+            restore_reference_data()
 
 
 @pytest.fixture(autouse=True)
