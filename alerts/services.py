@@ -144,7 +144,7 @@ def alert_delivery_process(*, delivery_id: int) -> Outcome | None:
             delivery.status = DeliveryStatus.PROCESSED
             delivery.processed_at = timezone.now()
             delivery.save(update_fields=["status", "processed_at"])
-    except (TicketError, ValidationError, ValueError) as error:
+    except (TicketError, ValidationError, ValueError, OverflowError) as error:
         reason = getattr(error, "message", None) or str(error)
         logger.warning("Alert delivery %s could not be processed: %s", delivery_id, reason)
         AlertDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.RECEIVED).update(
@@ -158,8 +158,8 @@ def _source_name(source: str) -> str:
     return str(AlertSource(source).label)
 
 
-def _subject(alert: IncomingAlert, priority: int) -> str:
-    parts = [f"[P{priority}] {alert.name}"]
+def _subject(alert: IncomingAlert) -> str:
+    parts = [alert.name]
     if alert.host:
         parts.append(_("on %(host)s") % {"host": alert.host})
     subject = " ".join(parts)
@@ -185,7 +185,10 @@ def _description(alert: IncomingAlert, source: str) -> str:
 
 
 def _when(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    try:
+        return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    except OverflowError:  # a time at the edge of what datetime holds, shifted past it
+        return at.isoformat()
 
 
 def _page_people(ticket: Ticket) -> list:
@@ -198,7 +201,7 @@ def _open_ticket(row: Alert, alert: IncomingAlert, source: str, account, outcome
     impact, urgency = PRIORITY_SHAPES[priority]
     ticket = ticket_create(
         requester=account,
-        subject=_subject(alert, priority),
+        subject=_subject(alert),
         description=_description(alert, source),
         impact=impact,
         urgency=urgency,
@@ -315,7 +318,8 @@ def alerts_apply(*, source: str, incoming: list[IncomingAlert], at: datetime) ->
                 _resolve(row, source, account, at, outcome)
         row.state = alert.state
         row.last_seen_at = max(row.last_seen_at, at)
-        row.name, row.severity, row.host, row.labels = alert.name, alert.severity, alert.host, alert.labels
+        row.name, row.severity, row.host = alert.name[:200], alert.severity[:40], alert.host[:253]
+        row.labels = alert.labels
         row.save(update_fields=changes)
     for times, ids in repeats.items():
         Alert.objects.filter(pk__in=ids).update(

@@ -37,7 +37,7 @@ def test_a_real_alertmanager_body_opens_one_level_two_ticket_per_alert(post, on_
     assert down.level == 2 and down.priority == 1 and down.channel == Channel.MONITORING
     assert down.requester == monitoring and down.assignee is None
     assert down.category.name == "Server down"
-    assert down.subject == "[P1] InstanceDown on web-01.example.net: web-01 is down"
+    assert down.subject == "InstanceDown on web-01.example.net: web-01 is down"
     assert "job=node" in down.description and "prometheus.example.net" in down.description
     assert TicketAsset.objects.filter(ticket=down, asset__tag="SRV-1").exists()
     assert disk.priority == 3 and disk.category is None
