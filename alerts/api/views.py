@@ -5,6 +5,7 @@ the ``alerts.post_alerts`` permission's) API token, or HTTP basic auth when conf
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status, throttling
 from rest_framework.response import Response
@@ -25,17 +26,26 @@ from . import serializers as s
 ERRORS = error_responses(400, 403)
 
 
+def _messages(detail, path: str = "") -> list[str]:
+    """Each message of a (nested) error detail with the place it is about: ``alerts.0.status: …``."""
+    if isinstance(detail, dict):
+        return [message for key, value in detail.items() for message in _messages(value, f"{path}{key}.")]
+    if isinstance(detail, list):
+        if all(not isinstance(value, dict | list) for value in detail):
+            return [f"{path.rstrip('.')}: {value}" if path else str(value) for value in detail]
+        return [message for index, value in enumerate(detail) for message in _messages(value, f"{path}{index}.")]
+    return [f"{path.rstrip('.')}: {detail}" if path else str(detail)]
+
+
 def _reason(error: exceptions.APIException) -> str:
-    detail = error.detail
-    if isinstance(detail, dict | list):
-        return str(exceptions.ValidationError(detail).detail)
-    return str(detail)
+    """What the administrator reads of a refusal: every message, with where it is."""
+    return "\n".join(_messages(error.detail))
 
 
 class MayPostAlerts(permissions.BasePermission):
     """The monitoring account, or an account given the ``alerts.post_alerts`` permission."""
 
-    message = _("Only the monitoring account or an account allowed to post alerts may post them.")
+    message = gettext_lazy("Only the monitoring account or an account allowed to post alerts may post them.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

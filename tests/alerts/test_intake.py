@@ -2,21 +2,26 @@
 per key; repeats count, flapping reopens, resolving notes and (unworked) resolves."""
 
 import base64
+import json
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from alerts.choices import AlertState, DeliveryStatus
 from alerts.models import Alert, AlertDelivery
+from alerts.services import alert_delivery_process
 from assets.models import Asset, TicketAsset
 from escalation.models import Page
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from tests.alerts.conftest import alertmanager, am_alert, resolved, sample
-from tests.factories import make_agent
+from tests.factories import make_agent, make_requester
 from tickets import services as ticket_services
 from tickets.choices import Channel, EventKind, Status
 from tickets.models import Comment, Ticket, TicketEvent
@@ -147,10 +152,8 @@ def test_a_late_older_delivery_changes_nothing(post):
     assert Ticket.objects.get().status == Status.RESOLVED
     # A firing one received before the resolution, processed after it, is only counted.
     delivery = AlertDelivery.objects.create(
-        source="alertmanager", body=__import__("json").dumps(body), received_at=later - timedelta(minutes=1)
+        source="alertmanager", body=json.dumps(body), received_at=later - timedelta(minutes=1)
     )
-    from alerts.services import alert_delivery_process
-
     alert_delivery_process(delivery_id=delivery.pk)
     assert Ticket.objects.get().status == Status.RESOLVED
 
@@ -225,11 +228,6 @@ def test_basic_auth_is_off_without_a_password(client):
 
 
 def test_no_or_a_wrong_token_is_401_and_a_requester_s_token_is_403(client):
-    from rest_framework.test import APIClient
-
-    from accounts.services import api_token_create
-    from tests.factories import make_requester
-
     body = alertmanager(am_alert("f1"))
     assert client.post(AM, body, content_type="application/json").status_code == 401
     wrong = client.post(AM, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer hdk_nope")
@@ -242,12 +240,6 @@ def test_no_or_a_wrong_token_is_401_and_a_requester_s_token_is_403(client):
 
 
 def test_an_account_given_the_permission_may_post(post):
-    from django.contrib.auth.models import Permission
-    from rest_framework.test import APIClient
-
-    from accounts.services import api_token_create
-    from tests.factories import make_requester
-
     robot = make_requester()
     robot.user_permissions.add(Permission.objects.get(codename="post_alerts"))
     _token, key = api_token_create(user=robot, name="zabbix")
@@ -289,7 +281,9 @@ def test_a_huge_label_is_refused(sender):
     body = alertmanager(am_alert("f1", note="x" * 5000))
     answer = sender.post(AM, body, format="json")
     assert answer.status_code == 400 and "2000 characters" in answer.json()["error"]["message"]
-    assert AlertDelivery.objects.get().status == DeliveryStatus.REFUSED
+    delivery = AlertDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.REFUSED
+    assert delivery.reason == "alerts.0.labels.note: Ensure this field has no more than 2000 characters."
 
 
 def test_refused_deliveries_are_read_only_in_the_admin(admin_client, sender):
