@@ -95,7 +95,7 @@ def alert_delivery_refuse(*, source: str, body: bytes | str, sender, address: st
         body=text[:REFUSED_BODY_MAX],
         size=len(body),
         status=DeliveryStatus.REFUSED,
-        reason=reason[:5000],
+        reason=_body_text(reason, 5000),
         processed_at=timezone.now(),
     )
 

@@ -277,6 +277,13 @@ def test_a_bad_payload_is_refused_with_the_reason_and_kept(sender, name, body, c
     assert not Ticket.objects.exists()
 
 
+def test_a_refusal_naming_a_label_with_a_nul_character_is_kept(sender):
+    body = alertmanager(am_alert("f1", **{"bad\u0000name": [7]}))
+    answer = sender.post(AM, body, format="json")
+    assert answer.status_code == 400
+    assert "bad\ufffdname: Not a valid string." in AlertDelivery.objects.get().reason
+
+
 def test_a_huge_label_is_refused(sender):
     body = alertmanager(am_alert("f1", note="x" * 5000))
     answer = sender.post(AM, body, format="json")
