@@ -110,6 +110,7 @@ bench: install
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" $(BIN)/python bench/reports.py
 	BENCH_NOTIFY_DATABASE_URL="$${BENCH_NOTIFY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_notify}" BENCH_NOTIFY_BROKER_URL="$${BENCH_NOTIFY_BROKER_URL:-redis://127.0.0.1:6379/12}" $(BIN)/python bench/notification_delivery.py
 	BENCH_MAIL_DATABASE_URL="$${BENCH_MAIL_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_mail}" $(BIN)/python bench/mail_intake.py
+	BENCH_ALERTS_DATABASE_URL="$${BENCH_ALERTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_alerts}" BENCH_ALERTS_BROKER_URL="$${BENCH_ALERTS_BROKER_URL:-redis://127.0.0.1:6379/5}" $(BIN)/python bench/alert_intake.py
 	BENCH_SEARCH_DATABASE_URL="$${BENCH_SEARCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_search}" $(BIN)/python bench/search.py
 	BENCH_MAINTENANCE_DATABASE_URL="$${BENCH_MAINTENANCE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_maintenance}" $(BIN)/python bench/maintenance_generation.py
 	BENCH_REPORTS_DATABASE_URL="$${BENCH_REPORTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk_bench_reports}" BENCH_API_BROKER_URL="$${BENCH_API_BROKER_URL:-redis://127.0.0.1:6379/10}" BENCH_API_CACHE_URL="$${BENCH_API_CACHE_URL:-redis://127.0.0.1:6379/11}" $(BIN)/python bench/api.py

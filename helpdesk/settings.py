@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "replies",
     "satisfaction",
     "intake",
+    "alerts",
     "knowledge",
     "vendors",
     "assets",
@@ -489,6 +490,30 @@ HELPDESK_SMS_INBOUND_PER_HOUR = env.int("HELPDESK_SMS_INBOUND_PER_HOUR", default
 HELPDESK_PAGE_REPEAT_MINUTES = env.float("HELPDESK_PAGE_REPEAT_MINUTES", default=5.0)
 HELPDESK_PAGE_REPEAT_LIMIT = env.int("HELPDESK_PAGE_REPEAT_LIMIT", default=3)
 
+# --- Monitoring alerts in (Alertmanager, Zabbix, any tool posting the generic form)
+# One ticket per alert fingerprint, or per Alertmanager group ("fingerprint" or "group").
+HELPDESK_ALERTS_GROUP_BY = env.str("HELPDESK_ALERTS_GROUP_BY", default="fingerprint").strip().lower()
+if HELPDESK_ALERTS_GROUP_BY not in ("fingerprint", "group"):
+    raise ImproperlyConfigured('HELPDESK_ALERTS_GROUP_BY is "fingerprint" or "group".')
+# An alert's severity label → the ticket's priority (1-4); an unknown severity is P3.
+HELPDESK_ALERTS_SEVERITY_PRIORITIES = env.str(
+    "HELPDESK_ALERTS_SEVERITY_PRIORITIES",
+    default="critical=1,disaster=1,high=2,error=2,average=3,warning=3,info=4,information=4,not classified=4",
+)
+# The labels, first found first, whose value names the ticket's category.
+HELPDESK_ALERTS_CATEGORY_LABELS = _names(
+    env.list("HELPDESK_ALERTS_CATEGORY_LABELS", cast=str.strip, default=["category", "service"])
+)
+# A firing alert whose ticket was resolved less than this many hours ago reopens it.
+HELPDESK_ALERTS_REOPEN_HOURS = env.float("HELPDESK_ALERTS_REOPEN_HOURS", default=24.0)
+# A resolved alert resolves its ticket when nobody has worked it (no assignee, no reply).
+HELPDESK_ALERTS_AUTO_RESOLVE = env.bool("HELPDESK_ALERTS_AUTO_RESOLVE", default=True)
+# The service account that files alert tickets (made on first use; it cannot sign in).
+HELPDESK_ALERTS_ACCOUNT = env.str("HELPDESK_ALERTS_ACCOUNT", default="monitoring").strip() or "monitoring"
+# HTTP basic auth for senders that cannot send a Bearer token; empty password: off.
+HELPDESK_ALERTS_BASIC_USER = env.str("HELPDESK_ALERTS_BASIC_USER", default="alertmanager")
+HELPDESK_ALERTS_BASIC_PASSWORD = env.str("HELPDESK_ALERTS_BASIC_PASSWORD", default="")
+
 # --- Procurement
 # The currency of component reports and procurement requests (ISO 4217 code).
 HELPDESK_CURRENCY = env.str("HELPDESK_CURRENCY", default="IDR").strip().upper()[:3] or "IDR"
@@ -827,5 +852,6 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "assets.choices.AssetStatus",
         "AssetTypeEnum": "assets.choices.AssetType",
         "AssetClassEnum": "assets.choices.AssetClass",
+        "AlertStateEnum": "alerts.choices.AlertState",
     },
 }

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("procurement.api.urls")),
     path("", include("vendors.api.urls")),
     path("", include("assets.api.urls")),
+    path("", include("alerts.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

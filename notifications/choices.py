@@ -25,6 +25,7 @@ class NotificationKind(models.TextChoices):
     VENDOR_OVERDUE = "vendor_overdue", _("Vendor overdue")
     VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
     ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
+    ALERT_PAGE = "alert_page", _("Monitoring alert paged")
 
 
 # Sent to the person who filed the ticket, by email.
@@ -57,9 +58,15 @@ STAFF_KINDS = (
     NotificationKind.VENDOR_OVERDUE,
     NotificationKind.VENDOR_REPLIED,
     NotificationKind.ASSET_EXPIRING,
+    NotificationKind.ALERT_PAGE,
 )
 # What staff get by SMS until they choose otherwise.
-DEFAULT_SMS_KINDS = (NotificationKind.ESCALATED, NotificationKind.SLA_BREACH, NotificationKind.SUPERVISOR_PAGE)
+DEFAULT_SMS_KINDS = (
+    NotificationKind.ESCALATED,
+    NotificationKind.SLA_BREACH,
+    NotificationKind.SUPERVISOR_PAGE,
+    NotificationKind.ALERT_PAGE,
+)
 # Always by SMS for those who chose it, whatever the priority of the ticket (a decision
 # asked of an approver is not about a ticket's priority, and may be about no ticket).
 ANY_PRIORITY_SMS_KINDS = (

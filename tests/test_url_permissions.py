@@ -22,6 +22,7 @@ from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
 from tests.api import (
+    test_permissions_alerts,
     test_permissions_assets,
     test_permissions_conversation,
     test_permissions_lookups,
@@ -282,6 +283,7 @@ API_ENDPOINTS = [
     *test_permissions_procurement.ENDPOINTS,
     *test_permissions_vendors.ENDPOINTS,
     *test_permissions_assets.ENDPOINTS,
+    *test_permissions_alerts.ENDPOINTS,
 ]
 
 

@@ -60,6 +60,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     CHAT = "chat", _("Chat")
     API = "api", _("API")
+    MONITORING = "monitor", _("Monitoring")
 
 
 class EventKind(models.TextChoices):

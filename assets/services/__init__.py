@@ -2,7 +2,7 @@
 
 from .expiry import asset_expiry_warn
 from .imports import asset_import_apply, asset_import_confirm, asset_import_parse, asset_import_upload
-from .links import ticket_asset_link, ticket_asset_link_on_filing, ticket_asset_unlink
+from .links import ticket_asset_link, ticket_asset_link_found, ticket_asset_link_on_filing, ticket_asset_unlink
 from .records import EDITABLE_FIELDS, asset_create, asset_update
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "asset_import_upload",
     "asset_update",
     "ticket_asset_link",
+    "ticket_asset_link_found",
     "ticket_asset_link_on_filing",
     "ticket_asset_unlink",
 ]

@@ -54,6 +54,12 @@ def ticket_asset_link(*, ticket_id: int, by, tag: str | None = None, asset_id: i
     return _link(ticket=ticket, asset=asset, by=by)
 
 
+def ticket_asset_link_found(*, ticket, asset: Asset, by) -> TicketAsset:
+    """Link the asset another app found the ticket to be about (a monitoring alert's host)
+    in the caller's transaction, which holds the ticket: no staff check, once per pair."""
+    return _link(ticket=ticket, asset=asset, by=by)
+
+
 def _link(*, ticket, asset: Asset, by) -> TicketAsset:
     now = timezone.now()
     try:

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.services import api_token_create, user_set_role
+from alerts.models import AlertDelivery
 from maintenance.models import MaintenancePlan
 from tests.factories import TicketFactory, UserFactory, make_agent, make_requester, make_supervisor
 from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent
@@ -149,6 +150,7 @@ def state(world: World) -> dict:
         "events": TicketEvent.objects.count(),
         "comments": Comment.objects.count(),
         "attachments": Attachment.objects.count(),
+        "alert_deliveries": AlertDelivery.objects.count(),
     }
 
 

@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.api import (
+    test_permissions_alerts,
     test_permissions_assets,
     test_permissions_conversation,
     test_permissions_maintenance,
@@ -68,6 +69,7 @@ EVERY_ENDPOINT = [
     *test_permissions_procurement.ENDPOINTS,
     *test_permissions_vendors.ENDPOINTS,
     *test_permissions_assets.ENDPOINTS,
+    *test_permissions_alerts.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -347,6 +347,7 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "vendor_overdue",
         "vendor_replied",
         "asset_expiring",
+        "alert_page",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

@@ -24,6 +24,7 @@ from accounts.choices import Level
 from assets.models import Asset
 from assets.services import asset_expiry_warn
 from escalation.models import EscalationRule
+from escalation.services import page_send
 from escalation.services.notices import sla_notice_queue, supervisor_page_queue
 from notifications.choices import ADDRESS_KINDS, STAFF_KINDS, NotificationChannel, NotificationKind
 from notifications.forms import PasswordResetForm
@@ -127,6 +128,8 @@ def _everything_happens(language: str):
         sla_notice_queue(event=SlaEvent.objects.select_related("ticket__assignee").get(pk=event.pk))
     ticket.refresh_from_db()
     supervisor_page_queue(ticket=ticket, rule=EscalationRule(name=RULE, level=1, trigger="not_taken", minutes=10))
+    # A P1 monitoring alert pages the level's agents and the supervisors as alerts.services does.
+    page_send(ticket=ticket, kind=NotificationKind.ALERT_PAGE, people=[front, boss], data={"alert": "fp"})
     Asset.objects.create(tag="LT-0042", asset_type="laptop", name="ThinkPad")
     report = component_report_file(
         ticket_id=ticket.pk,
