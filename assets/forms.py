@@ -219,6 +219,14 @@ class AssetFilterForm(forms.Form):
         ],
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {}

@@ -122,6 +122,17 @@ DESCRIPTION = (
 )
 PLACES = ["Head office, floor 2", "Head office, floor 3", "Surabaya branch", "Bandung branch", "Warehouse", "Finance"]
 
+# How people reach the helpdesk, as often as each way does (alert tickets come from the
+# monitoring systems, not from the demo's people).
+PEOPLE_CHANNELS = {
+    Channel.WEB: 60,
+    Channel.EMAIL: 15,
+    Channel.PHONE: 15,
+    Channel.SMS: 3,
+    Channel.CHAT: 5,
+    Channel.API: 2,
+}
+
 
 def demo_users_ensure(*, password: str) -> dict[str, object]:
     """Create the demo accounts that are missing (existing ones are left alone)."""
@@ -219,7 +230,7 @@ def demo_tickets_create(*, count: int, users: dict, seed: int = 2026, batch_size
                     level=level,
                     level_entered_at=created_at + timedelta(minutes=1 + escalations) if escalations else created_at,
                     assignee=assignee,
-                    channel=rng.choices(list(Channel.values), [60, 15, 15, 3, 5, 2])[0],
+                    channel=rng.choices(list(PEOPLE_CHANNELS), list(PEOPLE_CHANNELS.values()))[0],
                     resolution="Fixed: see the conversation for the steps taken." if resolved_at else "",
                     created_at=created_at,
                     updated_at=updated_at,

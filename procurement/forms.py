@@ -242,7 +242,9 @@ class ProcurementFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     requested_by = forms.IntegerField(label=_("Requested by"), required=False, min_value=1, widget=forms.Select)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Vendor.objects.all(), required=False)
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Vendor.objects.all(), required=False, empty_label=_("All")
+    )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
