@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.cache import cache
 
+from alerts.services import monitoring_account
 from tests.api.support import client_for
 from tests.factories import make_agent, make_requester, make_supervisor
 from tickets.choices import Channel
@@ -14,7 +15,15 @@ from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
 
-LABELS = {"web": "Web", "email": "Email", "phone": "Phone", "sms": "SMS", "chat": "Chat", "api": "API"}
+LABELS = {
+    "web": "Web",
+    "email": "Email",
+    "phone": "Phone",
+    "sms": "SMS",
+    "chat": "Chat",
+    "api": "API",
+    "monitor": "Monitoring",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +49,7 @@ def test_with_no_tickets_every_channel_is_a_zero_row(client):
         assert f'<th scope="row">{label}</th><td>0</td>' in page
 
 
-def test_tickets_filed_through_each_real_path_are_counted_per_channel(client):
+def test_tickets_filed_through_each_real_path_are_counted_per_channel(client, django_capture_on_commit_callbacks):
     agent, requester = make_agent(1), make_requester(email="req@example.com", phone="+6281234567890")
     # the web form, by the requester
     client.force_login(requester)
@@ -65,10 +74,15 @@ def test_tickets_filed_through_each_real_path_are_counted_per_channel(client):
     # mail and SMS intake file through the same service with their channels
     ticket_create(requester=requester, subject="Mail", description="x", urgency="low", channel=Channel.EMAIL)
     ticket_create(requester=requester, subject="SMS", description="x", urgency="low", channel=Channel.SMS)
-    assert Ticket.objects.count() == 8
+    # a monitoring system's alert
+    alert = {"alerts": [{"key": "disk-db01", "status": "firing", "name": "DiskFilling", "severity": "warning"}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client_for(monitoring_account()).post("/api/v1/alerts/generic/", alert, format="json")
+    assert posted.status_code == 202
+    assert Ticket.objects.count() == 9
 
     client.force_login(make_supervisor())
-    assert channel_rows(client) == {"Web": 1, "Email": 2, "Phone": 2, "SMS": 1, "Chat": 1, "API": 1}
+    assert channel_rows(client) == {"Web": 1, "Email": 2, "Phone": 2, "SMS": 1, "Chat": 1, "API": 1, "Monitoring": 1}
     page = client.get("/reports/").content.decode()
     assert '<th scope="row">Phone</th><td>2</td>' in page
     assert '<th scope="row">Email</th><td>2</td>' in page

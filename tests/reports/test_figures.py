@@ -280,7 +280,7 @@ def test_tickets_by_channel_and_category():
     TicketFactory(created_at=START, channel=Channel.PHONE)
     TicketFactory(created_at=START - timedelta(days=30), channel=Channel.PHONE, category=email)  # outside
     channels = {row["channel"]: row["tickets"] for row in by_channel(WEEK)}
-    assert channels == {"web": 0, "email": 2, "phone": 1, "sms": 0, "chat": 0, "api": 0}
+    assert channels == {"web": 0, "email": 2, "phone": 1, "sms": 0, "chat": 0, "api": 0, "monitor": 0}
     assert [(row["label"], row["tickets"]) for row in by_category(WEEK)] == [("Email", 2), ("", 1)]
 
 
