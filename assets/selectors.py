@@ -4,6 +4,7 @@ devices on a ticket and those of a person."""
 import ipaddress
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
@@ -12,7 +13,7 @@ from django.http import Http404
 from accounts.selectors import agent_can_act_at, agent_levels
 from tickets.models import Ticket
 
-from .choices import ASSET_CLASS_OF, TAG_MAX_LENGTH, AssetStatus
+from .choices import ASSET_CLASS_OF, TAG_MAX_LENGTH, AssetStatus, ImportStatus
 from .exceptions import AssetError
 from .models import Asset, AssetImport, AssetImportRow, TicketAsset
 from .rules import mac_clean
@@ -171,6 +172,35 @@ def import_get_for_user(*, user, pk: int) -> AssetImport:
     if found is None:
         raise Http404
     return found
+
+
+def progress_key(import_id: int) -> str:
+    """The cache key under which a running apply counts the rows it has written."""
+    return f"asset-import-applied:{import_id}"
+
+
+RUNNING_IMPORT = (ImportStatus.UPLOADED, ImportStatus.PARSING, ImportStatus.CONFIRMED, ImportStatus.APPLYING)
+
+
+def import_progress_state(*, asset_import: AssetImport) -> dict:
+    """How far an import is: rows applied so far (counted in the cache while it applies),
+    the percentage the progress bar shows, and whether a worker is still on it."""
+    applied = asset_import.rows_applied
+    percent = asset_import.percent
+    if asset_import.status == ImportStatus.APPLYING:
+        applied = cache.get(progress_key(asset_import.pk), 0)
+        total = asset_import.creates + asset_import.updates
+        if total:
+            percent = min(100, applied * 100 // total)
+    return {"applied": applied, "percent": percent, "running": asset_import.status in RUNNING_IMPORT}
+
+
+def import_rows(*, asset_import: AssetImport, action: str | None = None) -> QuerySet[AssetImportRow]:
+    """An import's preview rows, by row number; only those of one action when given."""
+    rows = AssetImportRow.objects.filter(asset_import=asset_import)
+    if action:
+        rows = rows.filter(action=action)
+    return rows.order_by("row_number", "id")
 
 
 def import_problems(*, asset_import: AssetImport, limit: int = 100) -> list[AssetImportRow]:

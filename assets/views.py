@@ -3,7 +3,6 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
@@ -36,11 +35,11 @@ from .selectors import (
     can_see_assets,
     import_get_for_user,
     import_problems,
+    import_progress_state,
     import_sample,
     ticket_assets,
     ticket_assets_editable,
 )
-from .services.imports import progress_key
 
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 20
@@ -212,19 +211,9 @@ def import_upload(request):
 
 
 def _import_context(request, asset_import) -> dict:
-    applied = asset_import.rows_applied
-    if asset_import.status == ImportStatus.APPLYING:
-        applied = cache.get(progress_key(asset_import.pk), 0)
-    total = asset_import.creates + asset_import.updates
-    percent = asset_import.percent
-    if asset_import.status == ImportStatus.APPLYING and total:
-        percent = min(100, applied * 100 // total)
     return {
         "imp": asset_import,
-        "percent": percent,
-        "applied": applied,
-        "running": asset_import.status
-        in (ImportStatus.UPLOADED, ImportStatus.PARSING, ImportStatus.CONFIRMED, ImportStatus.APPLYING),
+        **import_progress_state(asset_import=asset_import),
         "problems": import_problems(asset_import=asset_import) if asset_import.status != ImportStatus.PARSING else [],
         "sample": import_sample(asset_import=asset_import) if asset_import.status == ImportStatus.PREVIEWED else [],
         "confirm": ImportConfirmForm(),

@@ -63,7 +63,8 @@ def pytest_runtest_teardown(item, nextitem):
     next test meets the database as migrating left it, whatever order the tests run in
     (pytest-xdist hands each worker whole files in its own order)."""
     yield
-    if _empties_the_database(item):
+    # After the session's last test the test database is gone already; no test needs it.
+    if nextitem is not None and _empties_the_database(item):
         # As migrating left it: without configuration-audit entries for these rows.
         with item.config.stash[blocking_manager_key].unblock(), disable_auditlog():
             restore_reference_data()

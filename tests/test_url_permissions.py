@@ -314,6 +314,9 @@ def api_url_names() -> set[str]:
         "vendor_id": 1,
         "escalation_id": 1,
         "tag": "LAP-0001",
+        "import_id": 1,
+        "contact_id": 1,
+        "contract_id": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 

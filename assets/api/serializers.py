@@ -5,7 +5,7 @@ from accounts.selectors import person_by_identifier
 from tickets.api.serializers import PersonSerializer
 from vendors.models import Vendor
 
-from ..choices import TAG_MAX_LENGTH, AssetClass, AssetStatus, AssetType
+from ..choices import TAG_MAX_LENGTH, AssetClass, AssetStatus, AssetType, ImportAction, ImportStatus
 from ..selectors import asset_by_tag
 
 
@@ -129,3 +129,65 @@ class TicketAssetAddSerializer(serializers.Serializer):
 class TicketAssetSerializer(serializers.Serializer):
     asset = AssetBriefSerializer(read_only=True)
     added_at = serializers.DateTimeField(read_only=True)
+
+
+class AssetImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("A CSV or XLSX file; its first row names the columns, as the export does.")
+    )
+
+
+class AssetImportSerializer(serializers.Serializer):
+    """An import as its page shows it: where it is, what its rows would do, how far it is."""
+
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    original_name = serializers.CharField(read_only=True)
+    file_format = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=ImportStatus.choices, read_only=True)
+    failure = serializers.CharField(read_only=True, help_text=_("Why the file could not be read (a failed import)."))
+    creates = serializers.IntegerField(read_only=True)
+    updates = serializers.IntegerField(read_only=True)
+    unchanged = serializers.IntegerField(read_only=True)
+    errors = serializers.IntegerField(read_only=True)
+    rows_total = serializers.IntegerField(read_only=True)
+    rows_read = serializers.IntegerField(read_only=True)
+    rows_applied = serializers.SerializerMethodField()
+    percent = serializers.SerializerMethodField()
+    running = serializers.SerializerMethodField()
+    uploaded_by = PersonSerializer(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    applied_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_url(self, asset_import) -> str:
+        return f"/api/v1/asset-imports/{asset_import.pk}/"
+
+    def get_rows_applied(self, asset_import) -> int:
+        return self.context["progress"]["applied"]
+
+    def get_percent(self, asset_import) -> int:
+        return self.context["progress"]["percent"]
+
+    def get_running(self, asset_import) -> bool:
+        return self.context["progress"]["running"]
+
+
+class ImportRowFilterSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ImportAction.choices, required=False)
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    column = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+
+
+class AssetImportRowSerializer(serializers.Serializer):
+    row_number = serializers.IntegerField(read_only=True)
+    action = serializers.ChoiceField(choices=ImportAction.choices, read_only=True)
+    tag = serializers.CharField(read_only=True)
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True), min_length=2, max_length=2),
+        read_only=True,
+        help_text=_("An update's changes: each column with its old and new value."),
+    )
+    errors = ImportProblemSerializer(source="problems", many=True, read_only=True)

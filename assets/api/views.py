@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api import views as base
@@ -14,16 +15,19 @@ from tickets.api.serializers import TicketSerializer
 from tickets.selectors import ticket_get_for_user
 
 from .. import services
-from ..choices import AssetClass, AssetStatus, AssetType
+from ..choices import AssetClass, AssetStatus, AssetType, ImportAction
 from ..exceptions import AssetError, NotAllowedError
 from ..forms import AssetFilterForm
-from ..models import Asset
+from ..models import Asset, AssetImportRow
 from ..selectors import (
     asset_by_tag,
     asset_list,
     asset_ticket_history,
     asset_visible_to,
     can_see_assets,
+    import_get_for_user,
+    import_progress_state,
+    import_rows,
     ticket_assets,
 )
 from . import serializers as s
@@ -197,3 +201,86 @@ class TicketAssetRemove(_AssetErrors, base.ApiView):
             raise Http404
         services.ticket_asset_unlink(ticket_id=ticket.pk, asset_id=asset.pk, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# -- imports -----------------------------------------------------------------------------
+
+IMPORT_ID = OpenApiParameter("import_id", int, OpenApiParameter.PATH, description=_("The import's id."))
+
+
+class ImportRowPagination(CursorPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("row_number", "id")
+
+
+def _import_response(request, asset_import, code: int = status.HTTP_200_OK, **headers) -> Response:
+    context = {"request": request, "progress": import_progress_state(asset_import=asset_import)}
+    return Response(s.AssetImportSerializer(asset_import, context=context).data, status=code, headers=headers or None)
+
+
+class AssetImportList(_AssetErrors, base.ApiView):
+    """Upload a CSV or XLSX of assets (support staff, as the import page): a worker reads
+    it into a preview; nothing about the assets changes until the import is confirmed."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.AssetImportUploadSerializer},
+        responses={202: s.AssetImportSerializer, **ERRORS},
+    )
+    def post(self, request):
+        _staff_only(request)
+        data = s.AssetImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.asset_import_upload(by=request.user, upload=data.validated_data["file"])
+        created = import_get_for_user(user=request.user, pk=created.pk)
+        return _import_response(
+            request, created, status.HTTP_202_ACCEPTED, Location=f"/api/v1/asset-imports/{created.pk}/"
+        )
+
+
+class AssetImportDetail(base.ApiView):
+    """One import: its status, what its rows would do (counts) and how far the worker is."""
+
+    @extend_schema(parameters=[IMPORT_ID], responses={200: s.AssetImportSerializer, 403: ERRORS[403], 404: ERRORS[404]})
+    def get(self, request, import_id: int):
+        return _import_response(request, import_get_for_user(user=request.user, pk=import_id))
+
+
+class AssetImportRows(base.ListApiView):
+    """An import's preview, a row of the file each, by row number: what the row would do,
+    the changes of an update (old → new) and the errors that stop it; ``?action=error``
+    for the errors only."""
+
+    serializer_class = s.AssetImportRowSerializer
+    pagination_class = ImportRowPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AssetImportRow.objects.none()
+        asset_import = import_get_for_user(user=self.request.user, pk=self.kwargs["import_id"])
+        query = s.ImportRowFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return import_rows(asset_import=asset_import, action=query.validated_data.get("action")).order_by()
+
+    @extend_schema(
+        parameters=[IMPORT_ID, OpenApiParameter("action", str, enum=ImportAction.values)],
+        responses={200: s.AssetImportRowSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AssetImportConfirm(_AssetErrors, base.ApiView):
+    """Apply a previewed import (refused, with the reason, while a row has an error): a
+    worker writes it, all or nothing, once; a second confirmation changes nothing."""
+
+    @extend_schema(parameters=[IMPORT_ID], request=None, responses={202: s.AssetImportSerializer, **ERRORS})
+    def post(self, request, import_id: int):
+        asset_import = import_get_for_user(user=request.user, pk=import_id)
+        confirmed = services.asset_import_confirm(import_id=asset_import.pk, by=request.user)
+        return _import_response(
+            request, import_get_for_user(user=request.user, pk=confirmed.pk), status.HTTP_202_ACCEPTED
+        )

@@ -37,7 +37,7 @@ from ..columns import HEADER_ALIASES, NOTES_LIMIT, TEXT_LIMITS, Column, header_k
 from ..exceptions import AssetError, NotAllowedError
 from ..models import Asset, AssetImport, AssetImportRow
 from ..rules import cost_clean, count_clean, date_clean, ip_clean, mac_clean, record_check, tag_clean
-from ..selectors import can_see_assets
+from ..selectors import can_see_assets, progress_key
 from .records import MAX_DEPTH
 
 logger = logging.getLogger(__name__)
@@ -61,10 +61,6 @@ def import_directory() -> Path:
     directory = Path(settings.VAR_DIR) / "asset-imports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-
-
-def progress_key(import_id: int) -> str:
-    return f"asset-import-applied:{import_id}"
 
 
 # -- 1. upload ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def vendor_world(level: int) -> World:
     world = World(level=level, ticket=TicketFactory(level=3, status="vendor"))
     vendor = Vendor.objects.create(name="Acme Servers", email="support@acme.example")
     contact = VendorContact.objects.create(vendor=vendor, name="Budi", email="budi@acme.example", is_primary=True)
-    VendorContract.objects.create(
+    contract = VendorContract.objects.create(
         vendor=vendor, reference="AMC-1", starts_on=date(2026, 1, 1), response_minutes=60, resolution_minutes=480
     )
     escalation = VendorEscalation.objects.create(
@@ -40,7 +40,12 @@ def vendor_world(level: int) -> World:
         escalated_by=world.ticket.requester,
     )
     world.public_file = None
-    world.assignee = {"vendor_id": vendor.pk, "escalation_id": escalation.pk}
+    world.assignee = {
+        "vendor_id": vendor.pk,
+        "escalation_id": escalation.pk,
+        "contact_id": contact.pk,
+        "contract_id": contract.pk,
+    }
     return world
 
 
@@ -105,6 +110,24 @@ def contract_added(world, response):
     assert VendorContract.objects.filter(vendor_id=world.assignee["vendor_id"], reference="AMC-2").exists()
 
 
+def contact_changed(world, response):
+    contact = VendorContact.objects.get(pk=world.assignee["contact_id"])
+    assert (contact.role, contact.phone) == ("Account manager 'A' <b>&</b> 🙂", "+62 812 0000")
+    assert contact.name == "Budi" and contact.is_primary
+    assert response.json()["contacts"][0]["role"] == contact.role
+
+
+def contact_removed(world, response):
+    assert not VendorContact.objects.filter(pk=world.assignee["contact_id"]).exists()
+    assert response.json()["id"] == world.assignee["vendor_id"] and response.json()["contacts"] == []
+
+
+def contract_changed(world, response):
+    contract = VendorContract.objects.get(pk=world.assignee["contract_id"])
+    assert (contract.reference, contract.resolution_minutes) == ("AMC-1", 600)
+    assert response.json()["contracts"][0]["resolution_minutes"] == 600
+
+
 def escalations_listed(world, response):
     [row] = response.json()["results"]
     assert row["ticket"] == world.ticket.reference and row["vendor_name"] == "Acme Servers"
@@ -163,6 +186,35 @@ ENDPOINTS = [
             "response_minutes": 30,
             "resolution_minutes": 240,
         },
+    ),
+    Endpoint(
+        "vendor-contact-update",
+        "PATCH",
+        V + "/contacts/{contact_id}/",
+        MANAGERS_CHANGE,
+        contact_changed,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"role": "Account manager 'A' <b>&</b> 🙂", "phone": "+62 812 0000"},
+    ),
+    Endpoint(
+        "vendor-contact-delete",
+        "DELETE",
+        V + "/contacts/{contact_id}/",
+        MANAGERS_CHANGE,
+        contact_removed,
+        setup=vendor_world,
+        levels=(3,),
+    ),
+    Endpoint(
+        "vendor-contract-update",
+        "PATCH",
+        V + "/contracts/{contract_id}/",
+        MANAGERS_CHANGE,
+        contract_changed,
+        setup=vendor_world,
+        levels=(3,),
+        data=lambda world: {"resolution_minutes": 600},
     ),
     Endpoint("vendor-escalations", "GET", E + "/", STAFF_READ, escalations_listed, setup=vendor_world, levels=(3,)),
     Endpoint(
@@ -381,3 +433,68 @@ def test_the_vendor_list_reads_in_a_fixed_number_of_queries(django_assert_max_nu
 
 
 ROLES_COVERED = ROLES
+
+
+def test_a_contact_or_contract_of_another_vendor_is_not_found_and_left_alone():
+    world = vendor_world(3)
+    other = Vendor.objects.create(name="Other Vendor")
+    client = APIClient()
+    client.force_authenticate(actor_for("supervisor", world))
+    before = state()
+    ids = world.assignee
+    for method, path, data in (
+        ("patch", f"/api/v1/vendors/{other.pk}/contacts/{ids['contact_id']}/", {"name": "Stolen"}),
+        ("delete", f"/api/v1/vendors/{other.pk}/contacts/{ids['contact_id']}/", None),
+        ("patch", f"/api/v1/vendors/{other.pk}/contracts/{ids['contract_id']}/", {"reference": "Stolen"}),
+        ("patch", f"/api/v1/vendors/{ids['vendor_id']}/contacts/999999/", {"name": "Nobody"}),
+        ("delete", f"/api/v1/vendors/{ids['vendor_id']}/contacts/999999/", None),
+        ("patch", f"/api/v1/vendors/{ids['vendor_id']}/contracts/999999/", {"reference": "Nothing"}),
+        ("patch", f"/api/v1/vendors/999999/contracts/{ids['contract_id']}/", {"reference": "Nothing"}),
+    ):
+        response = getattr(client, method)(path, data, format="json")
+        assert response.status_code == 404, (method, path, response.content[:300])
+        assert response.json()["error"]["code"] == "not_found"
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "says"),
+    [
+        ("contacts/{contact_id}", {"name": ""}, "name"),
+        ("contacts/{contact_id}", {"name": "x" * 201}, "name"),
+        ("contacts/{contact_id}", {"email": "'\"<>& 🔥"}, "email"),
+        ("contacts/{contact_id}", {"phone": "1\r\n2" * 10}, "phone"),
+        ("contacts/{contact_id}", {"is_primary": ["yes"]}, "is_primary"),
+        ("contracts/{contract_id}", {"reference": ""}, "reference"),
+        ("contracts/{contract_id}", {"ends_on": "2025-01-01"}, "end before it starts"),
+        ("contracts/{contract_id}", {"resolution_minutes": 10}, "shorter than the response"),
+        ("contracts/{contract_id}", {"response_minutes": 0}, "response_minutes"),
+        ("contracts/{contract_id}", {"calendar": 999_999}, "calendar"),
+        ("contracts/{contract_id}", {"starts_on": "not a day"}, "starts_on"),
+    ],
+)
+def test_a_bad_change_to_a_contact_or_contract_is_refused_with_the_reason_and_nothing_changes(path, data, says):
+    world = vendor_world(3)
+    client = APIClient()
+    client.force_authenticate(actor_for("admin", world))
+    before = state()
+    url = f"/api/v1/vendors/{world.assignee['vendor_id']}/" + path.format(**world.assignee) + "/"
+    response = client.patch(url, data, format="json")
+    assert response.status_code == 400, response.content[:500]
+    assert says in response.content.decode() and response.json()["error"]["message"]
+    assert state() == before
+
+
+def test_a_contact_made_primary_through_the_api_takes_it_from_the_other():
+    world = vendor_world(3)
+    second = VendorContact.objects.create(vendor_id=world.assignee["vendor_id"], name="Sari 'Ops' <b>&</b> 🛠")
+    client = APIClient()
+    client.force_authenticate(actor_for("supervisor", world))
+    response = client.patch(
+        f"/api/v1/vendors/{world.assignee['vendor_id']}/contacts/{second.pk}/", {"is_primary": True}, format="json"
+    )
+    assert response.status_code == 200, response.content[:500]
+    assert [(c["name"], c["is_primary"]) for c in response.json()["contacts"]] == [
+        ("Sari 'Ops' <b>&</b> 🛠", True),
+        ("Budi", False),
+    ]

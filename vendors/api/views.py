@@ -131,6 +131,57 @@ class VendorContracts(_VendorApi, base.ApiView):
         return _vendor_response(vendor_id, status.HTTP_201_CREATED)
 
 
+def _contact_pk(vendor_id: int, contact_id: int) -> int:
+    """The contact's id when it is one of this vendor's; else 404."""
+    if not VendorContact.objects.filter(vendor_id=_vendor_pk(vendor_id), pk=contact_id).exists():
+        raise Http404
+    return contact_id
+
+
+def _contract_pk(vendor_id: int, contract_id: int) -> int:
+    """The contract's id when it is one of this vendor's; else 404."""
+    if not VendorContract.objects.filter(vendor_id=_vendor_pk(vendor_id), pk=contract_id).exists():
+        raise Http404
+    return contract_id
+
+
+class VendorContactDetail(_VendorApi, base.ApiView):
+    """Change or remove one of a vendor's contacts (supervisors and administrators);
+    answers the vendor as it now is."""
+
+    @extend_schema(request=s.VendorContactWriteSerializer(partial=True), responses={200: s.VendorSerializer, **ERRORS})
+    def patch(self, request, vendor_id: int, contact_id: int):
+        _contact_pk(vendor_id, contact_id)
+        _require_manager(request)
+        data = s.VendorContactWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.vendor_contact_save(by=request.user, vendor_id=vendor_id, contact_id=contact_id, **data.validated_data)
+        return _vendor_response(vendor_id)
+
+    @extend_schema(request=None, responses={200: s.VendorSerializer, **ERRORS})
+    def delete(self, request, vendor_id: int, contact_id: int):
+        _contact_pk(vendor_id, contact_id)
+        _require_manager(request)
+        services.vendor_contact_delete(by=request.user, vendor_id=vendor_id, contact_id=contact_id)
+        return _vendor_response(vendor_id)
+
+
+class VendorContractDetail(_VendorApi, base.ApiView):
+    """Change one of a vendor's contracts (supervisors and administrators); answers the
+    vendor as it now is."""
+
+    @extend_schema(request=s.VendorContractWriteSerializer(partial=True), responses={200: s.VendorSerializer, **ERRORS})
+    def patch(self, request, vendor_id: int, contract_id: int):
+        _contract_pk(vendor_id, contract_id)
+        _require_manager(request)
+        data = s.VendorContractWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.vendor_contract_save(
+            by=request.user, vendor_id=vendor_id, contract_id=contract_id, **data.validated_data
+        )
+        return _vendor_response(vendor_id)
+
+
 class EscalationPagination(CursorPagination):
     page_size = 25
     page_size_query_param = "page_size"
