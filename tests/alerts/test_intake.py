@@ -221,6 +221,22 @@ def test_basic_auth_with_the_configured_password_posts_as_the_monitoring_account
     assert garbage.status_code == 401
 
 
+def test_wrong_basic_passwords_lock_the_address_out_even_for_the_right_one(settings, client, monitoring):
+    settings.HELPDESK_ALERTS_BASIC_PASSWORD = "s3cret"
+    settings.HELPDESK_API_TOKEN_FAILURE_LIMIT = 3
+    good = base64.b64encode(b"alertmanager:s3cret").decode()
+    body = alertmanager(am_alert("f1"))
+    answers = [
+        client.post(AM, body, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {guess}").status_code
+        for guess in (base64.b64encode(f"alertmanager:guess{n}".encode()).decode() for n in range(3))
+    ]
+    locked = client.post(AM, body, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {good}")
+
+    assert answers == [401, 401, 429]
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert not AlertDelivery.objects.exists()
+
+
 def test_basic_auth_is_off_without_a_password(client):
     good = base64.b64encode(b"alertmanager:").decode()
     answer = client.post(AM, {}, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {good}")
