@@ -115,6 +115,24 @@ def post(url: str, key: str, body: bytes) -> int:
         return error.code
 
 
+def floor_round(base: str, key: str, requests: int) -> float:
+    """The stack side by side: the same posters, gunicorn and token, as many of the API's
+    lightest authenticated reads (the monitoring account's first ticket); requests/s."""
+
+    def fetch(_number: int) -> int:
+        request = urllib.request.Request(f"{base}/api/v1/tickets/?page_size=1")  # noqa: S310 - our loopback server
+        request.add_header("Authorization", f"Bearer {key}")
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            response.read()
+            return response.status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(POSTERS) as pool:
+        answers = list(pool.map(fetch, range(requests)))
+    assert set(answers) == {200}, sorted(set(answers))
+    return requests / (time.perf_counter() - started)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -285,6 +303,7 @@ def main() -> int:
                 f"last {max(sms_latencies) * 1000:.0f} ms; {len(tickets)} tickets, {pages} pages, "
                 f"{len(sms_latencies)} SMS"
             )
+        floors = [floor_round(base, key, -(-options.alerts // BODY_ALERTS)) for _round in range(options.rounds)]
         if rates and to_ticket:
             print()
             print(
@@ -296,6 +315,13 @@ def main() -> int:
             print(f"  POST → ticket:       {statistics.median(to_ticket) * 1000:8.0f} ms (median fingerprint)")
             print(f"  POST → last ticket:  {statistics.median(all_tickets) * 1000:8.0f} ms")
             print(f"  POST → P1 page SMS:  {statistics.median(to_sms) * 1000:8.0f} ms (median page)")
+            bodies = statistics.median(rates) / BODY_ALERTS
+            floor = statistics.median(floors)
+            print(
+                f"  side by side:        {bodies:8.0f} alert bodies/s against {floor:.0f} requests/s of the API's "
+                f"lightest authenticated read (GET /api/v1/tickets/?page_size=1, same posters, gunicorn and "
+                f"token): {bodies / floor:.2f} of it"
+            )
     finally:
         server_stop(web)
         if worker.poll() is None:
