@@ -28,7 +28,7 @@ class RedocView(LoginNotRequiredMixin, SpectacularRedocView):
 
 # Last under /api/v1/: only paths nothing above matched. The trailing slash keeps
 # APPEND_SLASH redirects.
-unknown = [re_path(r"^.*/$", UnknownApiPath.as_view(), name="api-unknown")]
+unknown = [re_path(r"^[\s\S]*/$", UnknownApiPath.as_view(), name="api-unknown")]
 
 urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

@@ -156,3 +156,11 @@ def test_a_page_is_never_larger_than_the_bound():
     response = client.get("/api/v1/tickets/", {"page_size": str(10**30)})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize("segment", ["abc", "%0A", "%0D%0Ax", "%00", "1%0A", "%F0%9F%98%80", "a/b"])
+def test_a_path_that_names_no_row_is_a_json_404_whatever_it_holds(segment):
+    response = client_for(make_agent(1)).get(f"/api/v1/vendor-escalations/{segment}/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error(response)
