@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "tickets",
     "escalation",
+    "routing",
     "replies",
     "satisfaction",
     "intake",
@@ -614,6 +615,7 @@ CELERY_TASK_ROUTES = {
     "intake.tasks.mailboxes_fetch": {"queue": "periodic"},
     "maintenance.tasks.maintenance_open": {"queue": "periodic"},
     "vendors.tasks.vendor_reminders_send": {"queue": "periodic"},
+    "routing.tasks.levels_assign": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
@@ -653,6 +655,11 @@ CELERY_BEAT_SCHEDULE = {
     "maintenance-open": {
         "task": "maintenance.tasks.maintenance_open",
         "schedule": HELPDESK_MAINTENANCE_SECONDS,
+    },
+    # Assignment policies over the tickets still waiting (shifts that began, busy moments).
+    "routing-sweep": {
+        "task": "routing.tasks.levels_assign",
+        "schedule": 60.0,
     },
     "vendor-reminders": {
         "task": "vendors.tasks.vendor_reminders_send",
@@ -739,6 +746,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "notifications.WebhookEndpoint", "mask_fields": ["secret"]},
     {"model": "accounts.SupportLevel", "m2m_fields": {"members"}},
     "tickets.Category",
+    "routing.AssignmentPolicy",
+    "routing.AgentSkill",
+    {"model": "routing.AgentProfile", "include_fields": ["calendar"]},
     "vendors.Vendor",
     "vendors.VendorContact",
     "vendors.VendorContract",

@@ -59,3 +59,22 @@ def new_ticket_created(*, ticket, data: dict, by) -> None:
     """Hand the new ticket and the form's data to every extension (inside ticket_create's transaction)."""
     for extension in _EXTENSIONS.values():
         extension.on_create(ticket=ticket, data=data, by=by)
+
+
+# Apps that route work (routing) hear when tickets join a level's unassigned queue: filed,
+# escalated or sent back down. Called inside the writer's transaction with the levels
+# (each once); a listener defers its work to after the commit.
+_LEVEL_ENTRY: dict[str, Callable[..., None]] = {}
+
+
+def level_entry_listener_register(name: str, listener: Callable[..., None]) -> None:
+    _LEVEL_ENTRY[name] = listener
+
+
+def tickets_entered_levels(*, levels) -> None:
+    """Tell every listener that unassigned tickets joined these levels."""
+    distinct = sorted(set(levels))
+    if not distinct:
+        return
+    for listener in _LEVEL_ENTRY.values():
+        listener(levels=distinct)

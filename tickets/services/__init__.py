@@ -19,6 +19,7 @@ from .lifecycle import (
 from .notices import ticket_notify
 from .ownership import (
     ticket_assign,
+    ticket_assign_automatically,
     ticket_deescalate,
     ticket_escalate,
     ticket_escalate_automatically,
@@ -37,6 +38,7 @@ __all__ = [
     "comment_add_and_change",
     "route_level",
     "ticket_assign",
+    "ticket_assign_automatically",
     "ticket_change_status",
     "ticket_confirm_resolution",
     "ticket_create",

@@ -21,6 +21,7 @@ from sla.services import sla_clocks_start
 
 from ..choices import Channel, EventKind, Impact, Urgency, priority_for
 from ..exceptions import TicketError
+from ..extensions import tickets_entered_levels
 from ..models import SLA_COLUMNS, Category, Ticket, TicketChecklistItem, TicketEvent
 from ..text import multi_line, single_line
 from .checklist import checklist_items_for
@@ -116,4 +117,5 @@ def tickets_create_batch(
     if rows and _created_is_heard(requester):
         for ticket in rows:
             ticket_notify(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=filed_by)
+    tickets_entered_levels(levels=[ticket.level for ticket in rows])
     return rows

@@ -19,7 +19,7 @@ from sla.services import sla_clock_start
 
 from ..choices import Channel, EventKind, Impact, Status, Urgency, priority_for
 from ..exceptions import NotAllowedError, TicketError, TransitionError
-from ..extensions import new_ticket_created
+from ..extensions import new_ticket_created, tickets_entered_levels
 from ..models import Attachment, Category, Ticket
 from ..ratings import rating_links
 from ..text import multi_line, single_line
@@ -106,6 +106,7 @@ def ticket_create(
             attachments_save(ticket, None, filed_by, files, saved)
             new_ticket_created(ticket=ticket, data=extra or {}, by=filed_by)
             ticket_notify(kind=NotificationKind.TICKET_CREATED, ticket=ticket, actor=filed_by)
+            tickets_entered_levels(levels=[ticket.level])
     except BaseException:
         stored_files_cleanup(saved)
         raise

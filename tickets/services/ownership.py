@@ -12,6 +12,7 @@ from notifications.choices import NotificationKind
 
 from ..choices import OPEN_STATUSES, EventKind, Status
 from ..exceptions import NotAllowedError, TransitionError
+from ..extensions import tickets_entered_levels
 from ..models import Ticket
 from .common import event_record, require_open, require_staff_at, require_text, ticket_lock
 from .notices import ticket_notify
@@ -32,6 +33,10 @@ def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
         )
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
+    return _assignee_set(ticket, by=by, assignee=assignee)
+
+
+def _assignee_set(ticket: Ticket, *, by, assignee, reason: str = "") -> Ticket:
     now = timezone.now()
     event_record(
         ticket,
@@ -40,6 +45,7 @@ def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
         field="assignee",
         old=ticket.assignee.username if ticket.assignee else "",
         new=assignee.username if assignee else "",
+        reason=reason,
         at=now,
     )
     ticket.assignee = assignee
@@ -53,6 +59,24 @@ def ticket_assign(*, ticket_id: int, by, assignee) -> Ticket:
     if "status" in fields:
         ticket_sla_refresh(ticket=ticket)
     return ticket
+
+
+@transaction.atomic
+def ticket_assign_automatically(*, ticket_id: int, level: int, assignee, reason: str) -> Ticket | None:
+    """The helpdesk gives an unassigned open ticket of ``level`` to ``assignee`` by an
+    assignment policy, through the same path as a person (the audit event names nobody
+    and gives the policy as its reason). Does nothing, and returns None, if the ticket
+    has been assigned, moved or closed meanwhile, or if ``assignee`` filed it. The caller
+    picks ``assignee`` among the level's members and may hold the ticket's lock already."""
+    ticket = ticket_lock(ticket_id)
+    if (
+        ticket.assignee_id is not None
+        or ticket.level != level
+        or ticket.status not in OPEN_STATUSES
+        or ticket.requester_id == assignee.pk
+    ):
+        return None
+    return _assignee_set(ticket, by=None, assignee=assignee, reason=reason)
 
 
 def ticket_take(*, ticket_id: int, by) -> Ticket:
@@ -114,6 +138,7 @@ def _move_level(*, ticket_id: int, by, reason: str, step: int, from_level: int |
         context={"reason": reason, "by": by, "from_level": Level(target - step).label},
         data={"reason": reason},
     )
+    tickets_entered_levels(levels=[target])
     return ticket
 
 

@@ -1,0 +1,177 @@
+"""Reads of routing: each level's policy (kept in the ``config`` cache like the SLA
+policies, cleared when one is saved), who is on shift and available, and agents' loads."""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+
+from sla.calendars import BusinessCalendar
+from sla.selectors import business_calendar
+from tickets.choices import OPEN_STATUSES
+from tickets.models import Ticket
+
+from .choices import PRIORITY_WEIGHTS, AssignmentMethod, Presence
+from .models import AgentProfile, AgentSkill, AssignmentPolicy
+
+
+def policy_cache_clear(**kwargs) -> None:
+    caches["config"].delete_many([f"routing-policy:{level}" for level in (1, 2, 3)])
+
+
+def policy_for(*, level: int) -> AssignmentPolicy | None:
+    """The level's assignment policy, or None when its tickets are assigned by hand."""
+    policy = caches["config"].get_or_set(
+        f"routing-policy:{level}",
+        lambda: AssignmentPolicy.objects.select_related("calendar").filter(level=level).first() or False,
+    )
+    if not policy or policy.method == AssignmentMethod.MANUAL:
+        return None
+    return policy
+
+
+def shift_calendar(*, profile: AgentProfile, user, policy: AssignmentPolicy | None, at: datetime):
+    """The agent's working hours (their own calendar, else their level's) read in their
+    own time zone; None when neither says, which means around the clock."""
+    calendar = profile.calendar if profile.calendar_id else (policy.calendar if policy else None)
+    if calendar is None:
+        return None
+    built = business_calendar(calendar, around=at)
+    zone = user.time_zone or calendar.time_zone
+    if str(built.tz) == zone:
+        return built
+    return _in_zone(built, zone)
+
+
+_ZONED: dict[tuple[BusinessCalendar, str], BusinessCalendar] = {}
+
+
+def _in_zone(built: BusinessCalendar, zone: str) -> BusinessCalendar:
+    key = (built, zone)
+    if key not in _ZONED:
+        if len(_ZONED) > 256:
+            _ZONED.clear()
+        _ZONED[key] = dataclasses.replace(built, tz=ZoneInfo(zone))
+    return _ZONED[key]
+
+
+def presence_effective(*, profile: AgentProfile, calendar: BusinessCalendar | None, at: datetime) -> str:
+    """Off outside the shift; within it, what the agent chose, where a choice of away or
+    off made during an earlier shift has lapsed back to available."""
+    if calendar is not None and not calendar.is_working(at):
+        return Presence.OFF
+    if profile.presence == Presence.AVAILABLE or profile.presence_set_at is None:
+        return profile.presence
+    if calendar is not None and profile.presence_set_at < at:
+        # Time off shift since the choice means the shift it was made in has ended.
+        if calendar.working_time(profile.presence_set_at, at) < at - profile.presence_set_at:
+            return Presence.AVAILABLE
+    return profile.presence
+
+
+def profile_of(user) -> AgentProfile:
+    """The agent's routing profile, unsaved with the defaults if they have none yet."""
+    try:
+        return AgentProfile.objects.select_related("calendar").get(user=user)
+    except AgentProfile.DoesNotExist:
+        return AgentProfile(user=user)
+
+
+def agent_presence(*, user, at: datetime) -> str:
+    """The presence routing reads for one agent now (their first level's policy gives the
+    shift when they have no calendar of their own)."""
+    profile = profile_of(user)
+    levels = list(user.support_levels.values_list("number", flat=True))
+    policy = policy_for(level=levels[0]) if levels else None
+    return presence_effective(
+        profile=profile, calendar=shift_calendar(profile=profile, user=user, policy=policy, at=at), at=at
+    )
+
+
+@dataclass
+class Member:
+    """An agent of a level as routing sees them at the start of a run."""
+
+    user: object
+    profile: AgentProfile
+    calendar: BusinessCalendar | None
+    skills: dict[int, int | None]  # category id -> proficiency
+
+    @property
+    def pk(self) -> int:
+        return self.user.pk  # type: ignore[attr-defined]
+
+
+def level_members(*, level: int, policy: AssignmentPolicy | None, at: datetime) -> list[Member]:
+    """The level's active members, with their routing profile, shift and skills (three
+    queries whatever their number). Profiles are created for members who have none."""
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, support_levels__number=level)
+        .distinct()
+        .order_by("pk")
+        .only("pk", "username", "first_name", "last_name", "time_zone")
+    )
+    AgentProfile.objects.bulk_create([AgentProfile(user=user) for user in users], ignore_conflicts=True)
+    profiles = {
+        profile.user_id: profile
+        for profile in AgentProfile.objects.select_related("calendar").filter(user__in=[user.pk for user in users])
+    }
+    skills: dict[int, dict[int, int | None]] = {user.pk: {} for user in users}
+    for agent_id, category_id, proficiency in AgentSkill.objects.filter(agent__in=list(skills)).values_list(
+        "agent_id", "category_id", "proficiency"
+    ):
+        skills[agent_id][category_id] = proficiency
+    return [
+        Member(
+            user=user,
+            profile=profiles[user.pk],
+            calendar=shift_calendar(profile=profiles[user.pk], user=user, policy=policy, at=at),
+            skills=skills[user.pk],
+        )
+        for user in users
+    ]
+
+
+def weighted_load():
+    """An agent's open tickets, each weighed by its priority (PRIORITY_WEIGHTS)."""
+    return Sum(
+        Case(
+            *[
+                When(assigned_tickets__priority=priority, then=Value(weight))
+                for priority, weight in PRIORITY_WEIGHTS.items()
+            ],
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        filter=Q(assigned_tickets__status__in=OPEN_STATUSES),
+        default=0,
+    )
+
+
+def agent_loads(*, agent_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Each agent's open assigned tickets as (count, weighted load), in one query."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=agent_ids)
+        .annotate(
+            open=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)), load=weighted_load()
+        )
+        .values_list("pk", "open", "load")
+    )
+    return {pk: (open_count, load or 0) for pk, open_count, load in rows}
+
+
+def agent_open_count(*, agent_id: int) -> int:
+    return Ticket.objects.filter(assignee_id=agent_id, status__in=OPEN_STATUSES).count()
+
+
+def waiting_tickets(*, level: int) -> QuerySet[Ticket]:
+    """Open unassigned tickets of the level, P1 first, then the oldest (the queue's index)."""
+    return Ticket.objects.filter(level=level, status__in=OPEN_STATUSES, assignee__isnull=True).order_by(
+        "priority", "created_at", "pk"
+    )

@@ -1,0 +1,218 @@
+"""Writes of routing: agents' presence, and the assignment policies at work.
+
+Locks, not luck: a ticket is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (two runs
+never hand out the same ticket), and the chosen agent's profile row is locked before
+their open tickets are counted against the cap (two tickets arriving at once never both
+go to an agent at the cap). Locks are taken in that order only: ticket, then agent."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from celery import signature
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Level
+from accounts.selectors import agent_levels
+from tickets.exceptions import NotAllowedError, TicketError
+from tickets.services import ticket_assign_automatically
+
+from .choices import AssignmentMethod, Presence, SkillRule
+from .models import AgentProfile, AgentSkill
+from .selectors import (
+    Member,
+    agent_loads,
+    agent_open_count,
+    level_members,
+    policy_for,
+    presence_effective,
+    shift_calendar,
+    waiting_tickets,
+)
+
+# How many tickets one run hands out before it ends (the next run carries on).
+RUN_LIMIT = 10_000
+LEVEL_TASK = "routing.tasks.level_assign"
+AGENT_TASK = "routing.tasks.agent_assign"
+
+
+def levels_entered(*, levels: list[int]) -> None:
+    """Tickets joined these levels' queues (tickets.extensions): after the commit, a
+    worker runs the policy of each level that has one."""
+    for level in levels:
+        if policy_for(level=level) is not None:
+            transaction.on_commit(partial(_level_task_send, level))
+
+
+def _level_task_send(level: int) -> None:
+    signature(LEVEL_TASK, args=(level,)).apply_async()
+
+
+@dataclass
+class _Outcome:
+    assigned: bool = False
+    nobody_at_all: bool = False  # no member may take any ticket now: the run can stop
+
+
+def _reason(policy) -> str:
+    return _("Assigned automatically: %(policy)s") % {"policy": AssignmentMethod(policy.method).label}
+
+
+def _eligible(members: list[Member], ticket, policy) -> list[Member]:
+    """The members who may be given this ticket, before loads and the cap."""
+    chosen = [member for member in members if member.pk != ticket.requester_id]
+    if policy.skill_rule != SkillRule.ANY and ticket.category_id is not None:
+        skilled = [member for member in chosen if ticket.category_id in member.skills]
+        if skilled or policy.skill_rule == SkillRule.REQUIRE:
+            chosen = skilled
+    return chosen
+
+
+def _ranked(candidates: list[Member], loads: dict[int, tuple[int, int]], policy, ticket) -> list[Member]:
+    """Least-loaded: the lowest weighted load first (then fewer tickets, more proficient,
+    waited longest). Round-robin: whoever was given a ticket longest ago first."""
+    if policy.method == AssignmentMethod.LEAST_LOADED:
+
+        def key(member: Member):
+            count, load = loads.get(member.pk, (0, 0))
+            proficiency = member.skills.get(ticket.category_id) or 0
+            return (load, count, -proficiency, *_waited(member))
+
+    else:
+
+        def key(member: Member):
+            return _waited(member)
+
+    return sorted(candidates, key=key)
+
+
+def _waited(member: Member) -> tuple:
+    last = member.profile.last_assigned_at
+    return (last is not None, last.timestamp() if last else 0.0, member.pk)
+
+
+def _available_now(member: Member, at: datetime) -> bool:
+    return presence_effective(profile=member.profile, calendar=member.calendar, at=at) == Presence.AVAILABLE
+
+
+def _give(ticket, members: list[Member], policy, *, at: datetime) -> _Outcome:
+    """Hand one locked ticket to the first ranked member who, under their own lock, is
+    still available and below the cap."""
+    available = [member for member in members if _available_now(member, at)]
+    loads = agent_loads(agent_ids=[member.pk for member in available]) if available else {}
+    if policy.cap is not None:
+        available = [member for member in available if loads.get(member.pk, (0, 0))[0] < policy.cap]
+    if not available:
+        return _Outcome(nobody_at_all=True)
+    for member in _ranked(_eligible(available, ticket, policy), loads, policy, ticket):
+        profile = AgentProfile.objects.select_for_update().get(pk=member.pk)
+        member.profile.presence, member.profile.presence_set_at = profile.presence, profile.presence_set_at
+        member.profile.last_assigned_at = profile.last_assigned_at
+        now = timezone.now()
+        if not _available_now(member, now):
+            continue
+        if policy.cap is not None and agent_open_count(agent_id=member.pk) >= policy.cap:
+            continue
+        if (
+            ticket_assign_automatically(
+                ticket_id=ticket.pk, level=policy.level, assignee=member.user, reason=_reason(policy)
+            )
+            is None
+        ):
+            return _Outcome()
+        AgentProfile.objects.filter(pk=member.pk).update(last_assigned_at=now)
+        member.profile.last_assigned_at = now
+        return _Outcome(assigned=True)
+    return _Outcome()
+
+
+def level_assign_waiting(*, level: int, agent_id: int | None = None, limit: int = RUN_LIMIT) -> int:
+    """Run the level's policy over its unassigned open tickets, P1 first, then the
+    oldest: each goes to an eligible agent (a member of the level, on shift, available,
+    with the skill where the policy asks for it, below the cap, not its requester).
+    With ``agent_id``, only that agent is given work (they have just become available).
+    One transaction per ticket; returns how many were assigned."""
+    policy = policy_for(level=level)
+    if policy is None:
+        return 0
+    members = level_members(level=level, policy=policy, at=timezone.now())
+    if agent_id is not None:
+        members = [member for member in members if member.pk == agent_id]
+    passed: list[int] = []  # tickets nobody may take now (skills, requester)
+    assigned = 0
+    while assigned < limit:
+        with transaction.atomic():
+            ticket = (
+                waiting_tickets(level=level)
+                .exclude(pk__in=passed)
+                .select_for_update(skip_locked=True, of=("self",))
+                .only("pk", "requester_id", "category_id", "priority")
+                .first()
+            )
+            if ticket is None:
+                break
+            outcome = _give(ticket, members, policy, at=timezone.now())
+        if outcome.nobody_at_all:
+            break
+        if outcome.assigned:
+            assigned += 1
+        else:
+            passed.append(ticket.pk)
+    return assigned
+
+
+def agent_assign_waiting(*, agent_id: int) -> int:
+    """An agent has become available: the oldest unassigned tickets of their levels, P1
+    first, go to them, up to the cap."""
+    user = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
+    if user is None:
+        return 0
+    return sum(
+        level_assign_waiting(level=level, agent_id=agent_id)
+        for level in user.support_levels.order_by("number").values_list("number", flat=True)
+    )
+
+
+def levels_assign_waiting() -> int:
+    """Every level with a policy (the periodic sweep: shifts that began, tickets a busy
+    moment left waiting)."""
+    return sum(level_assign_waiting(level=level) for level in Level.values)
+
+
+@transaction.atomic
+def agent_presence_set(*, user, presence: str, at: datetime | None = None) -> AgentProfile:
+    """The agent says whether they can take work (available, away, off); a choice of
+    away or off lasts until the end of the shift it was made in. Becoming available
+    hands them the waiting tickets of their levels, after the commit."""
+    if not agent_levels(user) or not user.support_levels.exists():
+        raise NotAllowedError(_("Only agents of a support level have a presence."))
+    if presence not in Presence.values:
+        raise TicketError(_("Choose available, away or off."))
+    now = at or timezone.now()
+    AgentProfile.objects.get_or_create(user=user)
+    profile = AgentProfile.objects.select_for_update(of=("self",)).select_related("calendar").get(user=user)
+    levels = list(user.support_levels.order_by("number").values_list("number", flat=True))
+    calendar = shift_calendar(profile=profile, user=user, policy=policy_for(level=levels[0]), at=now)
+    before = presence_effective(profile=profile, calendar=calendar, at=now)
+    profile.presence, profile.presence_set_at = presence, now
+    profile.save(update_fields=["presence", "presence_set_at"])
+    if (
+        presence_effective(profile=profile, calendar=calendar, at=now) == Presence.AVAILABLE
+        and before != Presence.AVAILABLE
+    ):
+        transaction.on_commit(lambda: signature(AGENT_TASK, args=(user.pk,)).apply_async())
+    return profile
+
+
+@transaction.atomic
+def agent_skills_set(*, agent, skills: dict[int, int | None]) -> None:
+    """Replace the agent's skills with ``skills`` (category id → proficiency or None)."""
+    for proficiency in skills.values():
+        if proficiency is not None and not 1 <= proficiency <= 5:
+            raise TicketError(_("A proficiency is a number from 1 to 5, or empty."))
+    AgentSkill.objects.filter(agent=agent).exclude(category_id__in=list(skills)).delete()
+    for category_id, proficiency in skills.items():
+        AgentSkill.objects.update_or_create(agent=agent, category_id=category_id, defaults={"proficiency": proficiency})
