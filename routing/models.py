@@ -66,8 +66,10 @@ class AgentProfile(models.Model):
         verbose_name=_("shift calendar"),
         help_text=_("Working hours, read in the agent's own time zone. Empty: their level's."),
     )
-    # Round-robin gives the next ticket to whoever waited longest since their last one.
     last_assigned_at = models.DateTimeField(_("last given a ticket"), null=True, blank=True, editable=False)
+    # Round-robin gives the next ticket to the lowest turn: each automatic assignment sets
+    # the agent's turn past everyone's (a counter, so that equal clock readings never tie).
+    turn = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("agent availability")

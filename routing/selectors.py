@@ -175,3 +175,37 @@ def waiting_tickets(*, level: int) -> QuerySet[Ticket]:
     return Ticket.objects.filter(level=level, status__in=OPEN_STATUSES, assignee__isnull=True).order_by(
         "priority", "created_at", "pk"
     )
+
+
+@dataclass
+class PresenceCard:
+    """What the presence switch shows an agent."""
+
+    effective: str
+    chosen: str
+    on_shift: bool
+    calendar_name: str
+    time_zone: str
+
+    @property
+    def label(self) -> str:
+        return str(Presence(self.effective).label)
+
+
+def presence_card(*, user, at: datetime) -> PresenceCard | None:
+    """The agent's presence for the switch in the page header; None for people who are
+    not members of a support level (they are never given work)."""
+    levels = list(user.support_levels.order_by("number").values_list("number", flat=True))
+    if not levels:
+        return None
+    profile = profile_of(user)
+    policy = policy_for(level=levels[0])
+    calendar = shift_calendar(profile=profile, user=user, policy=policy, at=at)
+    stored = profile.calendar if profile.calendar_id else (policy.calendar if policy else None)
+    return PresenceCard(
+        effective=presence_effective(profile=profile, calendar=calendar, at=at),
+        chosen=profile.presence,
+        on_shift=calendar is None or calendar.is_working(at),
+        calendar_name=stored.display_name if stored else "",
+        time_zone=user.time_zone,
+    )

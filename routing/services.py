@@ -12,6 +12,8 @@ from functools import partial
 from celery import signature
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,8 +92,15 @@ def _ranked(candidates: list[Member], loads: dict[int, tuple[int, int]], policy,
 
 
 def _waited(member: Member) -> tuple:
-    last = member.profile.last_assigned_at
-    return (last is not None, last.timestamp() if last else 0.0, member.pk)
+    return (member.profile.turn, member.pk)
+
+
+def _next_turn():
+    """One past the highest turn of all agents, computed by the database in the UPDATE."""
+    highest = (
+        AgentProfile.objects.order_by().annotate(all=Value(1)).values("all").annotate(top=Max("turn")).values("top")
+    )
+    return Coalesce(Subquery(highest), 0) + 1
 
 
 def _available_now(member: Member, at: datetime) -> bool:
@@ -110,7 +119,7 @@ def _give(ticket, members: list[Member], policy, *, at: datetime) -> _Outcome:
     for member in _ranked(_eligible(available, ticket, policy), loads, policy, ticket):
         profile = AgentProfile.objects.select_for_update().get(pk=member.pk)
         member.profile.presence, member.profile.presence_set_at = profile.presence, profile.presence_set_at
-        member.profile.last_assigned_at = profile.last_assigned_at
+        member.profile.last_assigned_at, member.profile.turn = profile.last_assigned_at, profile.turn
         now = timezone.now()
         if not _available_now(member, now):
             continue
@@ -123,8 +132,9 @@ def _give(ticket, members: list[Member], policy, *, at: datetime) -> _Outcome:
             is None
         ):
             return _Outcome()
-        AgentProfile.objects.filter(pk=member.pk).update(last_assigned_at=now)
+        AgentProfile.objects.filter(pk=member.pk).update(last_assigned_at=now, turn=_next_turn())
         member.profile.last_assigned_at = now
+        member.profile.turn = max(other.profile.turn for other in members) + 1
         return _Outcome(assigned=True)
     return _Outcome()
 

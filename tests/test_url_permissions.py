@@ -123,6 +123,9 @@ PAGES: dict[str, Route] = {
     ),
     # No page waits about this ticket: staff are told so (409); requesters are refused.
     "escalation:acknowledge-page": Route("POST", T + "/acknowledge-page/", (LOGIN, 403, 404, *(409,) * 5)),
+    # The presence switch (tests/routing): the agents of a level see and set their own;
+    # staff who are members of no level have none (204), and setting one is refused them.
+    "routing:presence": Route("GET", "/presence/", (LOGIN, 403, 403, 200, 200, 200, 204, 204)),
     # Procurement (tests/procurement): support staff read and ask; approvers decide and
     # approve (never their own, so the requests here are another agent's); the requester of
     # a request and approvers take its other steps. A step its state does not allow: 409.

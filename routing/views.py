@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.selectors import agent_levels
+from tickets.exceptions import NotAllowedError, TicketError
+
+from .choices import Presence
+from .forms import PresenceForm
+from .selectors import presence_card
+from .services import agent_presence_set
+
+
+def _back(request):
+    target = request.POST.get("next") or request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def presence(request):
+    """The presence switch in the page header (loaded with HTMX on every staff page), and
+    the one-click change it posts."""
+    if not agent_levels(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = PresenceForm(request.POST)
+        error = ""
+        if not form.is_valid():
+            error = _("Choose available, away or off.")
+        else:
+            try:
+                agent_presence_set(user=request.user, presence=form.cleaned_data["presence"])
+            except NotAllowedError as exc:
+                raise PermissionDenied(exc.message) from None
+            except TicketError as exc:
+                error = exc.message
+        if not request.headers.get("HX-Request"):
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, _("Your presence is saved."))
+            return _back(request)
+        return _switch(request, error=error)
+    return _switch(request)
+
+
+def _switch(request, *, error: str = ""):
+    card = presence_card(user=request.user, at=timezone.now())
+    if card is None:
+        if request.method == "POST":
+            raise PermissionDenied
+        return HttpResponse(status=204)
+    return render(request, "routing/_presence.html", {"card": card, "choices": Presence.choices, "error": error})
