@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
 from sla.calendars import BusinessCalendar
 from sla.selectors import business_calendar
@@ -137,33 +137,22 @@ def level_members(*, level: int, policy: AssignmentPolicy | None, at: datetime) 
     ]
 
 
-def weighted_load():
-    """An agent's open tickets, each weighed by its priority (PRIORITY_WEIGHTS)."""
-    return Sum(
-        Case(
-            *[
-                When(assigned_tickets__priority=priority, then=Value(weight))
-                for priority, weight in PRIORITY_WEIGHTS.items()
-            ],
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        filter=Q(assigned_tickets__status__in=OPEN_STATUSES),
-        default=0,
-    )
-
-
 def agent_loads(*, agent_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Each agent's open assigned tickets as (count, weighted load), in one query."""
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=agent_ids)
-        .annotate(
-            open=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)), load=weighted_load()
-        )
-        .values_list("pk", "open", "load")
+    """Each agent's open assigned tickets as (count, load weighted by priority), in one
+    query over the assignee index; agents without open tickets are left out."""
+    weight = Case(
+        *[When(priority=priority, then=Value(weight)) for priority, weight in PRIORITY_WEIGHTS.items()],
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    return {pk: (open_count, load or 0) for pk, open_count, load in rows}
+    rows = (
+        Ticket.objects.filter(assignee_id__in=agent_ids, status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(open=Count("pk"), load=Sum(weight))
+        .values_list("assignee_id", "open", "load")
+    )
+    return {pk: (open_count, load) for pk, open_count, load in rows}
 
 
 def agent_open_count(*, agent_id: int) -> int:

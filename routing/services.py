@@ -22,7 +22,7 @@ from accounts.selectors import agent_levels
 from tickets.exceptions import NotAllowedError, TicketError
 from tickets.services import ticket_assign_automatically
 
-from .choices import AssignmentMethod, Presence, SkillRule
+from .choices import PRIORITY_WEIGHTS, AssignmentMethod, Presence, SkillRule
 from .models import AgentProfile, AgentSkill
 from .selectors import (
     Member,
@@ -107,16 +107,44 @@ def _available_now(member: Member, at: datetime) -> bool:
     return presence_effective(profile=member.profile, calendar=member.calendar, at=at) == Presence.AVAILABLE
 
 
-def _give(ticket, members: list[Member], policy, *, at: datetime) -> _Outcome:
+class _Loads:
+    """The members' open tickets during one run: read from the database every
+    REFRESH_EVERY assignments (and whenever a cap check under lock disagrees), and kept
+    up to date in between with the run's own assignments. Ranking reads these; the cap
+    itself is always counted afresh under the agent's lock."""
+
+    REFRESH_EVERY = 50
+
+    def __init__(self, agent_ids: list[int]) -> None:
+        self.agent_ids = agent_ids
+        self.values: dict[int, tuple[int, int]] = {}
+        self.since = self.REFRESH_EVERY
+
+    def current(self) -> dict[int, tuple[int, int]]:
+        if self.since >= self.REFRESH_EVERY:
+            self.values = agent_loads(agent_ids=self.agent_ids) if self.agent_ids else {}
+            self.since = 0
+        return self.values
+
+    def given(self, agent_id: int, priority: int) -> None:
+        count, load = self.values.get(agent_id, (0, 0))
+        self.values[agent_id] = (count + 1, load + PRIORITY_WEIGHTS.get(priority, 1))
+        self.since += 1
+
+    def stale(self) -> None:
+        self.since = self.REFRESH_EVERY
+
+
+def _give(ticket, members: list[Member], policy, loads: _Loads, *, at: datetime) -> _Outcome:
     """Hand one locked ticket to the first ranked member who, under their own lock, is
     still available and below the cap."""
     available = [member for member in members if _available_now(member, at)]
-    loads = agent_loads(agent_ids=[member.pk for member in available]) if available else {}
+    current = loads.current()
     if policy.cap is not None:
-        available = [member for member in available if loads.get(member.pk, (0, 0))[0] < policy.cap]
+        available = [member for member in available if current.get(member.pk, (0, 0))[0] < policy.cap]
     if not available:
         return _Outcome(nobody_at_all=True)
-    for member in _ranked(_eligible(available, ticket, policy), loads, policy, ticket):
+    for member in _ranked(_eligible(available, ticket, policy), current, policy, ticket):
         profile = AgentProfile.objects.select_for_update().get(pk=member.pk)
         member.profile.presence, member.profile.presence_set_at = profile.presence, profile.presence_set_at
         member.profile.last_assigned_at, member.profile.turn = profile.last_assigned_at, profile.turn
@@ -124,17 +152,17 @@ def _give(ticket, members: list[Member], policy, *, at: datetime) -> _Outcome:
         if not _available_now(member, now):
             continue
         if policy.cap is not None and agent_open_count(agent_id=member.pk) >= policy.cap:
+            loads.stale()
             continue
-        if (
-            ticket_assign_automatically(
-                ticket_id=ticket.pk, level=policy.level, assignee=member.user, reason=_reason(policy)
-            )
-            is None
-        ):
+        given = ticket_assign_automatically(
+            ticket_id=ticket.pk, level=policy.level, assignee=member.user, reason=_reason(policy), locked=ticket
+        )
+        if given is None:
             return _Outcome()
         AgentProfile.objects.filter(pk=member.pk).update(last_assigned_at=now, turn=_next_turn())
         member.profile.last_assigned_at = now
         member.profile.turn = max(other.profile.turn for other in members) + 1
+        loads.given(member.pk, ticket.priority)
         return _Outcome(assigned=True)
     return _Outcome()
 
@@ -151,6 +179,7 @@ def level_assign_waiting(*, level: int, agent_id: int | None = None, limit: int 
     members = level_members(level=level, policy=policy, at=timezone.now())
     if agent_id is not None:
         members = [member for member in members if member.pk == agent_id]
+    loads = _Loads([member.pk for member in members])
     passed: list[int] = []  # tickets nobody may take now (skills, requester)
     assigned = 0
     while assigned < limit:
@@ -159,12 +188,11 @@ def level_assign_waiting(*, level: int, agent_id: int | None = None, limit: int 
                 waiting_tickets(level=level)
                 .exclude(pk__in=passed)
                 .select_for_update(skip_locked=True, of=("self",))
-                .only("pk", "requester_id", "category_id", "priority")
                 .first()
             )
             if ticket is None:
                 break
-            outcome = _give(ticket, members, policy, at=timezone.now())
+            outcome = _give(ticket, members, policy, loads, at=timezone.now())
         if outcome.nobody_at_all:
             break
         if outcome.assigned:

@@ -62,13 +62,16 @@ def _assignee_set(ticket: Ticket, *, by, assignee, reason: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_assign_automatically(*, ticket_id: int, level: int, assignee, reason: str) -> Ticket | None:
+def ticket_assign_automatically(
+    *, ticket_id: int, level: int, assignee, reason: str, locked: Ticket | None = None
+) -> Ticket | None:
     """The helpdesk gives an unassigned open ticket of ``level`` to ``assignee`` by an
     assignment policy, through the same path as a person (the audit event names nobody
     and gives the policy as its reason). Does nothing, and returns None, if the ticket
     has been assigned, moved or closed meanwhile, or if ``assignee`` filed it. The caller
-    picks ``assignee`` among the level's members and may hold the ticket's lock already."""
-    ticket = ticket_lock(ticket_id)
+    picks ``assignee`` among the level's members; ``locked`` is the ticket's row when the
+    caller has locked it already (SELECT … FOR UPDATE in this transaction)."""
+    ticket = locked if locked is not None and locked.pk == ticket_id else ticket_lock(ticket_id)
     if (
         ticket.assignee_id is not None
         or ticket.level != level
