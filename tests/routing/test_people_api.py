@@ -262,3 +262,28 @@ def test_a_hostile_people_filter_is_a_400_or_ignored_never_a_server_error(name, 
         assert response.status_code in (200, 400, 404), (path, response.status_code)
         if response.status_code != 200:
             error(response)
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"skills": ' + '{"a":' * 2000 + "1" + "}" * 2001])
+def test_a_body_nested_too_deep_is_a_400_on_the_people_writes(body):
+    agent = make_agent(Level.I)
+    before = routing_state(agent)
+    for client, method, path in (
+        (client_for(make_supervisor()), "patch", f"/api/v1/agents/{agent.pk}/"),
+        (client_for(agent), "put", "/api/v1/me/presence/"),
+    ):
+        response = getattr(client, method)(path, body, content_type="application/json")
+        assert response.status_code == 400, (path, response.content[:200])
+        assert error(response)["code"] == "parse_error"
+    assert routing_state(agent) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"presence": ""}, {"presence": None}, {"presence": ["away"]}, {"presence": "'\"<>& 😀\r\n"}, "away"],
+)
+def test_a_bad_presence_is_a_400_and_changes_nothing(body):
+    agent = make_agent(Level.I)
+    response = client_for(agent).put("/api/v1/me/presence/", body, format="json")
+    assert response.status_code == 400 and error(response)
+    assert not AgentProfile.objects.filter(user=agent).exists()
