@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Presence(models.TextChoices):
     AVAILABLE = "available", _("Available")
     AWAY = "away", _("Away")
-    OFF = "off", _("Off")
+    OFF = "off", pgettext_lazy("presence", "Off")
 
 
 class AssignmentMethod(models.TextChoices):
