@@ -236,6 +236,14 @@ def routing_state(agent) -> tuple:
         ({"skills": {"category": 1}}, "skills"),
         ({"skills": [[[{"category": 1}]]]}, "skills"),
         ({"shift_calendar": 1, "skills": [{"category": 999_999}]}, "no category"),
+        ({"shift_calendar": "ü" * 250}, "shift_calendar"),
+        ({"shift_calendar": ""}, "shift_calendar"),
+        ({"shift_calendar": True}, "shift_calendar"),
+        ({"skills": [{"category": "'\"<>& 😀"}]}, "A category is given by its id"),
+        ({"skills": [{"category": 10**30}]}, "skills"),
+        ({"skills": [{"category": 2, "proficiency": "a\r\nb"}]}, "A proficiency is a number from 1 to 5"),
+        ({"skills": [{"category": 2, "proficiency": 3.5}]}, "A proficiency is a number from 1 to 5"),
+        ({"skills": "Email"}, "skills"),
     ],
 )
 def test_a_bad_change_to_an_agent_is_refused_with_the_reason_and_nothing_is_saved(body, says):
