@@ -74,6 +74,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalation.change_escalationrule",
         "escalation.delete_escalationrule",
         "escalation.view_escalationrulefiring",
+        # Automatic assignment: each level's policy, agents' shift calendars and skills.
+        "routing.view_assignmentpolicy",
+        "routing.add_assignmentpolicy",
+        "routing.change_assignmentpolicy",
+        "routing.delete_assignmentpolicy",
+        "routing.view_agentprofile",
+        "routing.add_agentprofile",
+        "routing.change_agentprofile",
+        "routing.view_agentskill",
+        "routing.add_agentskill",
+        "routing.change_agentskill",
+        "routing.delete_agentskill",
         # Email in: the mailboxes read, and every mail that came in (changing one is
         # handing it back for another try).
         "intake.view_mailbox",

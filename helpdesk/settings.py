@@ -863,5 +863,6 @@ SPECTACULAR_SETTINGS = {
         "AssetTypeEnum": "assets.choices.AssetType",
         "AssetClassEnum": "assets.choices.AssetClass",
         "AlertStateEnum": "alerts.choices.AlertState",
+        "PresenceEnum": "routing.choices.Presence",
     },
 }

@@ -8,9 +8,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 
+from accounts.choices import Role
+from accounts.models import SupportLevel
+from accounts.selectors import agent_levels, callers, user_role
 from sla.calendars import BusinessCalendar
+from sla.models import Calendar
 from sla.selectors import business_calendar
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
@@ -198,3 +202,131 @@ def presence_card(*, user, at: datetime) -> PresenceCard | None:
         calendar_name=stored.display_name if stored else "",
         time_zone=user.time_zone,
     )
+
+
+# --- the people the API shows: agents with their levels, skills, presence and shift
+
+
+def people_visible(user) -> bool:
+    """Support staff (agents, supervisors, administrators) look people up; requesters
+    never see anyone else."""
+    return bool(agent_levels(user))
+
+
+def has_presence(user) -> bool:
+    """Agents who are members of a support level have a presence routing reads."""
+    return bool(agent_levels(user)) and user.support_levels.exists()
+
+
+def agents_managed_by(user) -> bool:
+    """Supervisors and administrators set an agent's shift calendar and skills."""
+    return user_role(user) in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def agent_staff() -> QuerySet:
+    """Active people who work tickets: members of a support level, supervisors and
+    administrators. A subquery of ids, so that the joins that find them never repeat a row."""
+    ids = (
+        get_user_model()
+        .objects.filter(
+            Q(support_levels__isnull=False) | Q(groups__name__in=[Role.SUPERVISOR, Role.ADMIN]) | Q(is_superuser=True),
+            is_active=True,
+        )
+        .values("pk")
+    )
+    return get_user_model().objects.filter(pk__in=ids)
+
+
+def agent_directory(*, level: int | None = None, skill: int | None = None, words: str = "") -> QuerySet:
+    """Agents (agent_staff) by username, with their levels, skills (and each skill's
+    category), routing profile, its calendar, and their open tickets counted in SQL: the
+    same few queries for a page of any size. ``words`` must each be found in the username,
+    first or last name or email address."""
+    ids = agent_staff()
+    if level is not None:
+        ids = ids.filter(pk__in=get_user_model().objects.filter(support_levels__number=level).values("pk"))
+    if skill is not None:
+        ids = ids.filter(pk__in=AgentSkill.objects.filter(category_id=skill).values("agent_id"))
+    for word in words.split():
+        ids = ids.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return (
+        ids.select_related("routing_profile__calendar")
+        .prefetch_related(
+            Prefetch("support_levels", queryset=SupportLevel.objects.order_by("number")),
+            Prefetch("skills", queryset=AgentSkill.objects.select_related("category").order_by("category__name")),
+        )
+        .annotate(open_tickets=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class Shift:
+    """An agent's presence as routing reads it, with the calendar that gives their shift
+    (their own, their level's, or none: around the clock)."""
+
+    presence: str
+    chosen: str
+    chosen_at: datetime | None
+    calendar: Calendar | None
+    calendar_of: str  # "agent", "level" or "" (none)
+
+
+def _profile_read(user) -> AgentProfile:
+    """The prefetched profile (agent_directory), or an unsaved one with the defaults."""
+    try:
+        return user.routing_profile
+    except AgentProfile.DoesNotExist:
+        return AgentProfile(user=user)
+
+
+def agent_shift(*, user, at: datetime) -> Shift:
+    """The agent's effective presence and shift, as agent_presence reads it, from what
+    agent_directory prefetched (the level's policy comes from the cache)."""
+    profile = _profile_read(user)
+    levels = [level.number for level in user.support_levels.all()]
+    policy = policy_for(level=levels[0]) if levels else None
+    calendar, calendar_of = None, ""
+    if profile.calendar_id:
+        calendar, calendar_of = profile.calendar, "agent"
+    elif policy is not None and policy.calendar is not None:
+        calendar, calendar_of = policy.calendar, "level"
+    built = shift_calendar(profile=profile, user=user, policy=policy, at=at)
+    return Shift(
+        presence=presence_effective(profile=profile, calendar=built, at=at),
+        chosen=profile.presence,
+        chosen_at=profile.presence_set_at,
+        calendar=calendar,
+        calendar_of=calendar_of,
+    )
+
+
+def agents_with_presence(*, agents: QuerySet, presence: str, at: datetime) -> QuerySet:
+    """The agents whose effective presence is ``presence`` now. It depends on each one's
+    shift, so it is worked out in Python over the matching agents (two queries whatever
+    their number), and the answer is a queryset of their ids."""
+    candidates = (
+        agents.model.objects.filter(pk__in=agents.values("pk"))
+        .select_related("routing_profile__calendar")
+        .prefetch_related(Prefetch("support_levels", queryset=SupportLevel.objects.order_by("number")))
+    )
+    chosen = [user.pk for user in candidates if agent_shift(user=user, at=at).presence == presence]
+    return agents.filter(pk__in=chosen)
+
+
+def requester_directory(*, words: str = "") -> QuerySet:
+    """Requesters (accounts.selectors.callers) by username; ``words`` as in agent_directory."""
+    people = callers()
+    for word in words.split():
+        people = people.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return people.only("pk", "username", "first_name", "last_name", "email").order_by("username")

@@ -8,6 +8,7 @@ go to an agent at the cap). Locks are taken in that order only: ticket, then age
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from celery import signature
 from django.contrib.auth import get_user_model
@@ -18,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Level
-from accounts.selectors import agent_levels
+from sla.models import Calendar
 from tickets.exceptions import NotAllowedError, TicketError
+from tickets.models import Category
 from tickets.services import ticket_assign_automatically
 
 from .choices import PRIORITY_WEIGHTS, AssignmentMethod, Presence, SkillRule
@@ -28,6 +30,9 @@ from .selectors import (
     Member,
     agent_loads,
     agent_open_count,
+    agent_staff,
+    agents_managed_by,
+    has_presence,
     level_members,
     policy_for,
     presence_effective,
@@ -225,7 +230,7 @@ def agent_presence_set(*, user, presence: str, at: datetime | None = None) -> Ag
     """The agent says whether they can take work (available, away, off); a choice of
     away or off lasts until the end of the shift it was made in. Becoming available
     hands them the waiting tickets of their levels, after the commit."""
-    if not agent_levels(user) or not user.support_levels.exists():
+    if not has_presence(user):
         raise NotAllowedError(_("Only agents of a support level have a presence."))
     if presence not in Presence.values:
         raise TicketError(_("Choose available, away or off."))
@@ -245,12 +250,59 @@ def agent_presence_set(*, user, presence: str, at: datetime | None = None) -> Ag
     return profile
 
 
+def _profile_locked(agent) -> AgentProfile:
+    AgentProfile.objects.get_or_create(user=agent)
+    return AgentProfile.objects.select_for_update(of=("self",)).get(user=agent)
+
+
 @transaction.atomic
 def agent_skills_set(*, agent, skills: dict[int, int | None]) -> None:
-    """Replace the agent's skills with ``skills`` (category id → proficiency or None)."""
+    """Replace the agent's skills with ``skills`` (category id → proficiency or None);
+    an unknown category or a proficiency outside 1 to 5 changes nothing."""
     for proficiency in skills.values():
         if proficiency is not None and not 1 <= proficiency <= 5:
             raise TicketError(_("A proficiency is a number from 1 to 5, or empty."))
+    unknown = sorted(set(skills) - set(Category.objects.filter(pk__in=list(skills)).values_list("pk", flat=True)))
+    if unknown:
+        raise TicketError(
+            _("There is no category with the id %(ids)s.") % {"ids": ", ".join(str(pk) for pk in unknown)}
+        )
+    _profile_locked(agent)  # one change to an agent's skills at a time
     AgentSkill.objects.filter(agent=agent).exclude(category_id__in=list(skills)).delete()
     for category_id, proficiency in skills.items():
         AgentSkill.objects.update_or_create(agent=agent, category_id=category_id, defaults={"proficiency": proficiency})
+
+
+@transaction.atomic
+def agent_calendar_set(*, agent, calendar_id: int | None) -> AgentProfile:
+    """Give the agent a shift calendar of their own, or none (None: their level's)."""
+    if calendar_id is not None and not Calendar.objects.filter(pk=calendar_id).exists():
+        raise TicketError(_("There is no business calendar with the id %(id)s.") % {"id": calendar_id})
+    profile = _profile_locked(agent)
+    profile.calendar_id = calendar_id
+    profile.save(update_fields=["calendar"])
+    return profile
+
+
+def managers_only() -> str:
+    return _("Only supervisors and administrators can change an agent's shift or skills.")
+
+
+# Leaves a field of agent_routing_update as it is.
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def agent_routing_update(*, agent_id: int, by, calendar_id: Any = UNCHANGED, skills: Any = UNCHANGED):
+    """A supervisor or administrator sets an agent's shift calendar and skills together:
+    both are saved, or (on any refusal) neither."""
+    if not agents_managed_by(by):
+        raise NotAllowedError(managers_only())
+    agent = agent_staff().filter(pk=agent_id).first()
+    if agent is None:
+        raise TicketError(_("There is no agent with the id %(id)s.") % {"id": agent_id})
+    if calendar_id is not UNCHANGED:
+        agent_calendar_set(agent=agent, calendar_id=calendar_id)
+    if skills is not UNCHANGED:
+        agent_skills_set(agent=agent, skills=skills)
+    return agent

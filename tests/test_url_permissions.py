@@ -27,6 +27,7 @@ from tests.api import (
     test_permissions_conversation,
     test_permissions_lookups,
     test_permissions_maintenance,
+    test_permissions_people,
     test_permissions_procurement,
     test_permissions_tickets,
     test_permissions_vendors,
@@ -287,6 +288,7 @@ API_ENDPOINTS = [
     *test_permissions_vendors.ENDPOINTS,
     *test_permissions_assets.ENDPOINTS,
     *test_permissions_alerts.ENDPOINTS,
+    *test_permissions_people.ENDPOINTS,
 ]
 
 
@@ -320,6 +322,8 @@ def api_url_names() -> set[str]:
         "import_id": 1,
         "contact_id": 1,
         "contract_id": 1,
+        "agent_id": 1,
+        "requester_id": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 

@@ -11,6 +11,7 @@ from tests.api import (
     test_permissions_assets,
     test_permissions_conversation,
     test_permissions_maintenance,
+    test_permissions_people,
     test_permissions_procurement,
     test_permissions_tickets,
     test_permissions_vendors,
@@ -70,6 +71,7 @@ EVERY_ENDPOINT = [
     *test_permissions_vendors.ENDPOINTS,
     *test_permissions_assets.ENDPOINTS,
     *test_permissions_alerts.ENDPOINTS,
+    *test_permissions_people.ENDPOINTS,
     *ENDPOINTS,
 ]
 

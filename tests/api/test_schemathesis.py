@@ -126,6 +126,10 @@ def api_schema(request, live_server, seeded, caller):
             return _one_of(seeded.references, path_parameters["reference"]).map(
                 lambda reference: {**path_parameters, "reference": reference}
             )
+        if path_parameters and "agent_id" in path_parameters:
+            return _one_of(seeded.agent_ids, path_parameters["agent_id"]).map(
+                lambda pk: {**path_parameters, "agent_id": pk}
+            )
         if path_parameters and "id" in path_parameters:
             return _one_of(seeded.attachment_ids, path_parameters["id"]).map(lambda pk: {**path_parameters, "id": pk})
         return st.just(path_parameters)

@@ -185,7 +185,7 @@ class _TicketAction(ApiView):
         return _ticket_response(_fresh(ticket.pk))
 
 
-def _action(name: str, input_serializer, act, summary: str):
+def _action(name: str, input_serializer, act, summary: str, description: str | None = None):
     """A view class for one ticket action, with its own schema entry."""
 
     def post(self, request, reference: str):
@@ -193,6 +193,7 @@ def _action(name: str, input_serializer, act, summary: str):
 
     documented = extend_schema(
         summary=summary,
+        description=description,
         request=input_serializer,
         responses={200: s.TicketSerializer, **ERRORS},
         parameters=[IF_MATCH],
@@ -220,6 +221,10 @@ TicketAssign = _action(
     s.AssignSerializer,
     lambda r, t, d: services.ticket_assign(ticket_id=t.pk, by=r.user, assignee=d["assignee"]),
     "Assign the ticket to an agent",
+    "`assignee` is the id of a person who may own the ticket at its level: a member of that"
+    " level or a higher one, a supervisor or an administrator. `GET /api/v1/agents/?level=…`"
+    " lists each level's members with their ids, presence, shift and open tickets"
+    " (`&presence=available`, `&skill=<category id>`, `&q=<name>` narrow it).",
 )
 TicketEscalate = _action(
     "Escalate",
