@@ -1,5 +1,5 @@
 """The demo's automatic assignment: Level I hands out its tickets by least load, agents
-with the ticket's category as a skill first, up to 15 open tickets each."""
+with the ticket's category as a skill first, up to 30 open tickets each."""
 
 from accounts.choices import Level
 from routing.choices import AssignmentMethod, SkillRule
@@ -14,7 +14,7 @@ def demo_routing_ensure(*, users: dict) -> bool:
     if AssignmentPolicy.objects.exists():
         return False
     AssignmentPolicy.objects.create(
-        level=Level.I, method=AssignmentMethod.LEAST_LOADED, skill_rule=SkillRule.PREFER, cap=15
+        level=Level.I, method=AssignmentMethod.LEAST_LOADED, skill_rule=SkillRule.PREFER, cap=30
     )
     categories = {category.name: category for category in Category.objects.all()}
     AgentSkill.objects.bulk_create(

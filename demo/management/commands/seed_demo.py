@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if vendors:
             self.stdout.write(_("Added %(n)s demo vendors with a contact and a contract.") % {"n": vendors})
         if demo_routing_ensure(users=users):
-            self.stdout.write(_("Level I assigns its tickets automatically (least-loaded, up to 15 each)."))
+            self.stdout.write(_("Level I assigns its tickets automatically (least-loaded, up to 30 each)."))
         assets = demo_assets_ensure()
         if assets:
             self.stdout.write(_("Added %(n)s demo assets.") % {"n": assets})
