@@ -23,7 +23,9 @@ from .selectors import (
     live_figures,
     range_report,
     tickets_for_export,
+    time_per_ticket,
 )
+from .selectors.time import TICKETS_SHOWN
 from .selectors.vendors import vendor_performance
 
 
@@ -125,6 +127,7 @@ def reports(request):
             "priorities": Priority.choices,
             "levels": Level.choices,
             "chart_data": _chart_data(report),
+            "tickets_shown": TICKETS_SHOWN,
             "chart_labels": {
                 "created": _("Created"),
                 "resolved": _("Resolved"),
@@ -252,6 +255,23 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             for group, rows in groups
             for row in rows
         )
+    if name == "time":
+        header = [_("Grouped by"), _("Name"), _("Minutes"), _("Entries"), _("Tickets")]
+        figures = report.time
+        groups = [
+            (_("All"), [{**figures["totals"], "label": _("All time recorded")}]),
+            (_("Agent"), figures["agents"]),
+            (_("Level"), figures["levels"]),
+            (_("Category"), figures["categories"]),
+        ]
+        every_ticket = (
+            {**row, "label": f"{row['reference']} {row['label']}"} for row in time_per_ticket(report.filters)
+        )
+        return header, (
+            [group, row["label"], row["minutes"], row["entries"], row["tickets"]]
+            for group, rows in [*groups, (_("Ticket"), every_ticket)]
+            for row in rows
+        )
     if name == "trend":
         return [_("Day"), _("Created"), _("Resolved")], ([r["day"], r["created"], r["resolved"]] for r in report.trend)
     raise Http404
@@ -267,6 +287,7 @@ EXPORTS = (
     "categories",
     "trend",
     "satisfaction",
+    "time",
     "tickets",
 )
 
