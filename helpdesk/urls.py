@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("vendors.api.urls")),
     path("", include("assets.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("reports.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

@@ -29,6 +29,7 @@ from tests.api import (
     test_permissions_maintenance,
     test_permissions_procurement,
     test_permissions_tickets,
+    test_permissions_time,
     test_permissions_vendors,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
@@ -288,6 +289,7 @@ API_ENDPOINTS = [
     *test_permissions_vendors.ENDPOINTS,
     *test_permissions_assets.ENDPOINTS,
     *test_permissions_alerts.ENDPOINTS,
+    *test_permissions_time.ENDPOINTS,
 ]
 
 
@@ -321,6 +323,7 @@ def api_url_names() -> set[str]:
         "import_id": 1,
         "contact_id": 1,
         "contract_id": 1,
+        "entry": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
