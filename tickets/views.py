@@ -141,6 +141,8 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         # Requesters never see the time spent on their ticket.
         "time": ticket_time(ticket=ticket, user=user) if staff else None,
         "can_time": can_act and ticket.status != Status.CLOSED,
+        # The timer form's own action codes, named once (tickets.forms.TimerForm).
+        "timer_actions": {code: code for code, _label in TimerForm.base_fields["action"].choices},
         "now": timezone.now(),
     }
 
