@@ -204,3 +204,13 @@ def test_the_timer_starts_and_stops_on_the_page(client):
     entry = TimeEntry.objects.get(ticket=ticket)
     assert client.post(f"/tickets/{ticket.reference}/time/{entry.pk}/delete/").status_code == 302
     assert not TimeEntry.objects.exists()
+
+
+def test_staff_below_the_tickets_level_read_its_time_but_get_no_buttons(client):
+    ticket = TicketFactory(level=2, status="open")
+    services.time_entry_record(ticket_id=ticket.pk, by=make_agent(2), minutes=20)
+    client.force_login(make_agent(1))
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert 'data-testid="time-panel"' in page and "20 min" in page
+    assert 'data-testid="timer-start"' not in page and 'data-testid="time-entry-delete"' not in page
+    assert 'name="time_spent"' not in page
