@@ -258,7 +258,7 @@ class TimeEntrySerializer(serializers.ModelSerializer):
     agent = PersonSerializer(read_only=True)
     duration = serializers.SerializerMethodField(help_text=_("The minutes as hours:minutes (90 is 1:30)."))
     comment = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text=_("The reply or internal note the time was recorded with.")
+        read_only=True, allow_null=True, help_text=_("The reply or internal note the time was recorded with.")
     )
     timer = serializers.SerializerMethodField(help_text=_("Whether a timer measured the time."))
 
