@@ -9,6 +9,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.api.permission_matrix import make_admin
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind
@@ -214,3 +215,11 @@ def test_staff_below_the_tickets_level_read_its_time_but_get_no_buttons(client):
     assert 'data-testid="time-panel"' in page and "20 min" in page
     assert 'data-testid="timer-start"' not in page and 'data-testid="time-entry-delete"' not in page
     assert 'name="time_spent"' not in page
+
+
+def test_administrators_read_a_tickets_time_in_the_admin(client):
+    ticket = TicketFactory(level=1, status="open")
+    services.time_entry_record(ticket_id=ticket.pk, by=make_agent(1), minutes=33)
+    client.force_login(make_admin())
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    assert page.status_code == 200 and "33" in page.content.decode()
