@@ -230,7 +230,8 @@ def ticket_timer(request, reference):
     if not form.is_valid():
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         messages.error(request, _("Choose to start, stop or discard the timer."))
-        return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket), status=400)
+        context = _detail_context(request, ticket, {"timer": form})
+        return render(request, "tickets/ticket_detail.html", context, status=400)
     action = form.cleaned_data["action"]
     if action == "start":
         return _time_action(
