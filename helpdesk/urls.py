@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("routing.api.urls")),
+    path("", include("reports.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

@@ -1,8 +1,6 @@
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
@@ -16,52 +14,30 @@ from maintenance.selectors import maintenance_report
 from tickets.choices import Priority
 from tickets.models import reference_for
 
+from .access import report_filters, report_for, report_owner, report_time_zone
 from .forms import MonthForm, ReportFilterForm
 from .selectors import (
     RangeReport,
     ReportFilters,
     live_figures,
-    range_report,
     tickets_for_export,
+    time_per_ticket,
 )
+from .selectors.time import TICKETS_SHOWN
 from .selectors.vendors import vendor_performance
 
-
-def _scope(user) -> int | None:
-    """None for a supervisor or administrator (every figure); the user's own id for an
-    agent (their personal report). Anybody else may not see reports."""
-    if user.has_perm("tickets.supervise_ticket"):
-        return None
-    if user.has_perm("tickets.work_ticket"):
-        return user.pk
-    raise PermissionDenied
+_scope = report_owner
 
 
 def _time_zone(request) -> str:
-    return getattr(request.user, "time_zone", "") or settings.TIME_ZONE
+    return report_time_zone(request.user)
 
 
 def _filters(request) -> tuple[ReportFilterForm, ReportFilters | None]:
-    own = _scope(request.user)
-    today = timezone.localdate()
-    form = ReportFilterForm(request.GET or None, today=today, personal=own is not None)
-    if not request.GET:
-        form = ReportFilterForm({"preset": "30d"}, today=today, personal=own is not None)
-    if not form.is_valid():
-        return form, None
-    filters = form.filters(time_zone=_time_zone(request), agent_id=own)
-    # Show the period a preset stands for in the date fields.
-    form.data = form.data.copy()
-    form.data["start"], form.data["end"] = filters.start.isoformat(), filters.end.isoformat()
-    return form, filters
+    return report_filters(user=request.user, params=request.GET)
 
 
-def _report(filters: ReportFilters) -> RangeReport:
-    """The range report, computed at most once per REPORTS_CACHE_SECONDS for the same
-    filters (figures are never older than that)."""
-    return cache.get_or_set(
-        f"reports:range:{filters.cache_key()}", lambda: range_report(filters), settings.REPORTS_CACHE_SECONDS
-    )
+_report = report_for
 
 
 def _level_rows(report: RangeReport) -> list[dict]:
@@ -125,6 +101,7 @@ def reports(request):
             "priorities": Priority.choices,
             "levels": Level.choices,
             "chart_data": _chart_data(report),
+            "tickets_shown": TICKETS_SHOWN,
             "chart_labels": {
                 "created": _("Created"),
                 "resolved": _("Resolved"),
@@ -252,6 +229,23 @@ def _table(report: RangeReport, name: str) -> tuple[list[str], Iterable[Iterable
             for group, rows in groups
             for row in rows
         )
+    if name == "time":
+        header = [_("Grouped by"), _("Name"), _("Minutes"), _("Entries"), _("Tickets")]
+        figures = report.time
+        groups = [
+            (_("All"), [{**figures["totals"], "label": _("All time recorded")}]),
+            (_("Agent"), figures["agents"]),
+            (_("Level"), figures["levels"]),
+            (_("Category"), figures["categories"]),
+        ]
+        every_ticket = (
+            {**row, "label": f"{row['reference']} {row['label']}"} for row in time_per_ticket(report.filters)
+        )
+        return header, (
+            [group, row["label"], row["minutes"], row["entries"], row["tickets"]]
+            for group, rows in [*groups, (_("Ticket"), every_ticket)]
+            for row in rows
+        )
     if name == "trend":
         return [_("Day"), _("Created"), _("Resolved")], ([r["day"], r["created"], r["resolved"]] for r in report.trend)
     raise Http404
@@ -267,6 +261,7 @@ EXPORTS = (
     "categories",
     "trend",
     "satisfaction",
+    "time",
     "tickets",
 )
 

@@ -30,13 +30,14 @@ from tests.api import (
     test_permissions_people,
     test_permissions_procurement,
     test_permissions_tickets,
+    test_permissions_time,
     test_permissions_vendors,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tests.factories import TicketFactory, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.procurement.support import procurement_ids
-from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent
+from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +251,10 @@ PAGES: dict[str, Route] = {
     # requesters, its own included, never see it.
     "tickets:checklist": Route("GET", T + "/checklist/", (LOGIN, 403, 404, 200, 200, 200, 200, 200)),
     "tickets:checklist-item": Route("POST", T + "/checklist/{item}/", STAFF_ACTS, {"action": "done"}),
+    # Time spent: staff at the ticket's level run their timer and remove their own entries
+    # (the entry here is the actor's own); requesters never see either.
+    "tickets:timer": Route("POST", T + "/timer/", STAFF_ACTS, {"action": "start"}),
+    "tickets:time-delete": Route("POST", T + "/time/{time_entry}/delete/", STAFF_ACTS),
     # Preventive maintenance: staff read plans, supervisors and administrators keep them.
     "maintenance:list": Route("GET", "/maintenance/", STAFF_PAGE),
     "maintenance:detail": Route("GET", "/maintenance/{plan}/", STAFF_PAGE),
@@ -289,6 +294,7 @@ API_ENDPOINTS = [
     *test_permissions_assets.ENDPOINTS,
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
+    *test_permissions_time.ENDPOINTS,
 ]
 
 
@@ -324,6 +330,7 @@ def api_url_names() -> set[str]:
         "contract_id": 1,
         "agent_id": 1,
         "requester_id": 1,
+        "entry": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -355,6 +362,7 @@ def test_each_row_is_the_url_it_names():
             contact=1,
             escalation=1,
             asset_import=1,
+            time_entry=1,
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -377,6 +385,7 @@ class Place:
     plan: Any = None
     escalation: Any = None
     asset_import: Any = None
+    time_entry: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -438,7 +447,11 @@ def place_for(role: str) -> Place:
         file_format="csv",
         status="previewed",
     )
-    return Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation, asset_import)
+    place = Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation, asset_import)
+    place.time_entry = TimeEntry.objects.create(
+        ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
+    )
+    return place
 
 
 def outcome(response) -> Any:
@@ -474,6 +487,7 @@ def test_page_permission_matrix(client, name, role):
         "contact": place.escalation.contact_id,
         "escalation": place.escalation.pk,
         "asset_import": place.asset_import.pk,
+        "time_entry": place.time_entry.pk,
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attachment, Category, Comment, Ticket, TicketEvent
+from .models import Attachment, Category, Comment, Ticket, TicketEvent, TimeEntry
 
 
 @admin.register(Category)
@@ -33,6 +33,12 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TimeEntryInline(ReadOnlyInline):
+    model = TimeEntry
+    fields = ("ended_at", "agent", "minutes", "started_at", "comment")
+    readonly_fields = fields
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Read-only: ticket changes go through the helpdesk pages so they are audited."""
@@ -42,7 +48,7 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("subject",)
     list_select_related = ("assignee",)
     raw_id_fields = ("requester", "assignee")
-    inlines = [CommentInline, EventInline]
+    inlines = [CommentInline, EventInline, TimeEntryInline]
 
     def has_change_permission(self, request, obj=None):
         return False

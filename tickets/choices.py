@@ -83,6 +83,8 @@ class EventKind(models.TextChoices):
     CHECKLIST_SKIPPED = "checklist_skipped", _("Checklist step skipped")
     ASSET_ADDED = "asset_added", _("Device added")
     ASSET_REMOVED = "asset_removed", _("Device removed")
+    TIME_RECORDED = "time_recorded", _("Time recorded")
+    TIME_REMOVED = "time_removed", _("Time entry removed")
 
 
 # Events only support staff see: what they say is about the team's own work.
@@ -92,6 +94,9 @@ INTERNAL_EVENT_KINDS = (
     EventKind.CHECKLIST_DONE,
     EventKind.CHECKLIST_UNDONE,
     EventKind.CHECKLIST_SKIPPED,
+    # The time staff spend on a ticket is the team's own measure of its work.
+    EventKind.TIME_RECORDED,
+    EventKind.TIME_REMOVED,
 )
 
 

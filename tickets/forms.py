@@ -5,9 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Impact, Status, Urgency
+from .durations import minutes_from_text
+from .exceptions import TicketError
 from .extensions import new_ticket_extra_fields
 from .models import Category
 from .services import MANUAL_TRANSITIONS
+from .services.time import minutes_checked
 from .text import multi_line, single_line
 from .validators import validate_attachment
 
@@ -95,6 +98,35 @@ class TextField(forms.CharField):
         return multi_line(super().to_python(value))
 
 
+class TimeSpentField(forms.CharField):
+    """Time spent as people type it (tickets.durations): ``90``, ``1:30``, ``1h 30m``;
+    cleaned to whole minutes, or None when left empty."""
+
+    longest = 30
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = str(self.longest)
+
+    def to_python(self, value):
+        text = single_line(super().to_python(value))
+        if not text:
+            return None
+        try:
+            if len(text) > self.longest:
+                raise ValueError(text)
+            minutes = minutes_from_text(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give the time spent in minutes, for example 90, 1:30 or 1h 30m."), code="invalid"
+            ) from None
+        try:
+            return minutes_checked(minutes)
+        except TicketError as exc:
+            raise forms.ValidationError(exc.message, code="out_of_range") from None
+
+
 class ActionSubmit(Submit):
     """A submit button whose colour is chosen per form (Submit always adds btn-primary)."""
 
@@ -131,6 +163,11 @@ class CommentForm(_ActionForm):
     body = TextField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
+    time_spent = TimeSpentField(
+        label=_("Time spent (optional)"),
+        help_text=_("Minutes, or hours and minutes: 90, 1:30 or 1h 30m. Only support staff see it."),
+        widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "placeholder": "1h 30m"}),
+    )
     # Changes a canned reply makes when it is sent (static/js/canned-replies.js fills them
     # in, and shows them beside the reply box); the services check them as any change.
     then_status = forms.ChoiceField(
@@ -144,7 +181,7 @@ class CommentForm(_ActionForm):
     def __init__(self, *args, staff: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not staff:
-            for name in ("internal", "then_status", "then_impact", "then_urgency"):
+            for name in ("internal", "time_spent", "then_status", "then_impact", "then_urgency"):
                 del self.fields[name]
 
 
@@ -229,6 +266,14 @@ class ConfirmForm(_ActionForm):
     url_name = "tickets:confirm"
     submit_label = _("Yes, it is fixed")
     button_class = "btn-success"
+
+
+class TimerForm(forms.Form):
+    """Start, stop or discard one's own timer on a ticket (the ticket page's time panel)."""
+
+    action = forms.ChoiceField(
+        label=_("Timer"), choices=[("start", _("Start")), ("stop", _("Stop")), ("discard", _("Discard"))]
+    )
 
 
 class ChecklistItemForm(forms.Form):

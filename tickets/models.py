@@ -383,3 +383,63 @@ class TicketChecklistItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.done_at is None and not self.skipped_reason
+
+
+# The longest one entry may be: a day's work. More is a forgotten timer or a typing slip.
+TIME_ENTRY_MAX_MINUTES = 24 * 60
+
+
+class TimeEntry(models.Model):
+    """Time an agent spent on a ticket, in whole minutes: typed with a reply or note, or
+    measured by a timer. One table serves both: a running timer is an entry with a start,
+    no end and no minutes yet; stopping it gives it its end and minutes, and from then on
+    it is an entry like any other. Recorded entries have an end and 1 to
+    TIME_ENTRY_MAX_MINUTES minutes; an agent runs at most one timer per ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries", verbose_name=_("agent")
+    )
+    # The reply or internal note the time was recorded with, if any.
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_entries")
+    minutes = models.PositiveIntegerField(_("minutes"), null=True, blank=True)
+    # When a timer was started (empty for time typed in).
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # When the work was recorded: the timer stopped or the time typed in. Empty while running.
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["ended_at", "id"]
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        indexes = [
+            models.Index(fields=["ticket", "ended_at"], name="time_entry_ticket_idx"),
+            # Reports over a period: the time recorded in it, answered from the index alone.
+            models.Index(
+                fields=["ended_at"],
+                include=["ticket", "agent", "minutes"],
+                condition=models.Q(ended_at__isnull=False),
+                name="time_entry_report_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "agent"],
+                condition=models.Q(ended_at__isnull=True),
+                name="time_entry_one_running_timer",
+            ),
+            # Running (started, no end, no minutes yet) or recorded (ended, with minutes).
+            models.CheckConstraint(
+                condition=models.Q(started_at__isnull=False, ended_at__isnull=True, minutes__isnull=True)
+                | models.Q(ended_at__isnull=False, minutes__gte=1, minutes__lte=TIME_ENTRY_MAX_MINUTES),
+                name="time_entry_running_or_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.agent_id} {self.minutes}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.ended_at is None

@@ -18,7 +18,16 @@ from sla.selectors import sla_events_of, sla_policy_for
 
 from .choices import INTERNAL_EVENT_KINDS, OPEN_STATUSES, EventKind, Priority, QueueView, Status
 from .filters import QUEUE_SORTS, TicketQueueFilter
-from .models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, pk_from_reference
+from .models import (
+    Attachment,
+    Category,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TimeEntry,
+    pk_from_reference,
+)
 
 
 def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
@@ -400,3 +409,28 @@ def sla_status(*, ticket, now: datetime | None = None) -> dict:
 def ticket_checklist(*, ticket: Ticket) -> list:
     """The ticket's checklist in order, with who ticked each step (one query)."""
     return list(TicketChecklistItem.objects.filter(ticket=ticket).select_related("done_by").order_by("position"))
+
+
+@dataclass
+class TicketTime:
+    """The time recorded on a ticket, newest first, its total, and the reader's own running timer."""
+
+    entries: list[TimeEntry]
+    total_minutes: int
+    running: TimeEntry | None
+
+
+def ticket_time_entries(*, ticket: Ticket) -> QuerySet[TimeEntry]:
+    """The recorded entries of a ticket (running timers left out), newest first."""
+    return (
+        TimeEntry.objects.filter(ticket=ticket, ended_at__isnull=False)
+        .select_related("agent")
+        .order_by("-ended_at", "-id")
+    )
+
+
+def ticket_time(*, ticket: Ticket, user) -> TicketTime:
+    """What the ticket page's time panel shows a member of staff (two queries)."""
+    entries = list(ticket_time_entries(ticket=ticket))
+    running = TimeEntry.objects.filter(ticket=ticket, agent=user, ended_at__isnull=True).first()
+    return TicketTime(entries=entries, total_minutes=sum(entry.minutes or 0 for entry in entries), running=running)

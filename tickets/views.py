@@ -30,6 +30,7 @@ from .forms import (
     ResolveForm,
     StatusForm,
     TicketCreateForm,
+    TimerForm,
 )
 from .selectors import (
     attachment_get_for_user,
@@ -42,6 +43,7 @@ from .selectors import (
     ticket_get_for_user,
     ticket_list_for_requester,
     ticket_queue,
+    ticket_time,
     ticket_timeline,
 )
 from .services import MANUAL_TRANSITIONS
@@ -136,6 +138,11 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         "owner": owner,
         "can_take": can_act and is_open and ticket.assignee_id != user.pk,
         "sla": sla_explain(ticket=ticket) if staff else None,
+        # Requesters never see the time spent on their ticket.
+        "time": ticket_time(ticket=ticket, user=user) if staff else None,
+        "can_time": can_act and ticket.status != Status.CLOSED,
+        # The timer form's own action codes, named once (tickets.forms.TimerForm).
+        "timer_actions": {code: code for code, _label in TimerForm.base_fields["action"].choices},
         "now": timezone.now(),
     }
 
@@ -179,7 +186,9 @@ def ticket_comment(request, reference):
             "internal": data.get("internal", False),
             "attachments": [data["attachment"]] if data.get("attachment") else [],
         }
-        if any(changes.values()):
+        if data.get("time_spent"):
+            services.comment_add_with_time(**reply, minutes=data["time_spent"], **changes)
+        elif any(changes.values()):
             services.comment_add_and_change(**reply, **changes)
         else:
             services.comment_add(**reply)
@@ -192,6 +201,68 @@ def ticket_comment(request, reference):
         perform=perform,
         success=_("Your message was added."),
         form_kwargs={"staff": bool(agent_levels(request.user))},
+    )
+
+
+def _time_action(request, reference, perform, success: str):
+    """A change to the time recorded on a ticket (staff only): redirect with a message, or
+    the page again with the refusal."""
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    try:
+        perform(ticket)
+    except TicketError as exc:
+        messages.error(request, exc.message)
+        ticket.refresh_from_db()
+        return render(
+            request,
+            "tickets/ticket_detail.html",
+            _detail_context(request, ticket),
+            status=403 if isinstance(exc, NotAllowedError) else 409,
+        )
+    messages.success(request, success)
+    return redirect(ticket)
+
+
+@require_POST
+def ticket_timer(request, reference):
+    """Start, stop or discard the signed-in agent's timer on the ticket."""
+    form = TimerForm(request.POST)
+    if not form.is_valid():
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        messages.error(request, _("Choose to start, stop or discard the timer."))
+        context = _detail_context(request, ticket, {"timer": form})
+        return render(request, "tickets/ticket_detail.html", context, status=400)
+    action = form.cleaned_data["action"]
+    if action == "start":
+        return _time_action(
+            request,
+            reference,
+            lambda t: services.timer_start(ticket_id=t.pk, by=request.user),
+            _("Timer started. It keeps running if you leave the page."),
+        )
+    if action == "stop":
+        return _time_action(
+            request,
+            reference,
+            lambda t: services.timer_stop(ticket_id=t.pk, by=request.user),
+            _("Timer stopped; the time is recorded."),
+        )
+    return _time_action(
+        request,
+        reference,
+        lambda t: services.timer_discard(ticket_id=t.pk, by=request.user),
+        _("Timer discarded; nothing was recorded."),
+    )
+
+
+@require_POST
+def ticket_time_delete(request, reference, entry):
+    """Remove one of the signed-in agent's own time entries."""
+    return _time_action(
+        request,
+        reference,
+        lambda t: services.time_entry_delete(ticket_id=t.pk, entry_id=entry, by=request.user),
+        _("Time entry removed."),
     )
 
 

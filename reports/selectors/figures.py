@@ -30,6 +30,7 @@ from tickets.models import Category, TicketEvent
 from .percentiles import percentiles
 from .satisfaction import satisfaction_figures
 from .scope import AGING_BUCKETS, LEVEL_KEYS, ReportFilters, created_in_range, pct, resolved_in_range, scoped
+from .time import time_figures
 
 
 def sla_compliance(filters: ReportFilters, *, now: datetime) -> list[dict]:
@@ -291,6 +292,7 @@ class RangeReport:
     categories: list[dict]
     trend: list[dict]
     satisfaction: dict = field(default_factory=dict)
+    time: dict = field(default_factory=dict)
 
 
 def range_report(filters: ReportFilters, *, now: datetime | None = None) -> RangeReport:
@@ -312,4 +314,5 @@ def range_report(filters: ReportFilters, *, now: datetime | None = None) -> Rang
         categories=by_category(filters, mix=mix),
         trend=trend(filters),
         satisfaction=satisfaction_figures(filters),
+        time=time_figures(filters),
     )

@@ -21,7 +21,7 @@ from accounts.services import api_token_create, user_set_role
 from alerts.models import AlertDelivery
 from maintenance.models import MaintenancePlan
 from tests.factories import TicketFactory, UserFactory, make_agent, make_requester, make_supervisor
-from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent
+from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 
 ROLES = ("anonymous", "owner", "other_requester", "agent_l1", "agent_l2", "agent_l3", "supervisor", "admin")
 AGENT_LEVEL = {"agent_l1": 1, "agent_l2": 2, "agent_l3": 3}
@@ -103,6 +103,8 @@ class Endpoint:
     format: str = "json"
     # An allowed write leaves a ticket event (writes that are not about one ticket: False).
     audited: bool = True
+    # What must exist once the actor is known (their own row, say), before the request.
+    prepare: Callable[[World], None] | None = None
 
     def expected(self, role: str, level: int) -> int:
         status = dict(zip(ROLES, self.expect, strict=True))[role]
@@ -145,6 +147,7 @@ def state(world: World) -> dict:
     return {
         "plans": list(MaintenancePlan.objects.order_by("id").values()),
         "checklist": list(TicketChecklistItem.objects.order_by("id").values()),
+        "time_entries": list(TimeEntry.objects.order_by("id").values()),
         "ticket": Ticket.objects.filter(pk=world.ticket.pk).values().get() if world.ticket else None,
         "tickets": Ticket.objects.count(),
         "events": TicketEvent.objects.count(),
@@ -166,6 +169,8 @@ def cell_check(endpoint: Endpoint, level: int, role: str, auth: str) -> None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     elif world.actor is not None:
         client.force_authenticate(world.actor)
+    if endpoint.prepare is not None:
+        endpoint.prepare(world)
     expected = endpoint.expected(role, level)
     before = state(world)
 

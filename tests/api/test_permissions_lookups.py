@@ -14,6 +14,7 @@ from tests.api import (
     test_permissions_people,
     test_permissions_procurement,
     test_permissions_tickets,
+    test_permissions_time,
     test_permissions_vendors,
 )
 from tests.api.permission_matrix import EVERYONE, ROLES, Endpoint, World, cell_check, cells, no_ticket
@@ -72,6 +73,7 @@ EVERY_ENDPOINT = [
     *test_permissions_assets.ENDPOINTS,
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
+    *test_permissions_time.ENDPOINTS,
     *ENDPOINTS,
 ]
 

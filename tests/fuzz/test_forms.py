@@ -100,8 +100,9 @@ from tickets.forms import (
     ResolveForm,
     StatusForm,
     TicketCreateForm,
+    TimerForm,
 )
-from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
+from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 from vendors.forms import (
@@ -604,6 +605,21 @@ def checklist_item_path(place: Place, client: Client) -> str:
     return f"/tickets/{place.ticket.reference}/checklist/{place.item.pk}/"
 
 
+def timer_started(place, drawn, data, response):
+    # Only a start can be accepted here: nobody has a timer running yet to stop or discard.
+    assert last(data, "action") == "start"
+    assert TimeEntry.objects.filter(ticket=place.ticket, agent=place.actor, ended_at__isnull=True).exists()
+
+
+def own_time_entry_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/time/{place.time_entry.pk}/delete/"
+
+
+def time_entry_removed(place, drawn, data, response):
+    assert not TimeEntry.objects.filter(pk=place.time_entry.pk).exists()
+    assert newest_event(place).kind == EventKind.TIME_REMOVED
+
+
 def plan_saved(place, drawn, data, response):
     plan = MaintenancePlan.objects.latest("updated_at", "pk")
     assert plan.name == single_line(last(data, "name"))
@@ -968,6 +984,8 @@ FORMS: dict[str, FormRoute] = {
     "knowledge:status": FormRoute(ArticleStatusForm, article_moved),
     "knowledge:restore": FormRoute(None, article_restored),
     "tickets:checklist-item": FormRoute(ChecklistItemForm, checklist_changed, path=checklist_item_path),
+    "tickets:timer": FormRoute(TimerForm, timer_started),
+    "tickets:time-delete": FormRoute(None, time_entry_removed, path=own_time_entry_path),
     "maintenance:create": FormRoute(PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES),
     "maintenance:edit": FormRoute(
         PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES, path=plan_path("edit/")

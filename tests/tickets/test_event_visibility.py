@@ -50,6 +50,8 @@ INTERNAL_CASES = (
     EventKind.CHECKLIST_DONE,
     EventKind.CHECKLIST_UNDONE,
     EventKind.CHECKLIST_SKIPPED,
+    EventKind.TIME_RECORDED,
+    EventKind.TIME_REMOVED,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -114,6 +116,10 @@ def ticket_with_every_event() -> History:
         services.checklist_item_change(
             ticket_id=ticket.pk, item_id=step.pk, by=supervisor, action=action, reason="No kit"
         )
+    # Time spent on it: one entry recorded, another recorded with a note and then removed.
+    services.time_entry_record(ticket_id=ticket.pk, by=supervisor, minutes=20)
+    services.comment_add_with_time(ticket_id=ticket.pk, author=supervisor, body="Timed", minutes=5, internal=True)
+    services.time_entry_delete(ticket_id=ticket.pk, entry_id=ticket.time_entries.get(minutes=5).pk, by=supervisor)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

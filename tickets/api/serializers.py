@@ -6,7 +6,17 @@ from accounts.choices import Level
 from accounts.selectors import agent_levels, person_by_identifier
 
 from ..choices import Channel, Impact, Priority, Status, Urgency
-from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
+from ..durations import minutes_as_text, minutes_from_text
+from ..models import (
+    TIME_ENTRY_MAX_MINUTES,
+    Attachment,
+    Category,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TimeEntry,
+)
 from ..text import multi_line, single_line
 
 
@@ -242,3 +252,69 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 class ChecklistChangeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["done", "undone", "skip"])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    agent = PersonSerializer(read_only=True)
+    duration = serializers.SerializerMethodField(help_text=_("The minutes as hours:minutes (90 is 1:30)."))
+    comment = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The reply or internal note the time was recorded with.")
+    )
+    timer = serializers.SerializerMethodField(help_text=_("Whether a timer measured the time."))
+
+    class Meta:
+        model = TimeEntry
+        fields = ["id", "agent", "minutes", "duration", "timer", "comment", "started_at", "ended_at"]
+        read_only_fields = fields
+
+    def get_duration(self, entry: TimeEntry) -> str:
+        return minutes_as_text(entry.minutes)
+
+    def get_timer(self, entry: TimeEntry) -> bool:
+        return entry.started_at is not None
+
+
+class TimeEntryCreateSerializer(serializers.Serializer):
+    """The time spent: ``minutes`` as a number, or ``duration`` as people type it."""
+
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=TIME_ENTRY_MAX_MINUTES)
+    duration = serializers.CharField(
+        required=False,
+        max_length=30,
+        help_text=_("Minutes, or hours and minutes: 90, 1:30 or 1h 30m."),
+    )
+
+    def validate(self, data: dict) -> dict:
+        if ("minutes" in data) == ("duration" in data):
+            raise serializers.ValidationError(_("Give either minutes or a duration."))
+        if "duration" in data:
+            try:
+                minutes = minutes_from_text(single_line(data["duration"]))
+            except ValueError:
+                raise serializers.ValidationError(
+                    {"duration": [_("Give the time spent in minutes, for example 90, 1:30 or 1h 30m.")]}
+                ) from None
+            if not 1 <= minutes <= TIME_ENTRY_MAX_MINUTES:
+                raise serializers.ValidationError(
+                    {
+                        "duration": [
+                            _("The time spent is from 1 minute to %(hours)d hours.")
+                            % {"hours": TIME_ENTRY_MAX_MINUTES // 60}
+                        ]
+                    }
+                )
+            data["minutes"] = minutes
+        return data
+
+
+class TimerActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[("start", _("Start")), ("stop", _("Stop")), ("discard", _("Discard"))],
+        help_text=_("start the timer, stop it (its time is recorded) or discard it (nothing is recorded)."),
+    )
+
+
+class TimerSerializer(serializers.Serializer):
+    running = serializers.BooleanField(help_text=_("Whether your timer on the ticket runs now."))
+    started_at = serializers.DateTimeField(allow_null=True)
+    recorded = TimeEntrySerializer(allow_null=True, help_text=_("The entry the timer just recorded (on stop)."))

@@ -24,6 +24,9 @@ urlpatterns = [
         views.TicketChecklistItemChange.as_view(),
         name="api-ticket-checklist-item",
     ),
+    path("tickets/<str:reference>/time/", views.TicketTime.as_view(), name="api-ticket-time"),
+    path("tickets/<str:reference>/time/timer/", views.TicketTimer.as_view(), name="api-ticket-timer"),
+    path("tickets/<str:reference>/time/<int:entry>/", views.TicketTimeEntry.as_view(), name="api-ticket-time-entry"),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
 ]

@@ -19,13 +19,14 @@ from api.schema import error_responses
 from .. import services
 from ..downloads import attachment_response
 from ..exceptions import NotAllowedError, TicketError, TransitionError
-from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent
+from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from ..selectors import (
     attachment_get_for_user,
     sla_status,
     ticket_events_visible,
     ticket_get_for_user,
     ticket_list_for_api,
+    ticket_time_entries,
 )
 from . import serializers as s
 from .filters import TicketApiFilter
@@ -422,3 +423,67 @@ class TicketChecklistItemChange(ApiView):
         )
         changed = TicketChecklistItem.objects.select_related("done_by").get(pk=changed.pk)
         return Response(s.ChecklistItemSerializer(changed).data)
+
+
+def _time_ticket(request, reference: str) -> Ticket:
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    if not agent_levels(request.user):
+        # Requesters never see the time spent on their ticket.
+        raise Refused(_("Only support staff see the time spent on a ticket."))
+    return ticket
+
+
+@extend_schema_view(get=extend_schema(responses={200: s.TimeEntrySerializer(many=True), **error_responses(403, 404)}))
+class TicketTime(ListApiView):
+    """The time recorded on the ticket, newest first (support staff only); staff who work
+    its level record more."""
+
+    serializer_class = s.TimeEntrySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TimeEntry.objects.none()
+        return ticket_time_entries(ticket=_time_ticket(self.request, self.kwargs["reference"]))
+
+    @extend_schema(request=s.TimeEntryCreateSerializer, responses={201: s.TimeEntrySerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = _time_ticket(request, reference)
+        data = s.TimeEntryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.time_entry_record(ticket_id=ticket.pk, by=request.user, minutes=data.validated_data["minutes"])
+        entry = TimeEntry.objects.select_related("agent").get(pk=entry.pk)
+        return Response(s.TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TicketTimeEntry(ApiView):
+    """One of your own time entries on the ticket."""
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, reference: str, entry: int):
+        ticket = _time_ticket(request, reference)
+        services.time_entry_delete(ticket_id=ticket.pk, entry_id=entry, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketTimer(ApiView):
+    """Your timer on the ticket, kept on the server: start it, stop it (its time, rounded up
+    to the minute, is recorded) or discard it."""
+
+    @extend_schema(request=s.TimerActionSerializer, responses={200: s.TimerSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = _time_ticket(request, reference)
+        data = s.TimerActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = data.validated_data["action"]
+        answer: dict = {"running": False, "started_at": None, "recorded": None}
+        if action == "start":
+            started = services.timer_start(ticket_id=ticket.pk, by=request.user)
+            answer.update(running=True, started_at=started.started_at)
+        elif action == "stop":
+            answer["recorded"] = TimeEntry.objects.select_related("agent").get(
+                pk=services.timer_stop(ticket_id=ticket.pk, by=request.user).pk
+            )
+        else:
+            services.timer_discard(ticket_id=ticket.pk, by=request.user)
+        return Response(s.TimerSerializer(answer).data)

@@ -27,6 +27,14 @@ from .ownership import (
     ticket_take,
 )
 from .sla import ticket_sla_refresh, ticket_sla_start
+from .time import (
+    comment_add_with_time,
+    time_entry_delete,
+    time_entry_record,
+    timer_discard,
+    timer_start,
+    timer_stop,
+)
 
 __all__ = [
     "MANUAL_TRANSITIONS",
@@ -36,6 +44,7 @@ __all__ = [
     "checklist_set",
     "comment_add",
     "comment_add_and_change",
+    "comment_add_with_time",
     "route_level",
     "ticket_assign",
     "ticket_assign_automatically",
@@ -54,6 +63,11 @@ __all__ = [
     "ticket_sla_start",
     "ticket_take",
     "tickets_create_batch",
+    "time_entry_delete",
+    "time_entry_record",
+    "timer_discard",
+    "timer_start",
+    "timer_stop",
     "ticket_vendor_wait_end",
     "ticket_vendor_wait_start",
     "tickets_erase",

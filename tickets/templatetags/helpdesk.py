@@ -96,6 +96,10 @@ def event_text(event, ticket=None) -> str:
         return _("escalated the ticket from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.DE_ESCALATED:
         return _("sent the ticket back down from %(old)s to %(new)s") % {"old": old, "new": new}
+    if event.kind == EventKind.TIME_RECORDED:
+        return _("recorded %(time)s of work") % {"time": minutes_text(event.to_value)}
+    if event.kind == EventKind.TIME_REMOVED:
+        return _("removed a time entry of %(time)s") % {"time": minutes_text(event.from_value)}
     if event.field == "status":
         return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:
@@ -118,6 +122,19 @@ def event_text(event, ticket=None) -> str:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
     return str(EventKind(event.kind).label)
+
+
+@register.filter
+def minutes_text(value) -> str:
+    """Whole minutes as the reader says them: "45 min", "1 h 30 min"."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        return "—"
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
 
 
 @register.filter
