@@ -755,7 +755,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {
         "model": "accounts.User",
-        "exclude_fields": ["last_login", "language", "directory_checked_at"],
+        # The routing profile is audited as a model of its own.
+        "exclude_fields": ["last_login", "language", "directory_checked_at", "routing_profile"],
         "mask_fields": ["password"],
         "m2m_fields": {"groups", "user_permissions"},
     },

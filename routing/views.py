@@ -34,22 +34,23 @@ def presence(request):
     if request.method == "POST":
         form = PresenceForm(request.POST)
         error = ""
-        if not form.is_valid():
-            error = _("Choose available, away or off.")
-        else:
+        if form.is_valid():
             try:
                 agent_presence_set(user=request.user, presence=form.cleaned_data["presence"])
             except NotAllowedError as exc:
                 raise PermissionDenied(exc.message) from None
             except TicketError as exc:
                 error = exc.message
-        if not request.headers.get("HX-Request"):
-            if error:
-                messages.error(request, error)
-            else:
-                messages.success(request, _("Your presence is saved."))
-            return _back(request)
-        return _switch(request, error=error)
+                form.add_error("presence", error)
+        else:
+            error = _("Choose available, away or off.")
+        if request.headers.get("HX-Request"):
+            return _switch(request, error=error)
+        if error:
+            # Without HTMX: the choice again, on a page of its own, with what was wrong.
+            return render(request, "routing/presence.html", {"form": form, "choices": Presence.choices}, status=400)
+        messages.success(request, _("Your presence is saved."))
+        return _back(request)
     return _switch(request)
 
 

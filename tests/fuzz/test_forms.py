@@ -67,6 +67,8 @@ from procurement.forms import (
 from procurement.models import ComponentReport, ProcurementRequest
 from replies.forms import CannedReplyForm
 from replies.models import CannedReply
+from routing.forms import PresenceForm
+from routing.models import AgentProfile
 from satisfaction.forms import RatingForm
 from satisfaction.models import Rating
 from tests.api.permission_matrix import ROLES
@@ -611,6 +613,11 @@ def timer_started(place, drawn, data, response):
     assert TimeEntry.objects.filter(ticket=place.ticket, agent=place.actor, ended_at__isnull=True).exists()
 
 
+def presence_saved(place, drawn, data, response):
+    assert AgentProfile.objects.get(user=place.actor).presence == last(data, "presence")
+    assert response.status_code == 302
+
+
 def own_time_entry_path(place: Place, client: Client) -> str:
     return f"/tickets/{place.ticket.reference}/time/{place.time_entry.pk}/delete/"
 
@@ -985,6 +992,7 @@ FORMS: dict[str, FormRoute] = {
     "knowledge:restore": FormRoute(None, article_restored),
     "tickets:checklist-item": FormRoute(ChecklistItemForm, checklist_changed, path=checklist_item_path),
     "tickets:timer": FormRoute(TimerForm, timer_started),
+    "routing:presence": FormRoute(PresenceForm, presence_saved, roles=("agent_l1", "agent_l2", "agent_l3")),
     "tickets:time-delete": FormRoute(None, time_entry_removed, path=own_time_entry_path),
     "maintenance:create": FormRoute(PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES),
     "maintenance:edit": FormRoute(

@@ -49,6 +49,17 @@ def test_a_presence_not_on_the_list_is_refused_with_a_message_and_changes_nothin
     assert not AgentProfile.objects.filter(user=agent, presence_set_at__isnull=False).exists()
 
 
+def test_without_htmx_a_bad_value_shows_the_choice_again_with_the_reason(client):
+    agent = make_agent(Level.I)
+    client.force_login(agent)
+    answer = client.post("/presence/", {"presence": "<b>busy</b>"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Choose available, away or off." in page and "<b>busy" not in page
+    assert 'data-testid="presence-page-away"' in page
+    assert not AgentProfile.objects.filter(user=agent, presence_set_at__isnull=False).exists()
+
+
 def test_people_who_work_no_level_have_no_switch(client):
     client.force_login(make_requester())
     assert client.get("/presence/").status_code == 403
