@@ -85,15 +85,16 @@ def profile_of(user) -> AgentProfile:
         return AgentProfile(user=user)
 
 
+def shift_policy(user) -> AssignmentPolicy | None:
+    """The policy whose shift calendar an agent without one of their own works: their
+    lowest level's (read from prefetched levels when there are some)."""
+    levels = [level.number for level in user.support_levels.all()]
+    return policy_for(level=min(levels)) if levels else None
+
+
 def agent_presence(*, user, at: datetime) -> str:
-    """The presence routing reads for one agent now (their first level's policy gives the
-    shift when they have no calendar of their own)."""
-    profile = profile_of(user)
-    levels = list(user.support_levels.values_list("number", flat=True))
-    policy = policy_for(level=levels[0]) if levels else None
-    return presence_effective(
-        profile=profile, calendar=shift_calendar(profile=profile, user=user, policy=policy, at=at), at=at
-    )
+    """The presence routing reads for one agent now (their profile read afresh)."""
+    return agent_shift(user=user, at=at, profile=profile_of(user)).presence
 
 
 @dataclass
@@ -188,18 +189,14 @@ class PresenceCard:
 def presence_card(*, user, at: datetime) -> PresenceCard | None:
     """The agent's presence for the switch in the page header; None for people who are
     not members of a support level (they are never given work)."""
-    levels = list(user.support_levels.order_by("number").values_list("number", flat=True))
-    if not levels:
+    if not user.support_levels.exists():
         return None
-    profile = profile_of(user)
-    policy = policy_for(level=levels[0])
-    calendar = shift_calendar(profile=profile, user=user, policy=policy, at=at)
-    stored = profile.calendar if profile.calendar_id else (policy.calendar if policy else None)
+    shift = agent_shift(user=user, at=at, profile=profile_of(user))
     return PresenceCard(
-        effective=presence_effective(profile=profile, calendar=calendar, at=at),
-        chosen=profile.presence,
-        on_shift=calendar is None or calendar.is_working(at),
-        calendar_name=stored.display_name if stored else "",
+        effective=shift.presence,
+        chosen=shift.chosen,
+        on_shift=shift.on_shift,
+        calendar_name=shift.calendar.display_name if shift.calendar else "",
         time_zone=user.time_zone,
     )
 
@@ -275,6 +272,7 @@ class Shift:
     chosen_at: datetime | None
     calendar: Calendar | None
     calendar_of: str  # "agent", "level" or "" (none)
+    on_shift: bool
 
 
 def _profile_read(user) -> AgentProfile:
@@ -285,12 +283,12 @@ def _profile_read(user) -> AgentProfile:
         return AgentProfile(user=user)
 
 
-def agent_shift(*, user, at: datetime) -> Shift:
+def agent_shift(*, user, at: datetime, profile: AgentProfile | None = None) -> Shift:
     """The agent's effective presence and shift, as agent_presence reads it, from what
-    agent_directory prefetched (the level's policy comes from the cache)."""
-    profile = _profile_read(user)
-    levels = [level.number for level in user.support_levels.all()]
-    policy = policy_for(level=levels[0]) if levels else None
+    agent_directory prefetched (the level's policy comes from the cache), or from
+    ``profile`` when the caller has read it."""
+    profile = profile if profile is not None else _profile_read(user)
+    policy = shift_policy(user)
     calendar, calendar_of = None, ""
     if profile.calendar_id:
         calendar, calendar_of = profile.calendar, "agent"
@@ -303,6 +301,7 @@ def agent_shift(*, user, at: datetime) -> Shift:
         chosen_at=profile.presence_set_at,
         calendar=calendar,
         calendar_of=calendar_of,
+        on_shift=built is None or built.is_working(at),
     )
 
 

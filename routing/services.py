@@ -37,6 +37,7 @@ from .selectors import (
     policy_for,
     presence_effective,
     shift_calendar,
+    shift_policy,
     waiting_tickets,
 )
 
@@ -237,8 +238,7 @@ def agent_presence_set(*, user, presence: str, at: datetime | None = None) -> Ag
     now = at or timezone.now()
     AgentProfile.objects.get_or_create(user=user)
     profile = AgentProfile.objects.select_for_update(of=("self",)).select_related("calendar").get(user=user)
-    levels = list(user.support_levels.order_by("number").values_list("number", flat=True))
-    calendar = shift_calendar(profile=profile, user=user, policy=policy_for(level=levels[0]), at=now)
+    calendar = shift_calendar(profile=profile, user=user, policy=shift_policy(user), at=now)
     before = presence_effective(profile=profile, calendar=calendar, at=now)
     profile.presence, profile.presence_set_at = presence, now
     profile.save(update_fields=["presence", "presence_set_at"])
