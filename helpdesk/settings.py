@@ -442,6 +442,10 @@ HELPDESK_ATTACHMENT_EXTENSIONS = _names(
         ],
     )
 )
+# Several files may go with one post (a new ticket, a reply): at most this many, together
+# at most this many bytes.
+HELPDESK_ATTACHMENT_MAX_FILES = env.int("HELPDESK_ATTACHMENT_MAX_FILES", default=5)
+HELPDESK_ATTACHMENT_MAX_TOTAL_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -679,6 +683,8 @@ HELPDESK_CONFIG_CACHE_SECONDS = env.float("HELPDESK_CONFIG_CACHE_SECONDS", defau
 HELPDESK_KB_PUBLIC = env.bool("HELPDESK_KB_PUBLIC", default=True)
 # Queue pages refresh themselves this often (seconds).
 HELPDESK_QUEUE_REFRESH_SECONDS = env.int("HELPDESK_QUEUE_REFRESH_SECONDS", default=30)
+# A bulk action (the queue's bulk bar, POST /api/v1/tickets/bulk/) changes at most this many tickets.
+HELPDESK_BULK_MAX_TICKETS = env.int("HELPDESK_BULK_MAX_TICKETS", default=500)
 # Reports: figures are computed at most this often for the same filters (never over a minute).
 REPORTS_CACHE_SECONDS = min(env.int("HELPDESK_REPORTS_CACHE_SECONDS", default=30), 60)
 

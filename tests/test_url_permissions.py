@@ -98,6 +98,9 @@ PAGES: dict[str, Route] = {
     "tickets:reopen": Route("POST", T + "/reopen/", NOT_YET, {"reason": "Still broken"}),
     "tickets:attachment": Route("GET", "/attachments/{file}/", READ),
     "tickets:queue": Route("GET", "/queue/", STAFF_PAGE),
+    # A bulk action: requesters never reach it; staff get the list of outcomes (200), the
+    # Level I agent's row refused (the ticket is above the levels they work).
+    "tickets:bulk": Route("POST", "/tickets/bulk/", STAFF_PAGE, {"tickets": "{ref}", "action": "take"}),
     "tickets:dashboard": Route("GET", "/dashboard/", SUPERVISORS),
     "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
     "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),

@@ -8,8 +8,9 @@ from .choices import Impact, Status, Urgency
 from .durations import minutes_from_text
 from .exceptions import TicketError
 from .extensions import new_ticket_extra_fields
-from .models import Category
-from .services import MANUAL_TRANSITIONS
+from .models import REFERENCE_RE, Category
+from .services import MANUAL_TRANSITIONS, bulk_actions
+from .services.bulk import bulk_max_tickets, bulk_references, bulk_too_many_message
 from .services.time import minutes_checked
 from .text import multi_line, single_line
 from .validators import validate_attachment
@@ -297,4 +298,107 @@ class ChecklistItemForm(forms.Form):
         data = super().clean()
         if data.get("action") == "skip" and not data.get("reason"):
             raise forms.ValidationError(_("Say why the step is skipped."), code="required")
+        return data
+
+
+class ReferencesField(forms.Field):
+    """Ticket references (HD-000123) posted as repeated values: each once, in order."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(_("Choose tickets from the list."), code="invalid")
+        references = bulk_references([str(item)[:50] for item in value])
+        wrong = [reference for reference in references if not REFERENCE_RE.fullmatch(reference)]
+        if wrong:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a ticket number (like HD-000123)."),
+                code="invalid",
+                params={"value": single_line(wrong[0])[:30]},
+            )
+        return references
+
+
+class BulkForm(forms.Form):
+    """One action for many tickets (tickets.services.bulk): the tickets ticked, or every
+    ticket of the page, and what the action needs. Any list of tickets may post it (the
+    queue does): its checkboxes are named ``tickets`` and belong to ``form="bulk-form"``."""
+
+    tickets = ReferencesField(label=_("Tickets"), required=False)
+    page_tickets = ReferencesField(required=False)
+    all_on_page = forms.BooleanField(label=_("Select all on this page"), required=False)
+    action = forms.ChoiceField(label=_("Action"), choices=())
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, required=False, empty_label=_("No one (unassign)")
+    )
+    impact = forms.ChoiceField(label=_("Impact"), choices=[("", "—"), *Impact.choices], required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=[("", "—"), *Urgency.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", "—"), *((s.value, s.label) for s in Status if s != Status.RESOLVED)],
+        required=False,
+    )
+    reason = TextField(
+        label=_("Reason (one for every ticket)"),
+        max_length=REASON_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reply = forms.TypedChoiceField(label=_("Canned reply"), coerce=int, choices=(), required=False)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, agents=None, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.actions = {action.name: action for action in bulk_actions()}
+        self.fields["action"].choices = [("", "—"), *((a.name, a.label) for a in self.actions.values())]
+        self.fields["assignee"].queryset = agents
+
+        def options() -> list:
+            # Read only when the field is drawn or checked, not for every page that has the bar.
+            found: list = [("", "—")]
+            for action in self.actions.values():
+                if action.options is not None and user is not None:
+                    found += action.options(user)
+            return found
+
+        self.fields["reply"].choices = options
+        for name in ("assignee", "impact", "urgency", "status", "reply"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["reason"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        references = list(data.get("tickets") or [])
+        if data.get("all_on_page"):
+            references = bulk_references([*references, *(data.get("page_tickets") or [])])
+        if not references:
+            raise forms.ValidationError(_("Choose at least one ticket."), code="required")
+        if len(references) > bulk_max_tickets():
+            raise forms.ValidationError(bulk_too_many_message(len(references)), code="too_many")
+        data["references"] = references
+        action = self.actions.get(data.get("action") or "")
+        if action is None:
+            return data
+        params: dict = {}
+        messages = {
+            "impact": _("Choose an impact."),
+            "urgency": _("Choose an urgency."),
+            "status": _("Choose a status."),
+            "reason": _("Give one reason; every ticket gets it."),
+            "reply": _("Choose a canned reply."),
+        }
+        for name in action.needs:
+            value = data.get(name)
+            if name != "assignee" and value in (None, ""):
+                self.add_error(name, messages.get(name, _("This field is required.")))
+            params[name] = value
+        if action.name == "status":
+            params["reason"] = data.get("reason") or ""
+        data["params"] = params
         return data

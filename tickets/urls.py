@@ -19,6 +19,7 @@ app_name = "tickets"
 urlpatterns = [
     path("tickets/", views.my_tickets, name="mine"),
     path("tickets/new/", views.ticket_new, name="new"),
+    path("tickets/bulk/", views.bulk, name="bulk"),
     path("tickets/<ref:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<ref:reference>/comment/", views.ticket_comment, name="comment"),
     path("tickets/<ref:reference>/take/", views.ticket_take, name="take"),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +21,7 @@ from .exceptions import NotAllowedError, TicketError
 from .filters import QUEUE_SORTS
 from .forms import (
     AssignForm,
+    BulkForm,
     ChecklistItemForm,
     CommentForm,
     ConfirmForm,
@@ -438,9 +440,61 @@ def queue(request):
         "now": timezone.now(),
         "sort_query": sort_params.urlencode(),
         "refresh_seconds": settings.HELPDESK_QUEUE_REFRESH_SECONDS,
+        "bulk_form": bulk_form_for(request),
     }
     template = "tickets/_queue_table.html" if request.headers.get("HX-Request") else "tickets/queue.html"
     return render(request, template, context)
+
+
+def bulk_form_for(request, data=None) -> BulkForm:
+    """The bulk bar's form for this person (tickets/_bulk_bar.html): any list of tickets
+    includes the bar and names its checkboxes ``tickets`` with ``form="bulk-form"``."""
+    return BulkForm(
+        data, user=request.user, agents=assignable_agents(level=Level.I), initial={"next": request.get_full_path()}
+    )
+
+
+def _back_to(request, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("tickets:queue")
+
+
+@require_POST
+@permission_required("tickets.work_ticket", raise_exception=True)
+def bulk(request):
+    """One action for many tickets: each through its own service, each in its own
+    transaction; the answer lists every ticket, done or refused and why. htmx gets the
+    result alone (and the list is told to refresh); a plain post, a page of its own."""
+    if not agent_levels(request.user):
+        raise PermissionDenied
+    form = bulk_form_for(request, request.POST)
+    status, outcomes = 400, None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcomes = services.tickets_bulk_apply(
+                by=request.user, references=data["references"], action=data["action"], params=data["params"]
+            )
+        except TicketError as exc:
+            form.add_error(None, exc.message)
+        else:
+            status = 200
+    context = {
+        "form": form,
+        "outcomes": outcomes,
+        "done": sum(1 for outcome in outcomes if outcome.done) if outcomes else 0,
+        "refused": sum(1 for outcome in outcomes if not outcome.done) if outcomes else 0,
+        "back": _back_to(request, form.data.get("next", "")),
+    }
+    htmx = bool(request.headers.get("HX-Request"))
+    template = "tickets/_bulk_result.html" if htmx else "tickets/bulk_result.html"
+    response = render(request, template, context, status=status)
+    if htmx and outcomes:
+        response["HX-Trigger"] = "tickets-changed"
+    return response
 
 
 @require_GET

@@ -100,7 +100,9 @@
   if (queue && typeof htmx !== "undefined") {
     var every = parseInt(queue.dataset.refreshSeconds || "30", 10) * 1000;
     setInterval(function () {
-      if (document.visibilityState === "visible" && !queue.contains(document.activeElement)) {
+      // Nor while tickets are ticked for a bulk action (tickets/_bulk_bar.html).
+      var ticked = document.querySelector('input[name="tickets"][form="bulk-form"]:checked');
+      if (document.visibilityState === "visible" && !queue.contains(document.activeElement) && !ticked) {
         htmx.ajax("GET", window.location.href, { target: "#queue-table", swap: "innerHTML" });
       }
     }, every);

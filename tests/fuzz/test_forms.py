@@ -92,6 +92,7 @@ from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import EventKind, Status, priority_for
 from tickets.forms import (
     AssignForm,
+    BulkForm,
     ChecklistItemForm,
     CommentForm,
     ConfirmForm,
@@ -770,7 +771,40 @@ def procurement_asked(place, drawn, data, response):
     assert made.reason == cleaned(data, "reason")
 
 
+def bulk_choices(place: Place, name: str) -> list[str]:
+    if name in ("tickets", "page_tickets"):
+        return [place.ticket.reference]
+    return people_ids(place, name) if name == "assignee" else []
+
+
+def bulk_applied(place, drawn, data, response):
+    assert response.status_code == 200
+    outcomes = response.context["outcomes"]
+    assert outcomes and all(outcome.done or outcome.message for outcome in outcomes)
+    ours = [outcome for outcome in outcomes if outcome.reference == place.ticket.reference]
+    if ours and ours[0].done and last(data, "action") in ("escalate", "deescalate"):
+        assert TicketEvent.objects.filter(ticket=place.ticket, reason=cleaned(data, "reason")).exists()
+    if ours and ours[0].done and last(data, "action") == "take":
+        assert ticket_now(place).assignee == place.actor
+
+
+BULK_REFERENCES = st.one_of(
+    st.just(Pick(0)), st.just(Pick(0)), st.just("HD-999999"), st.lists(st.just(Pick(0)), max_size=3), hostile_text
+)
+
 FORMS: dict[str, FormRoute] = {
+    "tickets:bulk": FormRoute(
+        lambda: BulkForm(agents=None),
+        bulk_applied,
+        choices=bulk_choices,
+        answers_with_a_page=True,
+        overrides={"tickets": BULK_REFERENCES, "page_tickets": BULK_REFERENCES},
+        examples=(
+            Sent("agent_l2", Status.OPEN, {"tickets": Pick(0), "action": "escalate", "reason": "Network <b>&</b> 🙂"}),
+            Sent("agent_l1", Status.OPEN, {"tickets": Pick(0), "action": "take"}),
+            Sent("agent_l2", Status.CLOSED, {"tickets": [Pick(0), "HD-000000"], "action": "status", "status": "open"}),
+        ),
+    ),
     "tickets:new": FormRoute(
         TicketCreateForm,
         filed,

@@ -1,6 +1,7 @@
 """Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
 
 from .batch import NewTicket, tickets_create_batch
+from .bulk import BulkAction, BulkOutcome, bulk_action_register, bulk_actions, tickets_bulk_apply
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
@@ -37,6 +38,11 @@ from .time import (
 )
 
 __all__ = [
+    "BulkAction",
+    "BulkOutcome",
+    "bulk_action_register",
+    "bulk_actions",
+    "tickets_bulk_apply",
     "MANUAL_TRANSITIONS",
     "NewTicket",
     "attachment_add",
