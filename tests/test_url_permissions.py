@@ -24,6 +24,7 @@ from replies.models import CannedReply
 from tests.api import (
     test_permissions_alerts,
     test_permissions_assets,
+    test_permissions_bulk,
     test_permissions_conversation,
     test_permissions_lookups,
     test_permissions_maintenance,
@@ -93,6 +94,9 @@ PAGES: dict[str, Route] = {
     "tickets:resolve": Route("POST", T + "/resolve/", STAFF_ACTS, {"resolution": "Replaced the cable."}),
     "tickets:reclassify": Route(
         "POST", T + "/reclassify/", STAFF_ACTS, {"category": "", "impact": "high", "urgency": "high"}
+    ),
+    "tickets:edit": Route(
+        "POST", T + "/edit/", STAFF_ACTS, {"subject": "Printer <b>&</b> 🙂", "description": "Jams, floor 3."}
     ),
     "tickets:confirm": Route("POST", T + "/confirm/", NOT_YET),
     "tickets:reopen": Route("POST", T + "/reopen/", NOT_YET, {"reason": "Still broken"}),
@@ -298,6 +302,7 @@ API_ENDPOINTS = [
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
+    *test_permissions_bulk.ENDPOINTS,
 ]
 
 

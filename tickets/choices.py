@@ -85,6 +85,7 @@ class EventKind(models.TextChoices):
     ASSET_REMOVED = "asset_removed", _("Device removed")
     TIME_RECORDED = "time_recorded", _("Time recorded")
     TIME_REMOVED = "time_removed", _("Time entry removed")
+    EDITED = "edited", _("Corrected")
 
 
 # Events only support staff see: what they say is about the team's own work.

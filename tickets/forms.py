@@ -11,14 +11,53 @@ from .extensions import new_ticket_extra_fields
 from .models import REFERENCE_RE, Category
 from .services import MANUAL_TRANSITIONS, bulk_actions
 from .services.bulk import bulk_max_tickets, bulk_references, bulk_too_many_message
+from .services.files import attachments_over_limits
 from .services.time import minutes_checked
 from .text import multi_line, single_line
-from .validators import validate_attachment
+from .validators import attachment_name_clean, validate_attachment
 
 # The longest texts the pages take, as the API (tickets/api/serializers.py): a reply,
 # description or resolution, and a reason.
 LONG_TEXT = 20000
 REASON_TEXT = 5000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that takes several files at once."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files sent under one name, each checked with the attachment validators
+    (type, size, name), then together against the count and total size limits
+    (HELPDESK_ATTACHMENT_MAX_FILES, HELPDESK_ATTACHMENT_MAX_TOTAL_BYTES). A refused file
+    is named in the message. Cleans to a list (empty when nothing was sent)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("validators", [validate_attachment])
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not uploads:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        cleaned = []
+        for upload in uploads:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except forms.ValidationError as error:
+                name = attachment_name_clean(getattr(upload, "name", "")) or "?"
+                raise forms.ValidationError(
+                    [message if name in message else f"“{name}”: {message}" for message in error.messages]
+                ) from None
+        limits_error = attachments_over_limits(cleaned)
+        if limits_error:
+            raise forms.ValidationError(limits_error, code="attachment_limits")
+        return cleaned
 
 
 class TicketCreateForm(forms.Form):
@@ -39,11 +78,10 @@ class TicketCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, what you expected, and any error message, step by step."),
     )
-    attachment = forms.FileField(
-        label=_("Attachment"),
+    attachment = MultipleFileField(
+        label=_("Attachments"),
         required=False,
-        validators=[validate_attachment],
-        help_text=_("Optional: a screenshot or log file."),
+        help_text=_("Optional: screenshots or log files; you may choose several."),
     )
 
     def __init__(self, *args, user=None, **kwargs) -> None:
@@ -163,7 +201,7 @@ class CommentForm(_ActionForm):
     submit_label = _("Send")
     body = TextField(label=_("Message"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (only support staff will see it)"), required=False)
-    attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_attachment])
+    attachment = MultipleFileField(label=_("Attachments"), required=False)
     time_spent = TimeSpentField(
         label=_("Time spent (optional)"),
         help_text=_("Minutes, or hours and minutes: 90, 1:30 or 1h 30m. Only support staff see it."),
@@ -252,6 +290,31 @@ class ReclassifyForm(_ActionForm):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
     impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+
+
+class EditForm(_ActionForm):
+    """Staff correct the ticket's subject or description (tickets.services.ticket_edit);
+    the earlier text stays in the ticket's history."""
+
+    url_name = "tickets:edit"
+    submit_label = _("Save the correction")
+    button_class = "btn-outline-primary"
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def clean_subject(self) -> str:
+        subject = single_line(self.cleaned_data["subject"])
+        if not subject:
+            raise forms.ValidationError(_("Write a short subject."), code="required")
+        return subject
+
+    def clean_description(self) -> str:
+        description = multi_line(self.cleaned_data["description"])
+        if not description:
+            raise forms.ValidationError(_("Describe the problem."), code="required")
+        return description
 
 
 class ReopenForm(_ActionForm):

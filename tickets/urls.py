@@ -29,6 +29,7 @@ urlpatterns = [
     path("tickets/<ref:reference>/deescalate/", views.ticket_deescalate, name="deescalate"),
     path("tickets/<ref:reference>/resolve/", views.ticket_resolve, name="resolve"),
     path("tickets/<ref:reference>/reclassify/", views.ticket_reclassify, name="reclassify"),
+    path("tickets/<ref:reference>/edit/", views.ticket_edit, name="edit"),
     path("tickets/<ref:reference>/confirm/", views.ticket_confirm, name="confirm"),
     path("tickets/<ref:reference>/reopen/", views.ticket_reopen, name="reopen"),
     path("tickets/<ref:reference>/checklist/", views.ticket_checklist_panel, name="checklist"),

@@ -26,6 +26,7 @@ from .forms import (
     CommentForm,
     ConfirmForm,
     DeescalateForm,
+    EditForm,
     EscalateForm,
     ReclassifyForm,
     ReopenForm,
@@ -83,7 +84,7 @@ def ticket_new(request):
                     category=data["category"],
                     impact=data["impact"],
                     urgency=data["urgency"],
-                    attachments=[data["attachment"]] if data.get("attachment") else [],
+                    attachments=data.get("attachment") or [],
                     extra=form.extra_data(),
                 )
             except TicketError as exc:
@@ -110,6 +111,10 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
     if ticket.status != Status.CLOSED and (owner or can_act):
         forms["comment"] = CommentForm(ticket=ticket, staff=can_act)
     if can_act:
+        if ticket.status != Status.CLOSED:
+            forms["edit"] = EditForm(
+                ticket=ticket, initial={"subject": ticket.subject, "description": ticket.description}
+            )
         if MANUAL_TRANSITIONS[ticket.status]:
             forms["status"] = StatusForm(ticket=ticket)
         if is_open:
@@ -186,7 +191,7 @@ def ticket_comment(request, reference):
             "author": request.user,
             "body": data["body"],
             "internal": data.get("internal", False),
-            "attachments": [data["attachment"]] if data.get("attachment") else [],
+            "attachments": data.get("attachment") or [],
         }
         if data.get("time_spent"):
             services.comment_add_with_time(**reply, minutes=data["time_spent"], **changes)
@@ -359,6 +364,20 @@ def ticket_reclassify(request, reference):
             ticket_id=t.pk, by=request.user, impact=d["impact"], urgency=d["urgency"], category=d["category"]
         ),
         success=_("Classification updated."),
+    )
+
+
+@require_POST
+def ticket_edit(request, reference):
+    return _action(
+        request,
+        reference,
+        key="edit",
+        form_class=EditForm,
+        perform=lambda t, d: services.ticket_edit(
+            ticket_id=t.pk, by=request.user, subject=d["subject"], description=d["description"]
+        ),
+        success=_("Correction saved; the earlier text stays in the history."),
     )
 
 

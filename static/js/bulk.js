@@ -34,6 +34,14 @@
     showParams();
   }
 
+  // A refused bulk request (400: no ticket ticked, no reason, over the cap) shows why.
+  form.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.body.addEventListener("tickets-changed", function () {
     if (typeof htmx !== "undefined" && document.getElementById("queue-table")) {
       htmx.ajax("GET", window.location.href, { target: "#queue-table", swap: "innerHTML" });

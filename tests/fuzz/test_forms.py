@@ -97,6 +97,7 @@ from tickets.forms import (
     CommentForm,
     ConfirmForm,
     DeescalateForm,
+    EditForm,
     EscalateForm,
     ReclassifyForm,
     ReopenForm,
@@ -210,18 +211,15 @@ def filed(place, drawn, data, response):
 
 
 def files_saved(attachments, drawn, name) -> None:
-    # A text value under a file's name is no file: the form reads the last file sent.
+    # A text value under a file's name is no file; every file sent is kept, in order.
     files = [item for item in as_list(drawn.get(name)) if isinstance(item, Upload)]
-    upload = files[-1] if files else None
-    attachments = list(attachments)
-    if not isinstance(upload, Upload) or not attachments:
-        assert not attachments or isinstance(upload, Upload)
-        return
-    assert len(attachments) == 1
-    with attachments[0].file.open("rb") as stored:
-        assert stored.read() == upload.content
-    assert attachments[0].size == len(upload.content)
-    assert attachments[0].original_name.isprintable() and "/" not in attachments[0].original_name
+    attachments = list(attachments.order_by("pk"))
+    assert len(attachments) == len(files)
+    for attachment, upload in zip(attachments, files, strict=True):
+        with attachment.file.open("rb") as stored:
+            assert stored.read() == upload.content
+        assert attachment.size == len(upload.content)
+        assert attachment.original_name.isprintable() and "/" not in attachment.original_name
 
 
 def commented(place, drawn, data, response):
@@ -771,6 +769,14 @@ def procurement_asked(place, drawn, data, response):
     assert made.reason == cleaned(data, "reason")
 
 
+def edited(place, drawn, data, response):
+    ticket = ticket_now(place)
+    assert ticket.subject == single_line(last(data, "subject"))
+    assert ticket.description == multi_line(last(data, "description"))
+    if place.ticket.subject != ticket.subject:
+        assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.EDITED, reason=place.ticket.subject).exists()
+
+
 def bulk_choices(place: Place, name: str) -> list[str]:
     if name in ("tickets", "page_tickets"):
         return [place.ticket.reference]
@@ -859,6 +865,7 @@ FORMS: dict[str, FormRoute] = {
     "tickets:deescalate": FormRoute(DeescalateForm, moved(-1)),
     "tickets:resolve": FormRoute(ResolveForm, resolved),
     "tickets:reclassify": FormRoute(ReclassifyForm, reclassified, choices=category_ids),
+    "tickets:edit": FormRoute(EditForm, edited),
     "tickets:confirm": FormRoute(ConfirmForm, confirmed, statuses=(Status.RESOLVED, Status.CLOSED)),
     "tickets:reopen": FormRoute(ReopenForm, reopened, statuses=(Status.RESOLVED, Status.CLOSED)),
     "notifications:preferences": FormRoute(lambda: NotificationPreferenceForm(staff=True), preferences_saved),

@@ -41,6 +41,9 @@ PUBLIC_CASES = (
     EventKind.CLOSED,
     EventKind.ASSET_ADDED,
     EventKind.ASSET_REMOVED,
+    # A correction of the subject or description is shown to the requester too: they wrote
+    # those words, so they see that staff corrected them, and what they said before.
+    EventKind.EDITED,
     "attachment_added:ticket",
     "attachment_added:reply",
 )
@@ -120,6 +123,7 @@ def ticket_with_every_event() -> History:
     services.time_entry_record(ticket_id=ticket.pk, by=supervisor, minutes=20)
     services.comment_add_with_time(ticket_id=ticket.pk, author=supervisor, body="Timed", minutes=5, internal=True)
     services.time_entry_delete(ticket_id=ticket.pk, entry_id=ticket.time_entries.get(minutes=5).pk, by=supervisor)
+    services.ticket_edit(ticket_id=ticket.pk, by=supervisor, subject="Printer jams on every page")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

@@ -8,6 +8,7 @@ from accounts.selectors import agent_levels, person_by_identifier
 from ..choices import Channel, Impact, Priority, Status, Urgency
 from ..durations import minutes_as_text, minutes_from_text
 from ..models import (
+    REFERENCE_RE,
     TIME_ENTRY_MAX_MINUTES,
     Attachment,
     Category,
@@ -17,6 +18,8 @@ from ..models import (
     TicketEvent,
     TimeEntry,
 )
+from ..services import bulk_actions
+from ..services.bulk import bulk_max_tickets, bulk_references, bulk_too_many_message
 from ..text import multi_line, single_line
 
 
@@ -149,13 +152,78 @@ class TicketCreateSerializer(serializers.Serializer):
 
 
 class TicketUpdateSerializer(serializers.Serializer):
-    """The fields staff may correct on an open ticket (the priority follows impact and urgency)."""
+    """The fields staff may correct: impact, urgency and category on an open ticket (the
+    priority follows impact and urgency); subject and description on any ticket not closed,
+    the earlier text kept in the ticket's events (kind ``edited``)."""
+
+    subject = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20000, required=False)
 
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
+
+
+class BulkSerializer(serializers.Serializer):
+    """One action for many tickets: what each action needs beside the tickets. ``take``:
+    nothing; ``assign``: ``assignee`` (an id, or null for nobody); ``priority``: ``impact``
+    and ``urgency``; ``status``: ``status`` (and a ``reason`` if you like); ``escalate``
+    and ``deescalate``: ``reason``; ``reply``: ``reply`` (a canned reply's id)."""
+
+    tickets = serializers.ListField(
+        child=serializers.RegexField(REFERENCE_RE, max_length=30),
+        allow_empty=False,
+        help_text=_("Ticket references (HD-000123); at most HELPDESK_BULK_MAX_TICKETS (500 by default)."),
+    )
+    action = serializers.ChoiceField(choices=[])
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in Status if s != Status.RESOLVED], required=False
+    )
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reply = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(action.name, action.label) for action in bulk_actions()]
+
+    def validate_tickets(self, value: list[str]) -> list[str]:
+        references = bulk_references(value)
+        if len(references) > bulk_max_tickets():
+            raise serializers.ValidationError(bulk_too_many_message(len(references)))
+        return references
+
+    def validate(self, attrs: dict) -> dict:
+        action = next(action for action in bulk_actions() if action.name == attrs["action"])
+        missing = {name: _("This action needs it.") for name in action.needs if name not in attrs}
+        if "reason" in action.needs and not multi_line(attrs.get("reason", "")):
+            missing["reason"] = _("Give one reason; every ticket gets it.")
+        if missing:
+            raise serializers.ValidationError(missing)
+        params = {name: attrs[name] for name in action.needs}
+        if action.name == "status":
+            params["reason"] = attrs.get("reason", "")
+        attrs["params"] = params
+        return attrs
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text=_("The ticket's reference."))
+    result = serializers.ChoiceField(choices=[("done", "done"), ("refused", "refused")])
+    message = serializers.CharField(help_text=_("Why it was refused (empty when done)."))
+
+
+class BulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    done = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BulkOutcomeSerializer(many=True)
 
 
 class ReasonSerializer(serializers.Serializer):

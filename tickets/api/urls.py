@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("tickets/", views.TicketList.as_view(), name="api-tickets"),
+    path("tickets/bulk/", views.TicketBulk.as_view(), name="api-tickets-bulk"),
     path("tickets/<str:reference>/", views.TicketDetail.as_view(), name="api-ticket"),
     path("tickets/<str:reference>/take/", views.TicketTake.as_view(), name="api-ticket-take"),
     path("tickets/<str:reference>/assign/", views.TicketAssign.as_view(), name="api-ticket-assign"),

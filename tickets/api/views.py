@@ -138,8 +138,41 @@ class TicketList(ListCreateApiView):
         return idempotent(request, create)
 
 
+class TicketBulk(ApiView):
+    """One action for many tickets (at most HELPDESK_BULK_MAX_TICKETS), each through the
+    same service as one at a time and in its own transaction: the answer lists every
+    ticket, done or refused with the reason (a level rule, a closed ticket, a level you do
+    not work, not found). A refused ticket never undoes the others. Support staff only."""
+
+    @extend_schema(
+        request=s.BulkSerializer,
+        responses={200: s.BulkResultSerializer, **error_responses(400, 403)},
+        operation_id="tickets_bulk",
+        summary="Apply one action to many tickets",
+    )
+    def post(self, request):
+        if not agent_levels(request.user):
+            raise Refused(_("Only support staff can change tickets in bulk."))
+        data = s.BulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        outcomes = services.tickets_bulk_apply(
+            by=request.user, references=fields["tickets"], action=fields["action"], params=fields["params"]
+        )
+        results = [
+            {"ticket": o.reference, "result": "done" if o.done else "refused", "message": o.message} for o in outcomes
+        ]
+        done = sum(1 for o in outcomes if o.done)
+        return Response(
+            s.BulkResultSerializer(
+                {"action": fields["action"], "done": done, "refused": len(outcomes) - done, "results": results}
+            ).data
+        )
+
+
 class TicketDetail(ApiView):
-    """One ticket; support staff correct its impact, urgency and category."""
+    """One ticket; support staff correct its impact, urgency and category, its subject and
+    description (each correction an ``edited`` event that keeps the earlier text)."""
 
     @extend_schema(responses={200: s.TicketSerializer, 404: ERRORS[404]})
     def get(self, request, reference: str):
@@ -153,15 +186,19 @@ class TicketDetail(ApiView):
         data = s.TicketUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = data.validated_data
+        words = {key: changes[key] for key in ("subject", "description") if key in changes}
         with transaction.atomic():
             _check_version(request, ticket)
-            services.ticket_reclassify(
-                ticket_id=ticket.pk,
-                by=request.user,
-                impact=changes.get("impact", ticket.impact),
-                urgency=changes.get("urgency", ticket.urgency),
-                category=changes["category"] if "category" in changes else ticket.category,
-            )
+            if words:
+                services.ticket_edit(ticket_id=ticket.pk, by=request.user, **words)
+            if not words or {"impact", "urgency", "category"} & set(changes):
+                services.ticket_reclassify(
+                    ticket_id=ticket.pk,
+                    by=request.user,
+                    impact=changes.get("impact", ticket.impact),
+                    urgency=changes.get("urgency", ticket.urgency),
+                    category=changes["category"] if "category" in changes else ticket.category,
+                )
         return _ticket_response(_fresh(ticket.pk))
 
 

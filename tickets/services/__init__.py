@@ -4,6 +4,7 @@ from .batch import NewTicket, tickets_create_batch
 from .bulk import BulkAction, BulkOutcome, bulk_action_register, bulk_actions, tickets_bulk_apply
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
+from .edit import ticket_edit
 from .erase import tickets_erase
 from .lifecycle import (
     MANUAL_TRANSITIONS,
@@ -58,6 +59,7 @@ __all__ = [
     "ticket_confirm_resolution",
     "ticket_create",
     "ticket_deescalate",
+    "ticket_edit",
     "ticket_escalate",
     "ticket_escalate_automatically",
     "ticket_notify",

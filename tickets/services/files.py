@@ -2,6 +2,10 @@
 
 from collections.abc import Sequence
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
 from ..choices import EventKind
 from ..exceptions import TicketError
 from ..models import Attachment, Comment, Ticket
@@ -32,13 +36,40 @@ def attachments_save(
     return saved
 
 
-def files_validated(files: Sequence) -> list:
+def attachments_over_limits(files: Sequence) -> str:
+    """What is wrong with the files of one post taken together (their number, their total
+    size), in words for the person; "" when nothing."""
+    limit, total_limit = settings.HELPDESK_ATTACHMENT_MAX_FILES, settings.HELPDESK_ATTACHMENT_MAX_TOTAL_BYTES
+    if len(files) > limit:
+        return _("%(count)s files were chosen; at most %(limit)s go with one message.") % {
+            "count": len(files),
+            "limit": limit,
+        }
+    total = sum(upload.size for upload in files)
+    if total > total_limit:
+        return _("The files add up to %(size)s; together they may be at most %(limit)s.") % {
+            "size": filesizeformat(total),
+            "limit": filesizeformat(total_limit),
+        }
+    return ""
+
+
+def files_validated(files: Sequence, *, limits: bool = False) -> list:
+    """The files, each checked (type, size, name); with ``limits``, also together (their
+    number and total size: a post from a person). A refusal names the file."""
     files = [f for f in files if f]
     for upload in files:
         try:
             validate_attachment(upload)
         except Exception as exc:
-            raise TicketError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+            messages = getattr(exc, "messages", [str(exc)])
+            name = attachment_name_clean(getattr(upload, "name", "")) or "?"
+            text = " ".join(messages)
+            raise TicketError(text if name in text else f"“{name}”: {text}") from exc
+    if limits:
+        problem = attachments_over_limits(files)
+        if problem:
+            raise TicketError(problem)
     return files
 
 

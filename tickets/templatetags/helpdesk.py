@@ -118,6 +118,13 @@ def event_text(event, ticket=None) -> str:
         return _("added the device %(name)s") % {"name": new}
     if event.kind == EventKind.ASSET_REMOVED:
         return _("removed the device %(name)s") % {"name": old}
+    if event.kind == EventKind.EDITED:
+        if event.field == "subject":
+            return _("corrected the subject from “%(old)s” to “%(new)s”") % {
+                "old": event.from_value,
+                "new": event.to_value,
+            }
+        return _("corrected the description")
     if event.field:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
