@@ -56,16 +56,13 @@ def attachments_over_limits(files: Sequence) -> str:
 
 def files_validated(files: Sequence, *, limits: bool = False) -> list:
     """The files, each checked (type, size, name); with ``limits``, also together (their
-    number and total size: a post from a person). A refusal names the file."""
+    number and total size: a post from a person)."""
     files = [f for f in files if f]
     for upload in files:
         try:
             validate_attachment(upload)
         except Exception as exc:
-            messages = getattr(exc, "messages", [str(exc)])
-            name = attachment_name_clean(getattr(upload, "name", "")) or "?"
-            text = " ".join(messages)
-            raise TicketError(text if name in text else f"“{name}”: {text}") from exc
+            raise TicketError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
     if limits:
         problem = attachments_over_limits(files)
         if problem:
