@@ -16,6 +16,7 @@ from ..models import (
     TicketChecklistItem,
     TicketEvent,
     TimeEntry,
+    reference_for,
 )
 from ..text import multi_line, single_line
 
@@ -72,6 +73,12 @@ class TicketSerializer(serializers.Serializer):
     closed_at = _moment(_("Closed"), allow_null=True)
     resolution = serializers.CharField(label=_("Resolution summary"), read_only=True)
     sla_due_at = _moment(_("Due"), allow_null=True)
+    parent = serializers.SerializerMethodField(
+        help_text=_("The reference of the ticket this one is part of (resolving that one resolves this one), or null.")
+    )
+
+    def get_parent(self, ticket: Ticket) -> str | None:
+        return reference_for(ticket.parent_id) if ticket.parent_id else None
 
     def get_url(self, ticket: Ticket) -> str:
         return f"/api/v1/tickets/{ticket.reference}/"
@@ -164,6 +171,10 @@ class ReasonSerializer(serializers.Serializer):
 
 class ResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=20000)
+
+
+class ParentSerializer(serializers.Serializer):
+    parent = serializers.CharField(max_length=40, help_text=_("The parent ticket's reference, e.g. HD-000123."))
 
 
 class AssignSerializer(serializers.Serializer):

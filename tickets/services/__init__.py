@@ -4,6 +4,13 @@ from .batch import NewTicket, tickets_create_batch
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
+from .family import (
+    TicketOutcome,
+    ticket_parent_clear,
+    ticket_parent_set,
+    ticket_resolve_with_children,
+    tickets_resolve_each,
+)
 from .lifecycle import (
     MANUAL_TRANSITIONS,
     route_level,
@@ -39,6 +46,11 @@ from .time import (
 __all__ = [
     "MANUAL_TRANSITIONS",
     "NewTicket",
+    "TicketOutcome",
+    "ticket_parent_clear",
+    "ticket_parent_set",
+    "ticket_resolve_with_children",
+    "tickets_resolve_each",
     "attachment_add",
     "checklist_item_change",
     "checklist_set",
