@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from assets.models import Asset
 from assets.services import ticket_asset_link, ticket_asset_unlink
-from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from problems import services as problem_services
+from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Urgency
