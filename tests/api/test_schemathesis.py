@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import api_token_create
-from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from problems import services as problem_services
+from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import Status
 
