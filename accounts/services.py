@@ -86,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "routing.add_agentskill",
         "routing.change_agentskill",
         "routing.delete_agentskill",
+        # Problems change through their pages and the API; the admin only reads them.
+        "problems.view_problem",
         # Email in: the mailboxes read, and every mail that came in (changing one is
         # handing it back for another try).
         "intake.view_mailbox",

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "assets",
     "maintenance",
     "procurement",
+    "problems",
     "health",
     "reports",
     "search",

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("routing.api.urls")),
+    path("", include("problems.api.urls")),
     path("", include("reports.api.urls")),
     path("", include(unknown_api_path)),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("maintenance.urls")),
     path("", include("procurement.urls")),
     path("", include("routing.urls")),
+    path("", include("problems.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at

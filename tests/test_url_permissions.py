@@ -29,6 +29,7 @@ from tests.api import (
     test_permissions_lookups,
     test_permissions_maintenance,
     test_permissions_people,
+    test_permissions_problems,
     test_permissions_procurement,
     test_permissions_tickets,
     test_permissions_time,
@@ -37,6 +38,7 @@ from tests.api import (
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tests.factories import TicketFactory, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
+from tests.problems.support import problem_ids
 from tests.procurement.support import procurement_ids
 from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from vendors.models import Vendor, VendorContact, VendorEscalation
@@ -162,6 +164,36 @@ PAGES: dict[str, Route] = {
         STAFF_ACTS,
         {"asset_tag": "pl-0001", "fault": "Streaks 🙂", "recommendation": "replace", "estimated_cost": "1500000"},
     ),
+    # Problems (tests/problems): support staff only; requesters never see them, not even on
+    # their own ticket. Linking, unlinking and sending the workaround touch the ticket, so
+    # they ask for its level (Level I is below it); the problem's own changes do not.
+    "problems:list": Route("GET", "/problems/", STAFF_PAGE),
+    "problems:new": Route("GET", "/problems/new/", STAFF_PAGE),
+    "problems:detail": Route("GET", "/problems/{problem}/", STAFF_PAGE),
+    "problems:edit": Route(
+        "POST",
+        "/problems/{problem}/edit/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"title": "VPN <drops> & 🙂", "status": "known_error", "root_cause": "Firewall", "workaround": "Reconnect"},
+    ),
+    "problems:link": Route(
+        "POST", "/problems/{problem}/incidents/", (LOGIN, 403, 403, 403, *(MOVED,) * 4), {"ticket": "{ref}"}
+    ),
+    "problems:unlink": Route(
+        "POST", "/problems/{problem}/incidents/{ref}/remove/", (LOGIN, 403, 403, 403, *(MOVED,) * 4)
+    ),
+    "problems:resolve": Route(
+        "POST",
+        "/problems/{problem}/resolve/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"status": "resolved", "resolution": "Patched"},
+    ),
+    "problems:ticket-panel": Route("GET", T + "/problems/", (LOGIN, 403, 404, 200, 200, 200, 200, 200)),
+    "problems:from-ticket": Route("GET", T + "/problems/new/", (LOGIN, 403, 404, 200, 200, 200, 200, 200)),
+    "problems:send-workaround": Route("POST", T + "/problems/{problem}/send-workaround/", STAFF_ACTS),
+    # Parent tickets: staff at the ticket's level set and clear its parent (here an open ticket).
+    "tickets:parent": Route("POST", T + "/parent/", STAFF_ACTS, {"parent": "{other}"}),
+    "tickets:parent-clear": Route("POST", T + "/parent/clear/", STAFF_ACTS),
     "intake:log": Route("GET", "/log/", STAFF_PAGE),
     "intake:caller-lookup": Route("GET", "/log/callers/", STAFF_PAGE),
     "intake:caller-tickets": Route("GET", "/log/callers/1/tickets/", STAFF_PAGE),
@@ -303,6 +335,7 @@ API_ENDPOINTS = [
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
     *test_permissions_bulk.ENDPOINTS,
+    *test_permissions_problems.ENDPOINTS,
 ]
 
 
@@ -339,6 +372,7 @@ def api_url_names() -> set[str]:
         "agent_id": 1,
         "requester_id": 1,
         "entry": 1,
+        "problem": "PRB-000001",
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -371,6 +405,8 @@ def test_each_row_is_the_url_it_names():
             escalation=1,
             asset_import=1,
             time_entry=1,
+            problem="PRB-000001",
+            other="HD-000002",
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -499,6 +535,8 @@ def test_page_permission_matrix(client, name, role):
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)
+    if name.startswith("problems:") or name.startswith("tickets:parent"):
+        ids |= problem_ids(place.ticket)
     path = route.path.format(**ids)
     data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in route.data.items()}
     before = (Ticket.objects.filter(pk=place.ticket.pk).values().get(), TicketEvent.objects.count())

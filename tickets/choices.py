@@ -86,6 +86,10 @@ class EventKind(models.TextChoices):
     TIME_RECORDED = "time_recorded", _("Time recorded")
     TIME_REMOVED = "time_removed", _("Time entry removed")
     EDITED = "edited", _("Corrected")
+    PARENT_SET = "parent_set", _("Parent ticket set")
+    PARENT_CLEARED = "parent_cleared", _("Parent ticket removed")
+    PROBLEM_LINKED = "problem_linked", _("Linked to a problem")
+    PROBLEM_UNLINKED = "problem_unlinked", _("Unlinked from a problem")
 
 
 # Events only support staff see: what they say is about the team's own work.
@@ -98,6 +102,12 @@ INTERNAL_EVENT_KINDS = (
     # The time staff spend on a ticket is the team's own measure of its work.
     EventKind.TIME_RECORDED,
     EventKind.TIME_REMOVED,
+    # A parent ticket may be another person's: its reference and subject are not theirs to read.
+    EventKind.PARENT_SET,
+    EventKind.PARENT_CLEARED,
+    # Problems are the support team's own investigation; requesters never see them.
+    EventKind.PROBLEM_LINKED,
+    EventKind.PROBLEM_UNLINKED,
 )
 
 

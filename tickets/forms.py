@@ -257,6 +257,27 @@ class ResolveForm(_ActionForm):
     )
 
 
+class ParentForm(_ActionForm):
+    url_name = "tickets:parent"
+    submit_label = _("Set parent")
+    button_class = "btn-outline-primary"
+    parent = forms.CharField(
+        label=_("Parent ticket"),
+        max_length=40,
+        help_text=_("The reference of the ticket this one is part of, e.g. HD-000123. Resolving it resolves this one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "HD-000123"}),
+    )
+
+    def clean_parent(self) -> str:
+        return single_line(self.cleaned_data["parent"])
+
+
+class ParentClearForm(_ActionForm):
+    url_name = "tickets:parent-clear"
+    submit_label = _("Remove the parent")
+    button_class = "btn-outline-secondary btn-sm"
+
+
 class StatusForm(_ActionForm):
     url_name = "tickets:status"
     submit_label = _("Change status")

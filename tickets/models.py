@@ -120,6 +120,18 @@ class Ticket(models.Model):
     # requester's mail program shows the helpdesk's mail under their own.
     source_message_id = models.CharField(_("Message-ID of the first mail"), max_length=500, blank=True, editable=False)
     resolution = models.TextField(_("resolution summary"), blank=True)
+    # One outage, many reports: the ticket that stands for them all. Resolving it resolves
+    # its open children (tickets.services.family); never itself, never a cycle.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent ticket"),
+        # ticket_parent_idx covers the few tickets that have one.
+        db_index=False,
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -147,6 +159,8 @@ class Ticket(models.Model):
             ("supervise_ticket", _("Can work tickets at every level and see the dashboard")),
         ]
         indexes = [
+            # A parent's children (its page, resolving it): most tickets have no parent.
+            models.Index(fields=["parent"], condition=models.Q(parent__isnull=False), name="ticket_parent_idx"),
             # Queue pages: open tickets of one level in each sort order.
             models.Index(
                 fields=["level", "priority", "created_at"],

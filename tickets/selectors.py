@@ -55,7 +55,7 @@ def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
 API_TICKET_FIELDS = (
     *(
         "subject description status priority impact urgency level channel resolution created_at updated_at"
-        " first_response_at resolved_at closed_at sla_due_at"
+        " first_response_at resolved_at closed_at sla_due_at parent"
     ).split(),
     *(
         f"{person}__{field}"
@@ -434,3 +434,38 @@ def ticket_time(*, ticket: Ticket, user) -> TicketTime:
     entries = list(ticket_time_entries(ticket=ticket))
     running = TimeEntry.objects.filter(ticket=ticket, agent=user, ended_at__isnull=True).first()
     return TicketTime(entries=entries, total_minutes=sum(entry.minutes or 0 for entry in entries), running=running)
+
+
+@dataclass
+class TicketFamily:
+    parent: Ticket | None
+    children: list[Ticket]
+
+
+# The children a ticket page lists at most (an outage may bring hundreds): the count is
+# always given.
+FAMILY_CHILDREN_SHOWN = 50
+
+
+def ticket_family(*, ticket: Ticket) -> TicketFamily:
+    """A ticket's parent and its children (first of them, oldest first), in two queries at most."""
+    parent = (
+        Ticket.objects.filter(pk=ticket.parent_id).only("id", "subject", "status").first() if ticket.parent_id else None
+    )
+    children = list(
+        Ticket.objects.filter(parent_id=ticket.pk)
+        .select_related("requester")
+        .only("id", "subject", "status", "requester__username", "requester__first_name", "requester__last_name")
+        .order_by("created_at", "id")[:FAMILY_CHILDREN_SHOWN]
+    )
+    return TicketFamily(parent=parent, children=children)
+
+
+def ticket_children(*, ticket: Ticket) -> QuerySet[Ticket]:
+    """A ticket's children, oldest first, as the API lists tickets."""
+    return (
+        Ticket.objects.filter(parent_id=ticket.pk)
+        .select_related("requester", "assignee", "category")
+        .only(*API_TICKET_FIELDS)
+        .order_by("created_at", "id")
+    )

@@ -28,6 +28,8 @@ from .forms import (
     DeescalateForm,
     EditForm,
     EscalateForm,
+    ParentClearForm,
+    ParentForm,
     ReclassifyForm,
     ReopenForm,
     ResolveForm,
@@ -43,6 +45,7 @@ from .selectors import (
     sla_risk,
     ticket_attachments,
     ticket_checklist,
+    ticket_family,
     ticket_get_for_user,
     ticket_list_for_requester,
     ticket_queue,
@@ -126,6 +129,7 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
                 initial={"category": ticket.category_id, "impact": ticket.impact, "urgency": ticket.urgency},
             )
             forms["resolve"] = ResolveForm(ticket=ticket)
+            forms["parent"] = ParentForm(ticket=ticket)
             if ticket.level < Level.III:
                 forms["escalate"] = EscalateForm(ticket=ticket)
             if ticket.level > Level.I:
@@ -133,9 +137,13 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
     if ticket.status == Status.RESOLVED and (owner or can_act):
         forms["confirm"] = ConfirmForm(ticket=ticket)
         forms["reopen"] = ReopenForm(ticket=ticket)
+    if can_act and ticket.parent_id and ticket.status != Status.CLOSED:
+        forms["parent_clear"] = ParentClearForm(ticket=ticket)
     for key, form in (bound or {}).items():
         forms[key] = form
     return {
+        # Requesters see neither: a parent or child may be someone else's ticket.
+        "family": ticket_family(ticket=ticket) if staff else None,
         "ticket": ticket,
         "timeline": ticket_timeline(ticket=ticket, user=user),
         "attachments": ticket_attachments(ticket=ticket),
@@ -348,8 +356,51 @@ def ticket_resolve(request, reference):
         reference,
         key="resolve",
         form_class=ResolveForm,
-        perform=lambda t, d: services.ticket_resolve(ticket_id=t.pk, by=request.user, resolution=d["resolution"]),
+        perform=lambda t, d: outcomes_report(
+            request,
+            services.ticket_resolve_with_children(ticket_id=t.pk, by=request.user, resolution=d["resolution"])[1],
+        ),
         success=_("Resolved. The requester has been asked to confirm."),
+    )
+
+
+def outcomes_report(request, outcomes) -> None:
+    """One message for the tickets a set-wide action resolved, one for each it could not."""
+    done = [outcome.reference for outcome in outcomes if outcome.done]
+    if done:
+        messages.success(
+            request,
+            _("Also resolved, their requesters told: %(refs)s.") % {"refs": ", ".join(done)},
+        )
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.warning(
+                request,
+                _("%(ref)s was not resolved: %(reason)s") % {"ref": outcome.reference, "reason": outcome.message},
+            )
+
+
+@require_POST
+def ticket_parent(request, reference):
+    return _action(
+        request,
+        reference,
+        key="parent",
+        form_class=ParentForm,
+        perform=lambda t, d: services.ticket_parent_set(ticket_id=t.pk, by=request.user, parent_reference=d["parent"]),
+        success=_("Parent ticket set. Resolving it will resolve this ticket too."),
+    )
+
+
+@require_POST
+def ticket_parent_clear(request, reference):
+    return _action(
+        request,
+        reference,
+        key="parent_clear",
+        form_class=ParentClearForm,
+        perform=lambda t, d: services.ticket_parent_clear(ticket_id=t.pk, by=request.user),
+        success=_("This ticket no longer has a parent."),
     )
 
 

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import api_token_create
+from problems import services as problem_services
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import Status
@@ -45,6 +46,7 @@ class Seeded:
     """Rows the generated requests are pointed at, so that actions reach the services."""
 
     references: list[str]
+    problem_references: list[str]
     attachment_ids: list[int]
     agent_ids: list[int]
     keys: dict[str, str]
@@ -80,8 +82,14 @@ def _seed() -> Seeded:
         "supervisor": api_token_create(user=supervisor, name="schemathesis")[1],
         "requester": api_token_create(user=requester, name="schemathesis")[1],
     }
+    problem = problem_services.problem_create(
+        by=supervisor, title="Printers drop off the network", ticket_id=tickets[1].pk
+    )
+    problem_services.problem_update(problem_id=problem.pk, by=supervisor, changes={"workaround": "Print by IP address"})
+    services.ticket_parent_set(ticket_id=tickets[2].pk, by=supervisor, parent_reference=tickets[1].reference)
     return Seeded(
         references=[ticket.reference for ticket in tickets],
+        problem_references=[problem.reference, "PRB-999999"],
         attachment_ids=attachment_ids,
         agent_ids=[agent.pk for agent in agents],
         keys=keys,
@@ -122,6 +130,14 @@ def api_schema(request, live_server, seeded, caller):
 
     @loaded.hook
     def flatmap_path_parameters(context, path_parameters):
+        if (
+            path_parameters
+            and "reference" in path_parameters
+            and context.operation.path.startswith("/api/v1/problems/")
+        ):
+            return _one_of(seeded.problem_references, path_parameters["reference"]).map(
+                lambda reference: {**path_parameters, "reference": reference}
+            )
         if path_parameters and "reference" in path_parameters:
             return _one_of(seeded.references, path_parameters["reference"]).map(
                 lambda reference: {**path_parameters, "reference": reference}

@@ -62,3 +62,14 @@ def test_seed_demo_adds_a_small_inventory_once():
     assert Asset.objects.filter(asset_type="laptop", user__isnull=False).count() == 4
     assert Asset.objects.filter(warranty_ends_on__lte=today + datetime.timedelta(days=30)).exists()
     assert TicketAsset.objects.filter(asset__tag="LAP-0001").count() == 1
+
+
+def test_seed_demo_adds_one_problem_with_two_incidents_once():
+    from problems.models import Problem
+
+    call_command("seed_demo", tickets=60)
+    call_command("seed_demo", tickets=1)
+    [problem] = Problem.objects.all()
+    assert problem.status == "known_error" and problem.root_cause and problem.workaround
+    assert problem.incidents.count() == 2
+    assert all(ticket.status in OPEN_STATUSES for ticket in problem.incidents.all())

@@ -55,6 +55,8 @@ from notifications.forms import NotificationPreferenceForm, PasswordResetForm
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import email_kind_wanted
 from notifications.services import unsubscribe_token
+from problems.forms import IncidentLinkForm, ProblemCreateForm, ProblemEditForm, ProblemResolveForm
+from problems.models import Problem, ProblemEvent, ProblemIncident
 from procurement.forms import (
     ApproveForm,
     ComponentReportForm,
@@ -87,6 +89,7 @@ from tests.fuzz.strategies import (
     payloads,
     resolve,
 )
+from tests.problems.support import problem_ids
 from tests.procurement.support import procurement_ids
 from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import EventKind, Status, priority_for
@@ -99,6 +102,8 @@ from tickets.forms import (
     DeescalateForm,
     EditForm,
     EscalateForm,
+    ParentClearForm,
+    ParentForm,
     ReclassifyForm,
     ReopenForm,
     ResolveForm,
@@ -798,6 +803,68 @@ BULK_REFERENCES = st.one_of(
     st.just(Pick(0)), st.just(Pick(0)), st.just("HD-999999"), st.lists(st.just(Pick(0)), max_size=3), hostile_text
 )
 
+# --- problems and parent tickets
+
+TICKET_REFERENCES = st.one_of(
+    st.sampled_from(["HD-000001", "hd-000000", "HD-" + "9" * 30, "PRB-000001", ""]), hostile_text
+)
+
+
+def problem_path(name: str):
+    """The page's URL on a problem whose incident is the place's ticket (tests/problems/support.py)."""
+
+    def path(place: Place, client: Client) -> str:
+        place.problems = problem_ids(place.ticket)
+        return PAGES[name].path.format(ref=place.ticket.reference, **place.problems)
+
+    return path
+
+
+def problem_of(place: Place) -> Problem:
+    return Problem.objects.get(pk=int(place.problems["problem"].removeprefix("PRB-")))
+
+
+def problem_opened(place, drawn, data, response):
+    made = Problem.objects.latest("pk")
+    assert made.created_by == place.actor and made.title == single_line(last(data, "title"))
+    assert response["Location"] == made.get_absolute_url()
+
+
+def problem_opened_from_ticket(place, drawn, data, response):
+    problem_opened(place, drawn, data, response)
+    assert ProblemIncident.objects.filter(problem=Problem.objects.latest("pk"), ticket=place.ticket).exists()
+
+
+def problem_edited(place, drawn, data, response):
+    problem = problem_of(place)
+    assert problem.title == single_line(last(data, "title"))
+    assert problem.root_cause == multi_line(last(data, "root_cause") or "")
+
+
+def incident_linked(place, drawn, data, response):
+    assert ProblemIncident.objects.filter(problem=problem_of(place)).exists()
+
+
+def incident_unlinked(place, drawn, data, response):
+    assert not ProblemIncident.objects.filter(problem=problem_of(place), ticket=place.ticket).exists()
+
+
+def problem_ended(place, drawn, data, response):
+    assert problem_of(place).status == chosen(data, "status")
+
+
+def workaround_sent(place, drawn, data, response):
+    assert Comment.objects.filter(ticket=place.ticket, body="Reconnect the VPN", author=place.actor).exists()
+
+
+def parent_set(place, drawn, data, response):
+    assert ticket_now(place).parent_id is not None
+
+
+def parent_cleared(place, drawn, data, response):
+    assert ticket_now(place).parent_id is None
+
+
 FORMS: dict[str, FormRoute] = {
     "tickets:bulk": FormRoute(
         lambda: BulkForm(agents=None),
@@ -811,6 +878,31 @@ FORMS: dict[str, FormRoute] = {
             Sent("agent_l2", Status.CLOSED, {"tickets": [Pick(0), "HD-000000"], "action": "status", "status": "open"}),
         ),
     ),
+    "problems:new": FormRoute(lambda: ProblemCreateForm(action="/"), problem_opened),
+    "problems:from-ticket": FormRoute(lambda: ProblemCreateForm(action="/"), problem_opened_from_ticket),
+    "problems:edit": FormRoute(
+        lambda: ProblemEditForm(action="/", owners=[]), problem_edited, path=problem_path("problems:edit")
+    ),
+    "problems:link": FormRoute(
+        lambda: IncidentLinkForm(action="/"),
+        incident_linked,
+        path=problem_path("problems:link"),
+        overrides={"ticket": TICKET_REFERENCES},
+    ),
+    "problems:unlink": FormRoute(None, incident_unlinked, path=problem_path("problems:unlink")),
+    "problems:resolve": FormRoute(
+        lambda: ProblemResolveForm(action="/"), problem_ended, path=problem_path("problems:resolve")
+    ),
+    "problems:send-workaround": FormRoute(
+        None, workaround_sent, path=problem_path("problems:send-workaround"), statuses=(Status.NEW, Status.OPEN)
+    ),
+    "tickets:parent": FormRoute(
+        ParentForm,
+        parent_set,
+        statuses=(Status.NEW, Status.OPEN, Status.PENDING),
+        overrides={"parent": TICKET_REFERENCES},
+    ),
+    "tickets:parent-clear": FormRoute(ParentClearForm, parent_cleared),
     "tickets:new": FormRoute(
         TicketCreateForm,
         filed,
@@ -1207,6 +1299,11 @@ def saved_state(place: Place) -> dict:
             list(Asset.objects.order_by("pk").values()),
             list(TicketAsset.objects.order_by("pk").values_list("ticket_id", "asset_id")),
             list(AssetImport.objects.order_by("pk").values_list("pk", "status")),
+        ],
+        "problems": [
+            list(Problem.objects.order_by("pk").values()),
+            list(ProblemIncident.objects.order_by("pk").values_list("problem_id", "ticket_id")),
+            ProblemEvent.objects.count(),
         ],
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
         "preferences": list(NotificationPreference.objects.order_by("pk").values()),

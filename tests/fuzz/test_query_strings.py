@@ -27,6 +27,7 @@ from intake.forms import CallerSearchForm
 from knowledge.forms import ArticleSearchForm, ManageFilterForm, PickerForm, SuggestForm
 from maintenance.forms import PlanForm
 from notifications.choices import NotificationStatus
+from problems.forms import ProblemFilterForm
 from procurement.forms import ProcurementFilterForm
 from reports.forms import FIRST_DAY, LAST_DAY, MonthForm, ReportFilterForm
 from reports.selectors import MAX_RANGE_DAYS
@@ -201,6 +202,12 @@ QUERIES: dict[str, QueryRoute] = {
         template="/procurement/{pr}/print/",
     ),
     "procurement:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/component-reports/"),
+    "problems:list": QueryRoute(ProblemFilterForm, params={"page": pages()}),
+    "problems:detail": QueryRoute(
+        path={"prb": st.sampled_from(["PRB-000000", "prb-000001", "PRB-" + "9" * 30, "PRB-" + "0" * 200 + "1"])},
+        template="/problems/{prb}/",
+    ),
+    "problems:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/tickets/{ref}/problems/"),
     "vendors:list": QueryRoute(VendorFilterForm, params={"page": pages()}),
     "vendors:detail": QueryRoute(path={"pk": IDS}, template="/vendors/{pk}/"),
     "reports:vendors": QueryRoute(

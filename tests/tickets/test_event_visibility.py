@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from assets.models import Asset
 from assets.services import ticket_asset_link, ticket_asset_unlink
+from problems import services as problem_services
 from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
-from tests.factories import category, make_agent, make_requester, make_supervisor
+from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets import services
 from tickets.choices import EventKind, Impact, Urgency
 from tickets.models import Ticket, TicketChecklistItem, TicketEvent
@@ -55,6 +56,10 @@ INTERNAL_CASES = (
     EventKind.CHECKLIST_SKIPPED,
     EventKind.TIME_RECORDED,
     EventKind.TIME_REMOVED,
+    EventKind.PARENT_SET,
+    EventKind.PARENT_CLEARED,
+    EventKind.PROBLEM_LINKED,
+    EventKind.PROBLEM_UNLINKED,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -124,6 +129,12 @@ def ticket_with_every_event() -> History:
     services.comment_add_with_time(ticket_id=ticket.pk, author=supervisor, body="Timed", minutes=5, internal=True)
     services.time_entry_delete(ticket_id=ticket.pk, entry_id=ticket.time_entries.get(minutes=5).pk, by=supervisor)
     services.ticket_edit(ticket_id=ticket.pk, by=supervisor, subject="Printer jams on every page")
+    # Made part of another person's ticket for a while, and an incident of a problem for a while.
+    parent = TicketFactory(status="open", subject="Print server outage 5c1e")
+    services.ticket_parent_set(ticket_id=ticket.pk, by=supervisor, parent_reference=parent.reference)
+    services.ticket_parent_clear(ticket_id=ticket.pk, by=supervisor)
+    problem = problem_services.problem_create(by=supervisor, title="Roller wear", ticket_id=ticket.pk)
+    problem_services.problem_incident_unlink(problem_id=problem.pk, by=supervisor, ticket_reference=ticket.reference)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

@@ -17,6 +17,7 @@ from ..models import (
     TicketChecklistItem,
     TicketEvent,
     TimeEntry,
+    reference_for,
 )
 from ..services import bulk_actions
 from ..services.bulk import bulk_max_tickets, bulk_references, bulk_too_many_message
@@ -75,6 +76,12 @@ class TicketSerializer(serializers.Serializer):
     closed_at = _moment(_("Closed"), allow_null=True)
     resolution = serializers.CharField(label=_("Resolution summary"), read_only=True)
     sla_due_at = _moment(_("Due"), allow_null=True)
+    parent = serializers.SerializerMethodField(
+        help_text=_("The reference of the ticket this one is part of (resolving that one resolves this one), or null.")
+    )
+
+    def get_parent(self, ticket: Ticket) -> str | None:
+        return reference_for(ticket.parent_id) if ticket.parent_id else None
 
     def get_url(self, ticket: Ticket) -> str:
         return f"/api/v1/tickets/{ticket.reference}/"
@@ -232,6 +239,10 @@ class ReasonSerializer(serializers.Serializer):
 
 class ResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=20000)
+
+
+class ParentSerializer(serializers.Serializer):
+    parent = serializers.CharField(max_length=40, help_text=_("The parent ticket's reference, e.g. HD-000123."))
 
 
 class AssignSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem,
 from ..selectors import (
     attachment_get_for_user,
     sla_status,
+    ticket_children,
     ticket_events_visible,
     ticket_get_for_user,
     ticket_list_for_api,
@@ -279,8 +280,10 @@ TicketDeescalate = _action(
 TicketResolve = _action(
     "Resolve",
     s.ResolveSerializer,
-    lambda r, t, d: services.ticket_resolve(ticket_id=t.pk, by=r.user, resolution=d["resolution"]),
+    lambda r, t, d: services.ticket_resolve_with_children(ticket_id=t.pk, by=r.user, resolution=d["resolution"]),
     "Resolve, with a summary of the fix",
+    "Its open child tickets are resolved too, each with the same summary and its requester told;"
+    " a child that cannot be resolved stays as it was (`GET …/children/` shows where each stands).",
 )
 TicketReopen = _action(
     "Reopen",
@@ -308,6 +311,45 @@ TicketPriority = _action(
     ),
     "Change the priority through impact and urgency",
 )
+
+
+class TicketParent(ApiView):
+    """The ticket this one is part of: PUT sets it (not itself, not one of its own children's
+    line, not a ticket that is resolved or closed), DELETE takes it away."""
+
+    @extend_schema(
+        request=s.ParentSerializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+        operation_id="tickets_parent_set",
+    )
+    def put(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference, write=True)
+        data = s.ParentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_parent_set(ticket_id=ticket.pk, by=request.user, parent_reference=data.validated_data["parent"])
+        return _ticket_response(_fresh(ticket.pk))
+
+    @extend_schema(request=None, responses={200: s.TicketSerializer, **ERRORS}, operation_id="tickets_parent_clear")
+    def delete(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference, write=True)
+        services.ticket_parent_clear(ticket_id=ticket.pk, by=request.user)
+        return _ticket_response(_fresh(ticket.pk))
+
+
+@extend_schema_view(get=extend_schema(responses={200: s.TicketSerializer, 403: ERRORS[403], 404: ERRORS[404]}))
+class TicketChildren(ListApiView):
+    """The tickets that are part of this one, oldest first (support staff)."""
+
+    serializer_class = s.TicketSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        if not agent_levels(self.request.user):
+            raise Refused(_("Only support staff can see a ticket's children."))
+        return ticket_children(ticket=ticket)
 
 
 class TicketComments(ListApiView):

@@ -6,6 +6,13 @@ from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .edit import ticket_edit
 from .erase import tickets_erase
+from .family import (
+    TicketOutcome,
+    ticket_parent_clear,
+    ticket_parent_set,
+    ticket_resolve_with_children,
+    tickets_resolve_each,
+)
 from .lifecycle import (
     MANUAL_TRANSITIONS,
     route_level,
@@ -46,6 +53,11 @@ __all__ = [
     "tickets_bulk_apply",
     "MANUAL_TRANSITIONS",
     "NewTicket",
+    "TicketOutcome",
+    "ticket_parent_clear",
+    "ticket_parent_set",
+    "ticket_resolve_with_children",
+    "tickets_resolve_each",
     "attachment_add",
     "checklist_item_change",
     "checklist_set",

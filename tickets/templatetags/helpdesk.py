@@ -100,6 +100,19 @@ def event_text(event, ticket=None) -> str:
         return _("recorded %(time)s of work") % {"time": minutes_text(event.to_value)}
     if event.kind == EventKind.TIME_REMOVED:
         return _("removed a time entry of %(time)s") % {"time": minutes_text(event.from_value)}
+    if event.kind == EventKind.PARENT_SET:
+        if event.from_value:
+            return _("moved the ticket from under %(old)s to under %(new)s") % {
+                "old": event.from_value,
+                "new": event.to_value,
+            }
+        return _("made the ticket part of %(new)s") % {"new": event.to_value}
+    if event.kind == EventKind.PARENT_CLEARED:
+        return _("took the ticket out from under %(old)s") % {"old": event.from_value}
+    if event.kind == EventKind.PROBLEM_LINKED:
+        return _("linked the ticket to the problem %(problem)s") % {"problem": event.to_value}
+    if event.kind == EventKind.PROBLEM_UNLINKED:
+        return _("unlinked the ticket from the problem %(problem)s") % {"problem": event.from_value}
     if event.field == "status":
         return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:

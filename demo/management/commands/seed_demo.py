@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from demo.assets import demo_assets_ensure
 from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from demo.knowledge import demo_knowledge_ensure
+from demo.problems import demo_problems_ensure
 from demo.routing import demo_routing_ensure
 from demo.vendors import demo_vendors_ensure
 from escalation.services import ladders_backfill
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(_("Added %(n)s demo vendors with a contact and a contract.") % {"n": vendors})
         if demo_routing_ensure(users=users):
             self.stdout.write(_("Level I assigns its tickets automatically (least-loaded, up to 30 each)."))
+        if demo_problems_ensure(users=users):
+            self.stdout.write(_("Added a demo problem (a known error) with two incidents."))
         assets = demo_assets_ensure()
         if assets:
             self.stdout.write(_("Added %(n)s demo assets.") % {"n": assets})
