@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("maintenance.urls")),
     path("", include("procurement.urls")),
     path("", include("routing.urls")),
+    path("", include("configuration.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at

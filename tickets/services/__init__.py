@@ -1,6 +1,7 @@
 """Every change to a ticket, by topic: its life, its conversation, who holds it, its SLA."""
 
 from .batch import NewTicket, tickets_create_batch
+from .categories import category_save
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
@@ -26,6 +27,7 @@ from .ownership import (
     ticket_page_acknowledged,
     ticket_take,
 )
+from .recompute import RecomputeOutcome, tickets_governed_open, tickets_sla_recompute
 from .sla import ticket_sla_refresh, ticket_sla_start
 from .time import (
     comment_add_with_time,
@@ -71,4 +73,8 @@ __all__ = [
     "ticket_vendor_wait_end",
     "ticket_vendor_wait_start",
     "tickets_erase",
+    "RecomputeOutcome",
+    "category_save",
+    "tickets_governed_open",
+    "tickets_sla_recompute",
 ]
