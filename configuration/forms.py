@@ -8,6 +8,7 @@ from accounts.selectors import support_staff
 from sla.models import Calendar
 from tickets.choices import Impact
 from tickets.models import Category
+from tickets.text import single_line
 
 # Longest target a policy may promise: a year of minutes (more is a typing slip).
 TARGET_MAX_MINUTES = 525_600
@@ -122,6 +123,12 @@ class HolidayForm(forms.Form):
             ),
             Submit("submit", _("Add the holiday")),
         )
+
+    def clean_name(self) -> str:
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the holiday a name."), code="required")
+        return name
 
 
 class RecomputeForm(forms.Form):

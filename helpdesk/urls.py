@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("alerts.api.urls")),
     path("", include("routing.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("configuration.api.urls")),
     path("", include(unknown_api_path)),
 ]
 

@@ -94,7 +94,7 @@ def sla_policy_delete(*, policy_id: int) -> SlaPolicy:
 @transaction.atomic
 def holiday_add(*, calendar_id: int, date: date, name: str) -> Holiday:
     """A day off added to a calendar (once per date)."""
-    holiday = Holiday(calendar_id=calendar_id, date=date, name=single_line_text(name))
+    holiday = Holiday(calendar_id=calendar_id, date=date, name=name.strip())
     try:
         holiday.full_clean()
     except ValidationError as error:
@@ -111,8 +111,3 @@ def holiday_delete(*, holiday_id: int) -> Holiday:
         raise SlaConfigurationError(_("That holiday does not exist."))
     holiday.delete()
     return holiday
-
-
-def single_line_text(value: str) -> str:
-    """Text on one line: line breaks and runs of spaces become one space."""
-    return " ".join((value or "").split())
