@@ -5,3 +5,11 @@ class SignInRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class LevelMembershipError(Exception):
+    """A change to who works a support level refused, with a message for the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

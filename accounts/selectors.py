@@ -8,13 +8,13 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Level, Role
-from .models import ApiToken
+from .models import ApiToken, SupportLevel
 
 
 def user_role(user) -> str | None:
@@ -242,3 +242,22 @@ def callers() -> QuerySet:
     """People a member of staff may log a call or chat for: active accounts that do not
     work tickets (requesters), support staff and administrators left out."""
     return get_user_model().objects.filter(is_active=True, is_superuser=False).exclude(groups__name__in=STAFF_ROLES)
+
+
+def support_levels_with_members() -> QuerySet:
+    """The support levels, each with its members (two queries, whatever their number)."""
+    return SupportLevel.objects.prefetch_related(
+        Prefetch("members", queryset=get_user_model().objects.order_by("first_name", "username"))
+    ).order_by("number")
+
+
+def support_staff() -> QuerySet:
+    """Active people who work tickets: who may be made a member of a level."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMIN]) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )

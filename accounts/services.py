@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import Level, Role
-from .exceptions import SignInRefused
+from .exceptions import LevelMembershipError, SignInRefused
 from .models import ApiToken, SupportLevel, User, phone_to_e164
 from .selectors import (
     api_token_cache_key,
@@ -69,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sla.change_slapolicy",
         "sla.delete_slapolicy",
         "sla.view_slaevent",
+        "configuration.view_recomputerun",
         "escalation.view_escalationrule",
         "escalation.add_escalationrule",
         "escalation.change_escalationrule",
@@ -638,3 +639,27 @@ def two_factor_disable(*, user) -> bool:
     for device in devices:
         device.delete()
     return was_on
+
+
+@transaction.atomic
+def support_level_member_add(*, level: int, user_id: int) -> SupportLevel:
+    """An agent works this level from now on (members are agents, supervisors or
+    administrators; requesters work no level)."""
+    support_level = SupportLevel.objects.select_for_update().filter(number=level).first()
+    if support_level is None:
+        raise LevelMembershipError(_("That support level does not exist."))
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_perm("tickets.work_ticket"):
+        raise LevelMembershipError(_("Only active support staff can work a level."))
+    support_level.members.add(user)
+    return support_level
+
+
+@transaction.atomic
+def support_level_member_remove(*, level: int, user_id: int) -> SupportLevel:
+    """An agent no longer works this level."""
+    support_level = SupportLevel.objects.select_for_update().filter(number=level).first()
+    if support_level is None:
+        raise LevelMembershipError(_("That support level does not exist."))
+    support_level.members.remove(user_id)
+    return support_level

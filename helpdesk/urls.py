@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("routing.api.urls")),
     path("", include("problems.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("configuration.api.urls")),
     path("", include(unknown_api_path)),
 ]
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("", include("procurement.urls")),
     path("", include("routing.urls")),
     path("", include("problems.urls")),
+    path("", include("configuration.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("api.urls")),
     # The reset mail goes through the notification outbox, in the person's language, at

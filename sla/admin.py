@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from .models import Calendar, Holiday, SlaEvent, SlaPolicy, WorkingPeriod
 
@@ -13,14 +15,39 @@ class HolidayInline(admin.TabularInline):
     extra = 0
 
 
+class OffersRecompute:
+    """After a save that can move due times, the page that offers to recompute the due
+    times of the open tickets the object governs (unless the person stays on the form)."""
+
+    recompute_parameter = ""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        request.due_times_may_move = form.has_changed() or any(formset.has_changed() for formset in formsets)
+
+    def _offer(self, request, obj, response):
+        staying = any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew"))
+        if staying or not getattr(request, "due_times_may_move", False):
+            return response
+        return redirect(f"{reverse('configuration:recompute')}?{self.recompute_parameter}={obj.pk}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._offer(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._offer(request, obj, super().response_change(request, obj))
+
+
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(OffersRecompute, admin.ModelAdmin):
+    recompute_parameter = "calendar"
     list_display = ("name", "time_zone", "always_open", "indonesian_holidays")
     inlines = [WorkingPeriodInline, HolidayInline]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(OffersRecompute, admin.ModelAdmin):
+    recompute_parameter = "policy"
     list_display = (
         "priority",
         "category",

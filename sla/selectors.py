@@ -74,3 +74,16 @@ def sla_thresholds_recorded(*, ticket_id: int) -> set[tuple[str, str]]:
 def sla_events_of(*, ticket_id: int) -> QuerySet[SlaEvent]:
     """The thresholds a ticket crossed, in the order they fell due."""
     return SlaEvent.objects.filter(ticket_id=ticket_id).order_by("due_at", "id")
+
+
+def sla_policies_by_scope() -> dict[tuple[int, int | None], SlaPolicy]:
+    """Every policy (with its calendar) by (priority, category id or None), read in one
+    query and not cached: for work that must see the configuration as it is now."""
+    return {(policy.priority, policy.category_id): policy for policy in SlaPolicy.objects.select_related("calendar")}
+
+
+def sla_policy_in(
+    policies: dict[tuple[int, int | None], SlaPolicy], *, priority: int, category_id: int | None
+) -> SlaPolicy | None:
+    """What ``sla_policy_for`` answers, looked up in ``sla_policies_by_scope``'s answer."""
+    return policies.get((priority, category_id)) or policies.get((priority, None))

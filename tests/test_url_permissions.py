@@ -8,6 +8,7 @@ ticket at Level II (so Level I is below it, Level III above it), each request wi
 data, so that what is refused is refused for who asks and not for what they sent."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,13 +19,16 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from assets.models import Asset, AssetImport, TicketAsset
+from configuration.models import RecomputeRun
 from knowledge.models import Article, ArticleTranslation, ArticleVersion
 from notifications.models import Notification
 from replies.models import CannedReply
+from sla.models import Holiday, SlaPolicy
 from tests.api import (
     test_permissions_alerts,
     test_permissions_assets,
     test_permissions_bulk,
+    test_permissions_configuration,
     test_permissions_conversation,
     test_permissions_lookups,
     test_permissions_maintenance,
@@ -36,11 +40,11 @@ from tests.api import (
     test_permissions_vendors,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
-from tests.factories import TicketFactory, make_supervisor
+from tests.factories import TicketFactory, make_agent, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.problems.support import problem_ids
 from tests.procurement.support import procurement_ids
-from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import Attachment, Category, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -321,6 +325,21 @@ PAGES: dict[str, Route] = {
     "assets:ticket-panel": Route("GET", "/assets/tickets/{ref}/", READ),
     "assets:ticket-add": Route("POST", "/assets/tickets/{ref}/add/", STAFF_ACTS, {"tag": "lap-0001"}),
     "assets:ticket-remove": Route("POST", "/assets/tickets/{ref}/remove/", STAFF_ACTS, {"tag": "LAP-0001"}),
+    # The configuration pages (tests/configuration): supervisors and administrators only.
+    "configuration:index": Route("GET", "/configuration/", SUPERVISORS),
+    "configuration:levels": Route("GET", "/configuration/levels/", SUPERVISORS),
+    "configuration:level-member-remove": Route(
+        "POST", "/configuration/levels/remove/", APPROVES, {"level": "1", "agent": "{agent}"}
+    ),
+    "configuration:categories": Route("GET", "/configuration/categories/", SUPERVISORS),
+    "configuration:category-edit": Route("GET", "/configuration/categories/{category}/", SUPERVISORS),
+    "configuration:sla-policies": Route("GET", "/configuration/sla/", SUPERVISORS),
+    "configuration:sla-policy-edit": Route("GET", "/configuration/sla/{policy}/", SUPERVISORS),
+    "configuration:sla-policy-delete": Route("POST", "/configuration/sla/{category_policy}/delete/", APPROVES),
+    "configuration:calendars": Route("GET", "/configuration/calendars/", SUPERVISORS),
+    "configuration:holiday-delete": Route("POST", "/configuration/holidays/{holiday}/delete/", APPROVES),
+    "configuration:recompute": Route("POST", "/configuration/recompute/", APPROVES, {"policy": "{policy}"}),
+    "configuration:recompute-run": Route("GET", "/configuration/recompute/{run}/", SUPERVISORS),
 }
 
 API_ENDPOINTS = [
@@ -336,6 +355,7 @@ API_ENDPOINTS = [
     *test_permissions_time.ENDPOINTS,
     *test_permissions_bulk.ENDPOINTS,
     *test_permissions_problems.ENDPOINTS,
+    *test_permissions_configuration.ENDPOINTS,
 ]
 
 
@@ -373,6 +393,7 @@ def api_url_names() -> set[str]:
         "requester_id": 1,
         "entry": 1,
         "problem": "PRB-000001",
+        "run": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -407,6 +428,12 @@ def test_each_row_is_the_url_it_names():
             time_entry=1,
             problem="PRB-000001",
             other="HD-000002",
+            agent=1,
+            category=1,
+            policy=1,
+            category_policy=1,
+            holiday=1,
+            run=1,
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -498,6 +525,29 @@ def place_for(role: str) -> Place:
     return place
 
 
+def configuration_ids() -> dict:
+    """Rows the configuration pages act on: a member of Level I, a category, the default
+    and a category's own SLA policy, a holiday and a recompute."""
+    agent = make_agent(1)
+    policy = SlaPolicy.objects.get(priority=2, category__isnull=True)
+    email = Category.objects.get(name="Email")
+    own = SlaPolicy.objects.create(
+        priority=2, category=email, calendar=policy.calendar, first_response_minutes=30, resolution_minutes=300
+    )
+    holiday = Holiday.objects.create(calendar=policy.calendar, date=date(2031, 1, 2), name="Cuti")
+    run = RecomputeRun.objects.create(
+        scope="policy", object_id=policy.pk, subject=str(policy), requested_by=agent, status="finished"
+    )
+    return {
+        "agent": agent.pk,
+        "category": email.pk,
+        "policy": policy.pk,
+        "category_policy": own.pk,
+        "holiday": holiday.pk,
+        "run": run.pk,
+    }
+
+
 def outcome(response) -> Any:
     if response.status_code in (301, 302, 303):
         location = response["Location"]
@@ -533,6 +583,8 @@ def test_page_permission_matrix(client, name, role):
         "asset_import": place.asset_import.pk,
         "time_entry": place.time_entry.pk,
     }
+    if name.startswith("configuration:"):
+        ids |= configuration_ids()
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)
     if name.startswith("problems:") or name.startswith("tickets:parent"):

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.services import api_token_create, user_set_role
 from alerts.models import AlertDelivery
+from configuration.models import RecomputeRun
 from maintenance.models import MaintenancePlan
 from tests.factories import TicketFactory, UserFactory, make_agent, make_requester, make_supervisor
 from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
@@ -154,6 +155,7 @@ def state(world: World) -> dict:
         "comments": Comment.objects.count(),
         "attachments": Attachment.objects.count(),
         "alert_deliveries": AlertDelivery.objects.count(),
+        "recompute_runs": list(RecomputeRun.objects.order_by("id").values_list("id", "status")),
     }
 
 

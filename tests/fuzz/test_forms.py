@@ -41,10 +41,12 @@ from hypothesis import strategies as st
 
 from accounts.choices import Role
 from accounts.forms import ApiTokenForm, OneTimeCodeForm, ProfileForm, SignInForm, TotpConfirmForm, TwoFactorDisableForm
-from accounts.models import ApiToken, phone_to_e164
+from accounts.models import ApiToken, SupportLevel, phone_to_e164
 from accounts.selectors import agent_levels, assignable_agents, user_role
 from assets.forms import AssetForm, AssetImportForm, ImportConfirmForm, TicketAssetAddForm, TicketAssetRemoveForm
 from assets.models import Asset, AssetImport, TicketAsset
+from configuration.forms import CategoryForm, HolidayForm, LevelMemberForm, RecomputeForm, SlaPolicyForm
+from configuration.models import RecomputeRun
 from intake.forms import LogContactForm
 from knowledge.forms import ArticleForm, ArticleStatusForm, VoteForm
 from knowledge.models import Article, ArticleVersion, ArticleVote
@@ -73,7 +75,9 @@ from routing.forms import PresenceForm
 from routing.models import AgentProfile
 from satisfaction.forms import RatingForm
 from satisfaction.models import Rating
+from sla.models import Holiday, SlaPolicy
 from tests.api.permission_matrix import ROLES
+from tests.factories import make_agent
 from tests.fuzz.strategies import (
     BOUNDARY,
     FUZZ,
@@ -820,6 +824,62 @@ def problem_path(name: str):
     return path
 
 
+# --- the configuration pages
+
+
+def staff_ids(place: Place, name: str) -> list[str]:
+    if name != "agent":
+        return []
+    agent = make_agent(1)
+    return [str(agent.pk), str(place.ticket.requester_id)]
+
+
+def level_member_added(place, drawn, data, response):
+    level = SupportLevel.objects.get(number=int(last(data, "level")))
+    assert level.members.filter(pk=int(last(data, "agent"))).exists()
+
+
+def level_member_removed(place, drawn, data, response):
+    level = SupportLevel.objects.get(number=int(last(data, "level")))
+    assert not level.members.filter(pk=int(last(data, "agent"))).exists()
+
+
+def category_edit_path(place: Place, client: Client) -> str:
+    place.item = Category.objects.create(name="Telepon kantor")
+    return f"/configuration/categories/{place.item.pk}/"
+
+
+def category_saved(place, drawn, data, response):
+    saved = Category.objects.get(name=single_line(last(data, "name")))
+    assert saved.description == cleaned(data, "description")
+    assert saved.is_active == checked(data, "is_active")
+
+
+def policy_choices(place: Place, name: str) -> list[str]:
+    from sla.models import Calendar
+
+    if name == "calendar":
+        return [str(pk) for pk in Calendar.objects.values_list("pk", flat=True)]
+    if name == "category":
+        return category_ids(place, name)
+    return []
+
+
+def policy_path(action: str):
+    def path(place: Place, client: Client) -> str:
+        default = SlaPolicy.objects.get(priority=2, category__isnull=True)
+        place.item = SlaPolicy.objects.create(
+            priority=2,
+            category=Category.objects.get(name="Email"),
+            calendar=default.calendar,
+            first_response_minutes=30,
+            resolution_minutes=300,
+        )
+        return f"/configuration/sla/{place.item.pk}/{action}"
+
+    return path
+
+
 def problem_of(place: Place) -> Problem:
     return Problem.objects.get(pk=int(place.problems["problem"].removeprefix("PRB-")))
 
@@ -863,6 +923,52 @@ def parent_set(place, drawn, data, response):
 
 def parent_cleared(place, drawn, data, response):
     assert ticket_now(place).parent_id is None
+
+
+def sla_policy_saved(place, drawn, data, response):
+    if not response["Location"].startswith("/configuration/recompute/?policy="):
+        # An edit that changed nothing goes back to the list.
+        assert response["Location"] == "/configuration/sla/"
+        return
+    policy = SlaPolicy.objects.get(pk=int(response["Location"].rsplit("=", 1)[1]))
+    assert policy.first_response_minutes == int(last(data, "first_response_minutes"))
+    assert policy.resolution_minutes == int(last(data, "resolution_minutes"))
+    assert policy.calendar_id == int(last(data, "calendar"))
+    assert policy.second_warning_percent > policy.first_warning_percent
+
+
+def sla_policy_deleted(place, drawn, data, response):
+    assert not SlaPolicy.objects.filter(pk=place.item.pk).exists()
+
+
+def holiday_added(place, drawn, data, response):
+    holiday = Holiday.objects.latest("pk")
+    assert holiday.name == single_line(last(data, "name")) and str(holiday.calendar_id) == last(data, "calendar")
+
+
+def holiday_path(place: Place, client: Client) -> str:
+    from sla.models import Calendar
+
+    place.item = Holiday.objects.create(calendar=Calendar.objects.first(), date=a_future_day(), name="Cuti")
+    return f"/configuration/holidays/{place.item.pk}/delete/"
+
+
+def a_future_day():
+    return timezone.localdate().replace(year=2031)
+
+
+def holiday_removed(place, drawn, data, response):
+    assert not Holiday.objects.filter(pk=place.item.pk).exists()
+
+
+def default_policy_id() -> int:
+    return SlaPolicy.objects.get(priority=2, category__isnull=True).pk
+
+
+def recompute_asked(place, drawn, data, response):
+    run = RecomputeRun.objects.get()
+    assert response["Location"] == f"/configuration/recompute/{run.pk}/"
+    assert run.object_id == int(last(data, "policy")) and run.requested_by == place.actor
 
 
 FORMS: dict[str, FormRoute] = {
@@ -1225,6 +1331,41 @@ FORMS: dict[str, FormRoute] = {
         ticket_asset_removed,
         overrides={"tag": st.one_of(st.sampled_from(["LAP-0001", "lap-0001", "NOPE-1"]), hostile_text)},
     ),
+    "configuration:levels": FormRoute(LevelMemberForm, level_member_added, choices=staff_ids),
+    "configuration:level-member-remove": FormRoute(LevelMemberForm, level_member_removed, choices=staff_ids),
+    "configuration:categories": FormRoute(CategoryForm, category_saved),
+    "configuration:category-edit": FormRoute(CategoryForm, category_saved, path=category_edit_path),
+    "configuration:sla-policies": FormRoute(
+        SlaPolicyForm,
+        sla_policy_saved,
+        choices=policy_choices,
+        examples=(
+            Sent(
+                "supervisor",
+                Status.OPEN,
+                {
+                    "priority": "3",
+                    "calendar": Pick(0),
+                    "first_response_minutes": "30",
+                    "resolution_minutes": "600",
+                    "first_warning_percent": "80",
+                    "second_warning_percent": "50",
+                },
+            ),
+        ),
+    ),
+    "configuration:sla-policy-edit": FormRoute(
+        lambda: SlaPolicyForm(creating=False), sla_policy_saved, choices=policy_choices, path=policy_path("")
+    ),
+    "configuration:sla-policy-delete": FormRoute(None, sla_policy_deleted, path=policy_path("delete/")),
+    "configuration:calendars": FormRoute(HolidayForm, holiday_added, choices=calendar_ids),
+    "configuration:holiday-delete": FormRoute(None, holiday_removed, path=holiday_path),
+    "configuration:recompute": FormRoute(
+        RecomputeForm,
+        recompute_asked,
+        choices=lambda place, name: [str(default_policy_id())] if name == "policy" else [],
+        overrides={"policy": st.one_of(st.just(Pick(0)), st.sampled_from(["0", "abc", "9" * 30]))},
+    ),
     "set_language": FormRoute(
         None,
         language_chosen,
@@ -1307,6 +1448,10 @@ def saved_state(place: Place) -> dict:
         ],
         "people": list(get_user_model().objects.filter(pk__in=people).order_by("pk").values()),
         "preferences": list(NotificationPreference.objects.order_by("pk").values()),
+        "configuration": [
+            list(model.objects.order_by("pk").values()) for model in (SlaPolicy, Holiday, Category, RecomputeRun)
+        ]
+        + [list(SupportLevel.members.through.objects.order_by("pk").values_list("supportlevel_id", "user_id"))],
         "second factors": [
             list(TOTPDevice.objects.filter(confirmed=True).order_by("pk").values_list("pk", "user_id")),
             list(StaticToken.objects.order_by("pk").values_list("pk", "token")),

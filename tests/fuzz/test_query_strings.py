@@ -59,6 +59,7 @@ TAKES_NO_INPUT = {
     "maintenance:list",
     "maintenance:overdue",
     "procurement:reports",
+    "configuration:index",
 }
 
 
@@ -222,6 +223,7 @@ QUERIES: dict[str, QueryRoute] = {
     "assets:detail": QueryRoute(params={"page": pages()}, path={"tag": TAGS}, template="/assets/{tag}/"),
     "assets:import": QueryRoute(path={"pk": IDS}, template="/assets/import/{pk}/"),
     "assets:import-progress": QueryRoute(path={"pk": IDS}, template="/assets/import/{pk}/progress/"),
+    "configuration:recompute-run": QueryRoute(path={"pk": IDS}, template="/configuration/recompute/{pk}/"),
     "assets:ticket-panel": QueryRoute(path={"ref": REFERENCES}, template="/assets/tickets/{ref}/"),
 }
 

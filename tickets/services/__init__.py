@@ -2,6 +2,7 @@
 
 from .batch import NewTicket, tickets_create_batch
 from .bulk import BulkAction, BulkOutcome, bulk_action_register, bulk_actions, tickets_bulk_apply
+from .categories import category_save
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .edit import ticket_edit
@@ -35,6 +36,7 @@ from .ownership import (
     ticket_page_acknowledged,
     ticket_take,
 )
+from .recompute import RecomputeOutcome, tickets_governed_open, tickets_sla_recompute
 from .sla import ticket_sla_refresh, ticket_sla_start
 from .time import (
     comment_add_with_time,
@@ -91,4 +93,8 @@ __all__ = [
     "ticket_vendor_wait_end",
     "ticket_vendor_wait_start",
     "tickets_erase",
+    "RecomputeOutcome",
+    "category_save",
+    "tickets_governed_open",
+    "tickets_sla_recompute",
 ]
