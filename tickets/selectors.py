@@ -72,7 +72,7 @@ def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
 API_TICKET_FIELDS = (
     *(
         "subject description status priority impact urgency level channel resolution created_at updated_at"
-        " first_response_at resolved_at closed_at sla_due_at"
+        " first_response_at resolved_at closed_at sla_due_at merged_into"
     ).split(),
     *(
         f"{person}__{field}"

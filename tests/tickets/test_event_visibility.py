@@ -41,6 +41,11 @@ PUBLIC_CASES = (
     EventKind.CLOSED,
     EventKind.ASSET_ADDED,
     EventKind.ASSET_REMOVED,
+    # Who follows the ticket, and a duplicate merged into it: the requester reads the
+    # ticket with those people, and the merged request is in its conversation.
+    EventKind.WATCHER_ADDED,
+    EventKind.WATCHER_REMOVED,
+    EventKind.MERGED,
     "attachment_added:ticket",
     "attachment_added:reply",
 )
@@ -52,6 +57,9 @@ INTERNAL_CASES = (
     EventKind.CHECKLIST_SKIPPED,
     EventKind.TIME_RECORDED,
     EventKind.TIME_REMOVED,
+    # A link names another ticket, which the requester may not read.
+    EventKind.LINK_ADDED,
+    EventKind.LINK_REMOVED,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -120,6 +128,14 @@ def ticket_with_every_event() -> History:
     services.time_entry_record(ticket_id=ticket.pk, by=supervisor, minutes=20)
     services.comment_add_with_time(ticket_id=ticket.pk, author=supervisor, body="Timed", minutes=5, internal=True)
     services.time_entry_delete(ticket_id=ticket.pk, entry_id=ticket.time_entries.get(minutes=5).pk, by=supervisor)
+    # A colleague copied in and taken off again; a link added and removed; a duplicate merged in.
+    colleague = make_requester()
+    services.watcher_add(ticket_id=ticket.pk, by=requester, email=colleague.email)
+    services.watcher_remove(ticket_id=ticket.pk, by=requester, user_id=colleague.pk)
+    other = services.ticket_create(requester=make_requester(), subject="Other", description="x", urgency=Urgency.LOW)
+    link = services.ticket_link_add(ticket_id=ticket.pk, by=supervisor, to_reference=other.reference)
+    services.ticket_link_remove(ticket_id=ticket.pk, by=supervisor, link_id=link.pk)
+    services.ticket_merge(ticket_id=other.pk, by=supervisor, into_reference=ticket.reference)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

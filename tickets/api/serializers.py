@@ -16,6 +16,7 @@ from ..models import (
     TicketChecklistItem,
     TicketEvent,
     TimeEntry,
+    reference_for,
 )
 from ..text import multi_line, single_line
 
@@ -72,6 +73,12 @@ class TicketSerializer(serializers.Serializer):
     closed_at = _moment(_("Closed"), allow_null=True)
     resolution = serializers.CharField(label=_("Resolution summary"), read_only=True)
     sla_due_at = _moment(_("Due"), allow_null=True)
+    merged_into = serializers.SerializerMethodField(
+        help_text=_("The reference of the ticket this one was merged into (then it is closed), else null.")
+    )
+
+    def get_merged_into(self, ticket: Ticket) -> str | None:
+        return reference_for(ticket.merged_into_id) if ticket.merged_into_id else None
 
     def get_url(self, ticket: Ticket) -> str:
         return f"/api/v1/tickets/{ticket.reference}/"
