@@ -92,10 +92,11 @@ def ticket_list_for_api(*, user) -> QuerySet[Ticket]:
 
 
 def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
-    """A person's own tickets and the ones they follow, most recently changed first."""
-    watched = TicketWatcher.objects.filter(ticket=OuterRef("pk"), user_id=user.pk)
+    """A person's own tickets and the ones they follow, most recently changed first. The
+    few tickets one follows are read first, so both halves are index scans."""
+    watched = list(TicketWatcher.objects.filter(user_id=user.pk).values_list("ticket_id", flat=True))
     return (
-        Ticket.objects.filter(Q(requester=user) | Exists(watched))
+        Ticket.objects.filter(Q(requester=user) | Q(pk__in=watched))
         .select_related("category", "assignee")
         .order_by("-updated_at", "-id")
     )
