@@ -121,6 +121,7 @@ def test_the_ticket_page_costs_the_same_queries_with_many_watchers_and_links(cli
     TicketWatcher.objects.create(ticket=ticket, user=make_requester())
     TicketLink.objects.create(from_ticket=ticket, to_ticket=TicketFactory(requester=ticket.requester))
     TicketLink.objects.create(from_ticket=TicketFactory(), to_ticket=ticket, kind=LinkKind.CAUSED_BY)
+    page_queries(client, ticket)  # the first view fills the caches the page reads
     few = page_queries(client, ticket)
     for _ in range(8):
         TicketWatcher.objects.create(ticket=ticket, user=make_requester())
@@ -145,6 +146,7 @@ def test_the_api_lists_of_watchers_and_links_cost_the_same_queries_however_many(
 
     TicketWatcher.objects.create(ticket=ticket, user=make_requester())
     TicketLink.objects.create(from_ticket=ticket, to_ticket=TicketFactory())
+    cost()  # the first call fills the caches
     few = cost()
     for _ in range(8):
         TicketWatcher.objects.create(ticket=ticket, user=make_requester())
