@@ -72,3 +72,13 @@ def test_a_merged_ticket_says_where_it_went():
     assert (shown["status"], shown["merged_into"]) == ("closed", target.reference)
     again = client.post(f"/api/v1/tickets/{duplicate.reference}/merge/", {"into": target.reference}, format="json")
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize("query", ["ordering=%28p2%3F%F2%97%AD%B6%26", "ordering=-created_at", "q=%00", "page=-1"])
+def test_the_lists_take_no_query_and_never_fail_on_one(query):
+    ticket = TicketFactory()
+    TicketWatcher.objects.create(ticket=ticket, user=make_requester())
+    client = client_for(make_agent(1))
+    for path in ("watchers", "links"):
+        response = client.get(f"/api/v1/tickets/{ticket.reference}/{path}/?{query}")
+        assert response.status_code == 200, (path, response.content[:200])

@@ -507,6 +507,8 @@ class TicketWatchers(ListApiView):
 
     serializer_class = s.WatcherSerializer
     pagination_class = None
+    # A short list in the order people started following: nothing to sort or filter by.
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
