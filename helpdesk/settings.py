@@ -874,5 +874,6 @@ SPECTACULAR_SETTINGS = {
         "AssetClassEnum": "assets.choices.AssetClass",
         "AlertStateEnum": "alerts.choices.AlertState",
         "PresenceEnum": "routing.choices.Presence",
+        "LinkKindEnum": "tickets.choices.LinkKind",
     },
 }

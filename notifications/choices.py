@@ -26,10 +26,17 @@ class NotificationKind(models.TextChoices):
     VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
     ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
     ALERT_PAGE = "alert_page", _("Monitoring alert paged")
+    MERGED = "merged", _("Ticket merged into another")
 
 
-# Sent to the person who filed the ticket, by email.
-REQUESTER_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED)
+# Sent to the person who filed the ticket (and those who follow it), by email. A merge
+# closes one of their tickets, so it is never turned off.
+REQUESTER_KINDS = (
+    NotificationKind.TICKET_CREATED,
+    NotificationKind.REPLY,
+    NotificationKind.RESOLVED,
+    NotificationKind.MERGED,
+)
 # Requester mail that is only a courtesy: "essential mail only" turns it off. A reply
 # and a resolution ask something of the requester, so they always go.
 NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)

@@ -30,6 +30,7 @@ from tests.api import (
     test_permissions_bulk,
     test_permissions_configuration,
     test_permissions_conversation,
+    test_permissions_links,
     test_permissions_lookups,
     test_permissions_maintenance,
     test_permissions_people,
@@ -40,11 +41,20 @@ from tests.api import (
     test_permissions_vendors,
 )
 from tests.api.permission_matrix import ROLES, actor_for, new_ticket
-from tests.factories import TicketFactory, make_agent, make_supervisor
+from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.problems.support import problem_ids
 from tests.procurement.support import procurement_ids
-from tickets.models import Attachment, Category, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import (
+    Attachment,
+    Category,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TicketLink,
+    TicketWatcher,
+    TimeEntry,
+)
 from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +117,16 @@ PAGES: dict[str, Route] = {
     "tickets:confirm": Route("POST", T + "/confirm/", NOT_YET),
     "tickets:reopen": Route("POST", T + "/reopen/", NOT_YET, {"reason": "Still broken"}),
     "tickets:attachment": Route("GET", "/attachments/{file}/", READ),
+    # Watchers: the requester and staff at the ticket's level copy a colleague in; any
+    # member of staff follows (a requester is refused: they are copied in instead); the
+    # watcher, the requester and staff at the level take someone off.
+    "tickets:watcher-add": Route("POST", T + "/watchers/", REPLY, {"email": "Dewi.Copied@example.com"}),
+    "tickets:follow": Route("POST", T + "/follow/", (LOGIN, 403, 404, *(MOVED,) * 5)),
+    "tickets:watcher-remove": Route("POST", T + "/watchers/{watcher}/remove/", REPLY),
+    # Links and merging: staff at the ticket's level (the merge's target is at Level II too).
+    "tickets:link-add": Route("POST", T + "/links/", STAFF_ACTS, {"reference": "{other_ref}", "kind": "caused_by"}),
+    "tickets:link-remove": Route("POST", T + "/links/{link}/remove/", STAFF_ACTS),
+    "tickets:merge": Route("POST", T + "/merge/", STAFF_ACTS, {"into": "{other_ref}"}),
     "tickets:queue": Route("GET", "/queue/", STAFF_PAGE),
     # A bulk action: requesters never reach it; staff get the list of outcomes (200), the
     # Level I agent's row refused (the ticket is above the levels they work).
@@ -356,6 +376,7 @@ API_ENDPOINTS = [
     *test_permissions_bulk.ENDPOINTS,
     *test_permissions_problems.ENDPOINTS,
     *test_permissions_configuration.ENDPOINTS,
+    *test_permissions_links.ENDPOINTS,
 ]
 
 
@@ -394,6 +415,8 @@ def api_url_names() -> set[str]:
         "entry": 1,
         "problem": "PRB-000001",
         "run": 1,
+        "watcher": 1,
+        "link": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -434,6 +457,9 @@ def test_each_row_is_the_url_it_names():
             category_policy=1,
             holiday=1,
             run=1,
+            watcher=1,
+            link=1,
+            other_ref="HD-000002",
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -457,6 +483,9 @@ class Place:
     escalation: Any = None
     asset_import: Any = None
     time_entry: Any = None
+    watcher: Any = None
+    link: Any = None
+    other: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -519,6 +548,12 @@ def place_for(role: str) -> Place:
         status="previewed",
     )
     place = Place(ticket, file, notification, token, actor, reply, article, item, plan, escalation, asset_import)
+    # A colleague who follows the ticket, another who could be copied in, and another
+    # ticket of the same level (to link to and to merge into).
+    place.watcher = TicketWatcher.objects.create(ticket=ticket, user=make_requester(), added_by=ticket.requester)
+    make_requester(email="dewi.copied@example.com")
+    place.other = TicketFactory(level=2, status="open")
+    place.link = TicketLink.objects.create(from_ticket=ticket, to_ticket=TicketFactory(level=1))
     place.time_entry = TimeEntry.objects.create(
         ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
     )
@@ -582,6 +617,9 @@ def test_page_permission_matrix(client, name, role):
         "escalation": place.escalation.pk,
         "asset_import": place.asset_import.pk,
         "time_entry": place.time_entry.pk,
+        "watcher": place.watcher.user_id,
+        "link": place.link.pk,
+        "other_ref": place.other.reference,
     }
     if name.startswith("configuration:"):
         ids |= configuration_ids()

@@ -90,6 +90,11 @@ class EventKind(models.TextChoices):
     PARENT_CLEARED = "parent_cleared", _("Parent ticket removed")
     PROBLEM_LINKED = "problem_linked", _("Linked to a problem")
     PROBLEM_UNLINKED = "problem_unlinked", _("Unlinked from a problem")
+    WATCHER_ADDED = "watcher_added", _("Watcher added")
+    WATCHER_REMOVED = "watcher_removed", _("Watcher removed")
+    LINK_ADDED = "link_added", _("Link added")
+    LINK_REMOVED = "link_removed", _("Link removed")
+    MERGED = "merged", _("Merged")
 
 
 # Events only support staff see: what they say is about the team's own work.
@@ -108,7 +113,27 @@ INTERNAL_EVENT_KINDS = (
     # Problems are the support team's own investigation; requesters never see them.
     EventKind.PROBLEM_LINKED,
     EventKind.PROBLEM_UNLINKED,
+    # A link names another ticket, which the requester may not be allowed to read. (Who
+    # follows the ticket and a merge the requester sees: they read the ticket with them.)
+    EventKind.LINK_ADDED,
+    EventKind.LINK_REMOVED,
 )
+
+
+class LinkKind(models.TextChoices):
+    """How one ticket stands to another, read from the ticket that names it."""
+
+    RELATED = "related", _("Related to")
+    DUPLICATE = "duplicate", _("Duplicate of")
+    CAUSED_BY = "caused_by", _("Caused by")
+
+
+# The same link read from the other ticket.
+LINK_REVERSE_LABELS = {
+    LinkKind.RELATED: _("Related to"),
+    LinkKind.DUPLICATE: _("Duplicated by"),
+    LinkKind.CAUSED_BY: _("Causes"),
+}
 
 
 class QueueView(models.TextChoices):

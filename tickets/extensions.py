@@ -78,3 +78,20 @@ def tickets_entered_levels(*, levels) -> None:
         return
     for listener in _LEVEL_ENTRY.values():
         listener(levels=distinct)
+
+
+# Apps that keep rows of their own per ticket (assets: the devices a ticket is about) carry
+# a merged duplicate's over to the ticket it was merged into. Called inside ticket_merge's
+# transaction, both tickets locked; a listener moves its rows with set-based SQL and keeps
+# each fact once (a row the target has already is not made twice).
+_MERGE: dict[str, Callable[..., None]] = {}
+
+
+def merge_listener_register(name: str, listener: Callable[..., None]) -> None:
+    _MERGE[name] = listener
+
+
+def tickets_merged(*, duplicate_id: int, target_id: int, by) -> None:
+    """Tell every listener that the ticket ``duplicate_id`` was merged into ``target_id``."""
+    for listener in _MERGE.values():
+        listener(duplicate_id=duplicate_id, target_id=target_id, by=by)

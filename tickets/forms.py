@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Impact, Status, Urgency
+from .choices import Impact, LinkKind, Status, Urgency
 from .durations import minutes_from_text
 from .exceptions import TicketError
 from .extensions import new_ticket_extra_fields
@@ -486,3 +486,54 @@ class BulkForm(forms.Form):
             params["reason"] = data.get("reason") or ""
         data["params"] = params
         return data
+
+
+class WatcherAddForm(_ActionForm):
+    """Copy a colleague in by their exact email address (no directory is shown)."""
+
+    url_name = "tickets:watcher-add"
+    submit_label = _("Copy in")
+    button_class = "btn-outline-primary"
+    email = forms.CharField(
+        label=_("Colleague's email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("They can read this ticket, reply to it and hear of its progress."),
+    )
+
+    def clean_email(self) -> str:
+        email = single_line(self.cleaned_data["email"])
+        if not email:
+            raise forms.ValidationError(_("Give your colleague's email address."), code="required")
+        return email
+
+
+class LinkAddForm(_ActionForm):
+    url_name = "tickets:link-add"
+    submit_label = _("Link")
+    button_class = "btn-outline-primary"
+    kind = forms.ChoiceField(label=_("This ticket is"), choices=LinkKind.choices, initial=LinkKind.RELATED)
+    reference = forms.CharField(
+        label=_("Ticket"), max_length=40, widget=forms.TextInput(attrs={"placeholder": "HD-000123"})
+    )
+
+    def clean_reference(self) -> str:
+        return single_line(self.cleaned_data["reference"])
+
+
+class MergeForm(_ActionForm):
+    url_name = "tickets:merge"
+    submit_label = _("Merge")
+    button_class = "btn-outline-danger"
+    into = forms.CharField(
+        label=_("Merge this ticket into"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "HD-000123"}),
+        help_text=_(
+            "Its conversation, files, time, checklist and watchers move there; its requester follows that "
+            "ticket, and this one is closed."
+        ),
+    )
+
+    def clean_into(self) -> str:
+        return single_line(self.cleaned_data["into"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Level
 from sla.choices import SlaMetric, SlaThreshold
 
-from .choices import OPEN_STATUSES, Channel, EventKind, Impact, Priority, Status, Urgency
+from .choices import OPEN_STATUSES, Channel, EventKind, Impact, LinkKind, Priority, Status, Urgency
 
 REFERENCE_PREFIX = "HD-"
 REFERENCE_RE = re.compile(r"^HD-(\d{6,})$", re.IGNORECASE)
@@ -150,6 +150,16 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
     # ...and its first warning: at risk from here until sla_due_at.
     sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A duplicate merged into another ticket: closed, its conversation moved to that one.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -457,3 +467,60 @@ class TimeEntry(models.Model):
     @property
     def is_running(self) -> bool:
         return self.ended_at is None
+
+
+class TicketWatcher(models.Model):
+    """Someone who follows a ticket without owning it: a colleague of the requester copied
+    in (reads and replies as the requester does, hears of replies and status changes), or
+    a member of staff of another level gathering information (reads, replies and writes
+    internal notes, but never takes or moves the ticket). One row per ticket and person."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watched_tickets", verbose_name=_("watcher")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="ticket_watcher_unique")]
+        indexes = [models.Index(fields=["user", "ticket"], name="ticket_watcher_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 👁 {self.user_id}"
+
+
+class TicketLink(models.Model):
+    """One ticket named from another: related to it, a duplicate of it, or caused by it.
+    Never a ticket to itself; one row per pair and kind (in that direction)."""
+
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=12, choices=LinkKind.choices, default=LinkKind.RELATED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket", "kind"], name="ticket_link_unique"),
+            models.CheckConstraint(condition=~models.Q(from_ticket=models.F("to_ticket")), name="ticket_link_not_self"),
+        ]
+        indexes = [models.Index(fields=["to_ticket"], name="ticket_link_to_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id} {self.kind} {self.to_ticket_id}"

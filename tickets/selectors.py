@@ -16,7 +16,16 @@ from accounts.choices import Level
 from accounts.selectors import agent_can_act_at, agent_levels
 from sla.selectors import sla_events_of, sla_policy_for
 
-from .choices import INTERNAL_EVENT_KINDS, OPEN_STATUSES, EventKind, Priority, QueueView, Status
+from .choices import (
+    INTERNAL_EVENT_KINDS,
+    LINK_REVERSE_LABELS,
+    OPEN_STATUSES,
+    EventKind,
+    LinkKind,
+    Priority,
+    QueueView,
+    Status,
+)
 from .filters import QUEUE_SORTS, TicketQueueFilter
 from .models import (
     Attachment,
@@ -25,24 +34,32 @@ from .models import (
     Ticket,
     TicketChecklistItem,
     TicketEvent,
+    TicketLink,
+    TicketWatcher,
     TimeEntry,
     pk_from_reference,
 )
 
 
 def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
-    """The one access rule for ticket pages: requesters see only their own tickets
-    (anything else is a 404, so references cannot be probed); staff see every ticket
-    but act only at their levels and below (403 when ``write`` is asked above them)."""
+    """The one access rule for ticket pages: requesters see only their own tickets and
+    the ones they were copied in on (anything else is a 404, so references cannot be
+    probed); staff see every ticket but act only at their levels and below (403 when
+    ``write`` is asked above them)."""
     pk = pk_from_reference(reference)
     if pk is None:
         raise Http404
-    ticket = Ticket.objects.select_related("requester", "assignee", "category").filter(pk=pk).first()
+    ticket = (
+        Ticket.objects.select_related("requester", "assignee", "category", "merged_into")
+        .annotate(watched=Exists(TicketWatcher.objects.filter(ticket=OuterRef("pk"), user_id=user.pk)))
+        .filter(pk=pk)
+        .first()
+    )
     if ticket is None:
         raise Http404
     staff = bool(agent_levels(user))
     if not staff:
-        if ticket.requester_id != user.pk:
+        if ticket.requester_id != user.pk and not ticket.watched:
             raise Http404
         return ticket
     if write and not agent_can_act_at(user, ticket.level) and ticket.requester_id != user.pk:
@@ -55,7 +72,7 @@ def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
 API_TICKET_FIELDS = (
     *(
         "subject description status priority impact urgency level channel resolution created_at updated_at"
-        " first_response_at resolved_at closed_at sla_due_at parent"
+        " first_response_at resolved_at closed_at sla_due_at parent merged_into"
     ).split(),
     *(
         f"{person}__{field}"
@@ -75,7 +92,14 @@ def ticket_list_for_api(*, user) -> QuerySet[Ticket]:
 
 
 def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(requester=user).select_related("category", "assignee").order_by("-updated_at", "-id")
+    """A person's own tickets and the ones they follow, most recently changed first. The
+    few tickets one follows are read first, so both halves are index scans."""
+    watched = list(TicketWatcher.objects.filter(user_id=user.pk).values_list("ticket_id", flat=True))
+    return (
+        Ticket.objects.filter(Q(requester=user) | Q(pk__in=watched))
+        .select_related("category", "assignee")
+        .order_by("-updated_at", "-id")
+    )
 
 
 # What a queue row shows; the rest of each ticket (description, every SLA instant) and of
@@ -174,7 +198,7 @@ def ticket_timeline(*, ticket: Ticket, user) -> list[TimelineEntry]:
     )
     history = list(events)
     names = people_names(
-        {value for e in history if e.field == "assignee" for value in (e.from_value, e.to_value) if value}
+        {value for e in history if e.field in ("assignee", "watcher") for value in (e.from_value, e.to_value) if value}
     )
     for e in history:
         e.people = names  # type: ignore[attr-defined]  # read by the event_text tag
@@ -469,3 +493,65 @@ def ticket_children(*, ticket: Ticket) -> QuerySet[Ticket]:
         .only(*API_TICKET_FIELDS)
         .order_by("created_at", "id")
     )
+
+
+def ticket_watchers(*, ticket: Ticket) -> list[TicketWatcher]:
+    """Who follows the ticket, in the order they started, with their names."""
+    return list(
+        TicketWatcher.objects.filter(ticket=ticket)
+        .select_related("user")
+        .only("ticket_id", "created_at", "user__username", "user__first_name", "user__last_name", "user__email")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass
+class LinkShown:
+    """One link as a ticket's page shows it: how the other ticket stands to this one."""
+
+    pk: int
+    label: str
+    other: Ticket
+    kind: str
+    outgoing: bool
+
+
+def ticket_links_for_user(*, ticket: Ticket, user) -> list[LinkShown]:
+    """The links on a ticket, both directions, labelled as read from this ticket (a
+    duplicate of / duplicated by, caused by / causes), naming only tickets ``user`` may
+    read: staff every one, anyone else the ones they filed or follow. Two queries."""
+    links = list(
+        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
+        .select_related("from_ticket", "to_ticket")
+        .only(
+            "kind",
+            "from_ticket_id",
+            "to_ticket_id",
+            *(f"{side}__{field}" for side in ("from_ticket", "to_ticket") for field in ("subject", "status")),
+        )
+        .order_by("created_at", "id")
+    )
+    readable = None
+    if not agent_levels(user):
+        others = {link.to_ticket_id if link.from_ticket_id == ticket.pk else link.from_ticket_id for link in links}
+        readable = (
+            set(
+                Ticket.objects.filter(pk__in=others)
+                .filter(
+                    Q(requester_id=user.pk)
+                    | Exists(TicketWatcher.objects.filter(ticket=OuterRef("pk"), user_id=user.pk))
+                )
+                .values_list("pk", flat=True)
+            )
+            if others
+            else set()
+        )
+    shown = []
+    for link in links:
+        outgoing = link.from_ticket_id == ticket.pk
+        other = link.to_ticket if outgoing else link.from_ticket
+        if readable is not None and other.pk not in readable:
+            continue
+        label = LinkKind(link.kind).label if outgoing else LINK_REVERSE_LABELS[LinkKind(link.kind)]
+        shown.append(LinkShown(pk=link.pk, label=str(label), other=other, kind=link.kind, outgoing=outgoing))
+    return shown

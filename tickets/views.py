@@ -28,6 +28,8 @@ from .forms import (
     DeescalateForm,
     EditForm,
     EscalateForm,
+    LinkAddForm,
+    MergeForm,
     ParentClearForm,
     ParentForm,
     ReclassifyForm,
@@ -36,7 +38,9 @@ from .forms import (
     StatusForm,
     TicketCreateForm,
     TimerForm,
+    WatcherAddForm,
 )
+from .models import Ticket
 from .selectors import (
     attachment_get_for_user,
     category_choices,
@@ -47,10 +51,12 @@ from .selectors import (
     ticket_checklist,
     ticket_family,
     ticket_get_for_user,
+    ticket_links_for_user,
     ticket_list_for_requester,
     ticket_queue,
     ticket_time,
     ticket_timeline,
+    ticket_watchers,
 )
 from .services import MANUAL_TRANSITIONS
 
@@ -110,9 +116,17 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
     can_act = staff and agent_can_act_at(user, ticket.level)
     owner = ticket.requester_id == user.pk
     is_open = ticket.status in OPEN_STATUSES
+    watchers = ticket_watchers(ticket=ticket)
+    watching = any(watcher.user_id == user.pk for watcher in watchers)
     forms = {}
+    if ticket.status != Status.CLOSED and (owner or can_act or watching):
+        forms["comment"] = CommentForm(ticket=ticket, staff=staff and (can_act or watching))
     if ticket.status != Status.CLOSED and (owner or can_act):
-        forms["comment"] = CommentForm(ticket=ticket, staff=can_act)
+        forms["watcher_add"] = WatcherAddForm(ticket=ticket)
+    if can_act:
+        forms["link_add"] = LinkAddForm(ticket=ticket)
+        if ticket.status != Status.CLOSED:
+            forms["merge"] = MergeForm(ticket=ticket)
     if can_act:
         if ticket.status != Status.CLOSED:
             forms["edit"] = EditForm(
@@ -152,6 +166,12 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         "can_act": can_act,
         "owner": owner,
         "can_take": can_act and is_open and ticket.assignee_id != user.pk,
+        "watchers": watchers,
+        "watching": watching,
+        "can_follow": staff and not watching and not owner and ticket.status != Status.CLOSED,
+        # Who may take someone off the list: the watcher themself, the requester, staff here.
+        "can_unwatch_others": owner or can_act,
+        "links": ticket_links_for_user(ticket=ticket, user=user),
         "sla": sla_explain(ticket=ticket) if staff else None,
         # Requesters never see the time spent on their ticket.
         "time": ticket_time(ticket=ticket, user=user) if staff else None,
@@ -278,6 +298,100 @@ def ticket_time_delete(request, reference, entry):
         reference,
         lambda t: services.time_entry_delete(ticket_id=t.pk, entry_id=entry, by=request.user),
         _("Time entry removed."),
+    )
+
+
+def _refusable(request, reference, perform, success: str, *, key: str = "", form=None):
+    """Call a service for the ticket: redirect with a message, or the page again with the
+    refusal (403 when the person may not, 409 when the ticket does not allow it)."""
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    try:
+        target = perform(ticket)
+    except TicketError as exc:
+        messages.error(request, exc.message)
+        ticket.refresh_from_db()
+        context = _detail_context(request, ticket, {key: form} if key else None)
+        return render(
+            request, "tickets/ticket_detail.html", context, status=403 if isinstance(exc, NotAllowedError) else 409
+        )
+    messages.success(request, success)
+    return redirect(target if isinstance(target, Ticket) else ticket)
+
+
+@require_POST
+def ticket_watcher_add(request, reference):
+    """The requester (or staff at the ticket's level) copies a colleague in by email."""
+    return _action(
+        request,
+        reference,
+        key="watcher_add",
+        form_class=WatcherAddForm,
+        perform=lambda t, d: services.watcher_add(ticket_id=t.pk, by=request.user, email=d["email"]),
+        success=_("Your colleague was added: they can now read and follow this ticket."),
+    )
+
+
+@require_POST
+def ticket_follow(request, reference):
+    return _refusable(
+        request,
+        reference,
+        lambda t: services.ticket_follow(ticket_id=t.pk, by=request.user),
+        _("You follow this ticket now."),
+    )
+
+
+@require_POST
+def ticket_watcher_remove(request, reference, user):
+    return _refusable(
+        request,
+        reference,
+        lambda t: services.watcher_remove(ticket_id=t.pk, by=request.user, user_id=user),
+        _("They no longer follow this ticket.") if user != request.user.pk else _("You no longer follow this ticket."),
+    )
+
+
+@require_POST
+def ticket_link_add(request, reference):
+    return _action(
+        request,
+        reference,
+        key="link_add",
+        form_class=LinkAddForm,
+        perform=lambda t, d: services.ticket_link_add(
+            ticket_id=t.pk, by=request.user, to_reference=d["reference"], kind=d["kind"]
+        ),
+        success=_("Link added."),
+    )
+
+
+@require_POST
+def ticket_link_remove(request, reference, link):
+    return _refusable(
+        request,
+        reference,
+        lambda t: services.ticket_link_remove(ticket_id=t.pk, by=request.user, link_id=link),
+        _("Link removed."),
+    )
+
+
+@require_POST
+def ticket_merge(request, reference):
+    """Merge this ticket into another; the agent lands on the ticket it was merged into."""
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    form = MergeForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return render(
+            request, "tickets/ticket_detail.html", _detail_context(request, ticket, {"merge": form}), status=400
+        )
+    return _refusable(
+        request,
+        reference,
+        lambda t: services.ticket_merge(ticket_id=t.pk, by=request.user, into_reference=form.cleaned_data["into"]),
+        _("Merged: %(ref)s is closed and points here.") % {"ref": ticket.reference},
+        key="merge",
+        form=form,
     )
 
 

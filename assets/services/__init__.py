@@ -2,7 +2,13 @@
 
 from .expiry import asset_expiry_warn
 from .imports import asset_import_apply, asset_import_confirm, asset_import_parse, asset_import_upload
-from .links import ticket_asset_link, ticket_asset_link_found, ticket_asset_link_on_filing, ticket_asset_unlink
+from .links import (
+    ticket_asset_link,
+    ticket_asset_link_found,
+    ticket_asset_link_on_filing,
+    ticket_asset_unlink,
+    ticket_assets_merge,
+)
 from .records import EDITABLE_FIELDS, asset_create, asset_update
 
 __all__ = [
@@ -18,4 +24,5 @@ __all__ = [
     "ticket_asset_link_found",
     "ticket_asset_link_on_filing",
     "ticket_asset_unlink",
+    "ticket_assets_merge",
 ]

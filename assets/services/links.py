@@ -3,6 +3,7 @@ tag, the requester names one of theirs when filing; each change is on the ticket
 trail (the requester sees it too: it is about their device)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,3 +92,12 @@ def ticket_asset_link_on_filing(*, ticket, data: dict, by) -> None:
     if not isinstance(asset, Asset) or asset.user_id != ticket.requester_id or asset.status == "retired":
         raise TicketError(_("Choose one of your own devices, or none."))
     _link(ticket=ticket, asset=asset, by=by)
+
+
+def ticket_assets_merge(*, duplicate_id: int, target_id: int, by) -> None:
+    """tickets.extensions hook: the devices a merged duplicate was about become the
+    target's (a device the target names already stays once)."""
+    TicketAsset.objects.filter(ticket_id=duplicate_id).filter(
+        Exists(TicketAsset.objects.filter(ticket_id=target_id, asset=OuterRef("asset")))
+    ).delete()
+    TicketAsset.objects.filter(ticket_id=duplicate_id).update(ticket_id=target_id)

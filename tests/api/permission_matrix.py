@@ -22,7 +22,16 @@ from alerts.models import AlertDelivery
 from configuration.models import RecomputeRun
 from maintenance.models import MaintenancePlan
 from tests.factories import TicketFactory, UserFactory, make_agent, make_requester, make_supervisor
-from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import (
+    Attachment,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TicketLink,
+    TicketWatcher,
+    TimeEntry,
+)
 
 ROLES = ("anonymous", "owner", "other_requester", "agent_l1", "agent_l2", "agent_l3", "supervisor", "admin")
 AGENT_LEVEL = {"agent_l1": 1, "agent_l2": 2, "agent_l3": 3}
@@ -156,6 +165,8 @@ def state(world: World) -> dict:
         "attachments": Attachment.objects.count(),
         "alert_deliveries": AlertDelivery.objects.count(),
         "recompute_runs": list(RecomputeRun.objects.order_by("id").values_list("id", "status")),
+        "watchers": list(TicketWatcher.objects.order_by("id").values_list("ticket_id", "user_id")),
+        "links": list(TicketLink.objects.order_by("id").values_list("from_ticket_id", "to_ticket_id", "kind")),
     }
 
 

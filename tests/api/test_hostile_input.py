@@ -42,6 +42,7 @@ def json_endpoints(ticket: Ticket) -> list[tuple[str, str]]:
         ),
         ("post", f"{base}/priority/"),
         ("post", f"{base}/comments/"),
+        *(("post", f"{base}/{action}/") for action in ("watchers", "links", "merge")),
     ]
 
 

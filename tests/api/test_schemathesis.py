@@ -154,6 +154,10 @@ def api_schema(request, live_server, seeded, caller):
     def flatmap_body(context, body):
         if context.operation.path.endswith("/assign/") and isinstance(body, dict) and "assignee" in body:
             return _one_of(seeded.agent_ids, body["assignee"]).map(lambda pk: {**body, "assignee": pk})
+        # A link or merge names another ticket: mostly one that exists.
+        for suffix, key in (("/merge/", "into"), ("/links/", "to")):
+            if context.operation.path.endswith(suffix) and isinstance(body, dict) and key in body:
+                return _one_of(seeded.references, body[key]).map(lambda reference, key=key: {**body, key: reference})
         return st.just(body)
 
     return loaded

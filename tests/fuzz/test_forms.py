@@ -106,6 +106,8 @@ from tickets.forms import (
     DeescalateForm,
     EditForm,
     EscalateForm,
+    LinkAddForm,
+    MergeForm,
     ParentClearForm,
     ParentForm,
     ReclassifyForm,
@@ -114,8 +116,19 @@ from tickets.forms import (
     StatusForm,
     TicketCreateForm,
     TimerForm,
+    WatcherAddForm,
 )
-from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import (
+    Attachment,
+    Category,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TicketLink,
+    TicketWatcher,
+    TimeEntry,
+)
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 from vendors.forms import (
@@ -633,6 +646,56 @@ def own_time_entry_path(place: Place, client: Client) -> str:
 def time_entry_removed(place, drawn, data, response):
     assert not TimeEntry.objects.filter(pk=place.time_entry.pk).exists()
     assert newest_event(place).kind == EventKind.TIME_REMOVED
+
+
+def colleague_copied_in(place, drawn, data, response):
+    assert stripped(data, "email").casefold() == "dewi.copied@example.com"
+    assert TicketWatcher.objects.filter(ticket=place.ticket, user__email="dewi.copied@example.com").exists()
+    assert newest_event(place).kind == EventKind.WATCHER_ADDED
+
+
+def followed(place, drawn, data, response):
+    assert TicketWatcher.objects.filter(ticket=place.ticket, user=place.actor).exists()
+
+
+def watcher_remove_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/watchers/{place.watcher.user_id}/remove/"
+
+
+def watcher_removed(place, drawn, data, response):
+    assert not TicketWatcher.objects.filter(pk=place.watcher.pk).exists()
+    assert newest_event(place).kind == EventKind.WATCHER_REMOVED
+
+
+# The references a link or merge form is sent with stand for the place's own tickets.
+def _with_references(place: Place, client: Client, action: str) -> str:
+    place.references = {"{other}": place.other.reference, "{self}": place.ticket.reference}  # type: ignore[attr-defined]
+    return f"/tickets/{place.ticket.reference}/{action}/"
+
+
+def link_add_path(place: Place, client: Client) -> str:
+    return _with_references(place, client, "links")
+
+
+def merge_path(place: Place, client: Client) -> str:
+    return _with_references(place, client, "merge")
+
+
+def linked(place, drawn, data, response):
+    assert TicketLink.objects.filter(from_ticket=place.ticket, to_ticket=place.other, kind=last(data, "kind")).exists()
+
+
+def link_removed(place, drawn, data, response):
+    assert not TicketLink.objects.filter(pk=place.link.pk).exists()
+
+
+def link_remove_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/links/{place.link.pk}/remove/"
+
+
+def merged(place, drawn, data, response):
+    assert Ticket.objects.get(pk=place.ticket.pk).merged_into_id == place.other.pk
+    assert response["Location"] == place.other.get_absolute_url()
 
 
 def plan_saved(place, drawn, data, response):
@@ -1233,6 +1296,38 @@ FORMS: dict[str, FormRoute] = {
     "tickets:timer": FormRoute(TimerForm, timer_started),
     "routing:presence": FormRoute(PresenceForm, presence_saved, roles=("agent_l1", "agent_l2", "agent_l3")),
     "tickets:time-delete": FormRoute(None, time_entry_removed, path=own_time_entry_path),
+    "tickets:watcher-add": FormRoute(
+        WatcherAddForm,
+        colleague_copied_in,
+        statuses=(Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED),
+        overrides={
+            "email": st.one_of(
+                st.sampled_from(["dewi.copied@example.com", " DEWI.COPIED@example.com ", "nobody@example.com"]),
+                hostile_text,
+            )
+        },
+    ),
+    "tickets:follow": FormRoute(None, followed, statuses=(Status.NEW, Status.OPEN, Status.RESOLVED)),
+    "tickets:watcher-remove": FormRoute(None, watcher_removed, path=watcher_remove_path),
+    "tickets:link-add": FormRoute(
+        LinkAddForm,
+        linked,
+        overrides={
+            "reference": st.one_of(
+                st.sampled_from(["{other}", "HD-999999", "HD-", "{self}"]),
+                hostile_text,
+            )
+        },
+        path=link_add_path,
+    ),
+    "tickets:link-remove": FormRoute(None, link_removed, path=link_remove_path),
+    "tickets:merge": FormRoute(
+        MergeForm,
+        merged,
+        statuses=(Status.NEW, Status.OPEN, Status.PENDING, Status.RESOLVED),
+        overrides={"into": st.one_of(st.sampled_from(["{other}", "HD-999999", "{self}"]), hostile_text)},
+        path=merge_path,
+    ),
     "maintenance:create": FormRoute(PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES),
     "maintenance:edit": FormRoute(
         PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES, path=plan_path("edit/")
@@ -1436,6 +1531,11 @@ def saved_state(place: Place) -> dict:
             list(model.objects.order_by("pk").values())
             for model in (Vendor, VendorContact, VendorContract, VendorEscalation)
         ],
+        "followers and links": [
+            list(TicketWatcher.objects.order_by("pk").values_list("ticket_id", "user_id")),
+            list(TicketLink.objects.order_by("pk").values_list("from_ticket_id", "to_ticket_id", "kind")),
+            list(Ticket.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id")),
+        ],
         "assets": [
             list(Asset.objects.order_by("pk").values()),
             list(TicketAsset.objects.order_by("pk").values_list("ticket_id", "asset_id")),
@@ -1505,6 +1605,9 @@ def submit(name: str, sent: Sent) -> None:
             if isinstance(value, Code):
                 value = current_code(place)
             data[key] = resolve(value, choices=route.choices(place, key), person=reset_person(place), sent=data)
+            references = getattr(place, "references", {})
+            if isinstance(data[key], str) and data[key] in references:
+                data[key] = references[data[key]]
         before = saved_state(place)
 
         response = post(client, path, data, sent.encoding)

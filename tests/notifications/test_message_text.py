@@ -5,7 +5,7 @@ relay and through the HTTP SMS backend to a fake gateway, both on 127.0.0.1.
 
 The plain-text parts and the SMS must carry the text as it was typed (no HTML escaping);
 the HTML part must escape it. The expected texts are in ``messages/<language>/``, with
-``{ref}``, ``{pr}`` (the procurement request's reference), ``{url}``, ``{reset_url}``, ``{unsubscribe_url}`` and ``{rate_1}`` … ``{rate_5}``
+``{ref}``, ``{dup}`` (the duplicate merged into the ticket), ``{pr}`` (the procurement request's reference), ``{url}``, ``{reset_url}``, ``{unsubscribe_url}`` and ``{rate_1}`` … ``{rate_5}``
 (the signed rating links of the resolution mail) standing for what differs from run to run."""
 
 import email
@@ -34,7 +34,7 @@ from procurement.models import ProcurementRequest
 from procurement.services import component_report_decide, component_report_file, procurement_approve
 from satisfaction.services import rating_record
 from sla.models import SlaEvent
-from tests.factories import make_agent, make_requester, make_supervisor
+from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tests.fakes.sms_gateway import BODY_TEMPLATE
 from tickets import services
 from tickets.choices import Impact, Status, Urgency
@@ -63,6 +63,8 @@ APPROVAL_REASON = 'Disetujui: "pos" <IT-2026> & segera'
 VENDOR_MESSAGE = 'Controller "A" failed & <disk 3> blinks 🔥'
 VENDOR_REPLY = "Spare part ships today & the engineer <Agus> comes tomorrow 🚚"
 ASSET_NAME = "ThinkPad for a spare <laptop> (Level II's bench)"
+DUPLICATE_SUBJECT = 'Laptop "mati" juga & <layar> gelap 😩'
+
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -78,6 +80,7 @@ TYPED_FRAGMENTS = [
     'Motherboard "mati" & layar <hitam> 🔥',
     "Lebih murah ganti & <garansi> habis",
     'Disetujui: "pos" <IT-2026> & segera',
+    'Laptop "mati" juga & <layar> gelap 😩',
     "the engineer <Agus> comes tomorrow 🚚",
 ]
 # A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
@@ -168,6 +171,10 @@ def _everything_happens(language: str):
         tag="LAP-0042", asset_type="laptop", name=ASSET_NAME, user=requester, warranty_ends_on=date(2026, 12, 10)
     )
     asset_expiry_warn(today=date(2026, 11, 30))
+    # Another requester asked the same; support merges theirs into this one, and both hear of it.
+    colleague = _person(make_requester, language, "sekar", "Sekar", "Ayu")
+    duplicate = TicketFactory(requester=colleague, subject=DUPLICATE_SUBJECT, level=Level.III, status=Status.OPEN)
+    services.ticket_merge(ticket_id=duplicate.pk, by=boss, into_reference=ticket.reference)
     return ticket
 
 
@@ -194,6 +201,8 @@ def test_every_notification_reads_exactly_as_written(language, real_channels):
     values = {"ref": ticket.reference, "url": f"{BASE_URL}/tickets/{ticket.reference}/", "reset_url": reset_url}
     # The procurement request the replacement opened.
     values["pr"] = ProcurementRequest.objects.get().reference
+    # The duplicate merged into the ticket.
+    values["dup"] = Ticket.objects.get(merged_into=ticket).reference
     # The resolution mail's rating links, each naming this ticket and its requester.
     [resolved_row] = [row for row in rows if row.kind == NotificationKind.RESOLVED]
     for link in re.findall(rf"{BASE_URL}/rate/[^/\s]+/(\d)/", resolved_row.body_text):

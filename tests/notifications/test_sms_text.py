@@ -10,7 +10,7 @@ from satisfaction.models import Rating
 from sla.choices import SlaMetric, SlaThreshold
 from sla.models import SlaEvent
 from tests.factories import TicketFactory, make_agent
-from tickets.models import Comment
+from tickets.models import Comment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,8 @@ def _context(kind, ticket, agent):
         "event": event,
         "comment": Comment(ticket=ticket, author=agent, body="Restart the router, please."),
         "reason": "Still broken",
+        # A merge names the duplicate (a long subject too) and the ticket it went into.
+        "duplicate": Ticket(pk=ticket.pk + 1, subject="Printer “jammed” on the third floor again… " * 4),
         "rule": EscalationRule(name="P1 not taken in 15 minutes at Level I " * 3, level=1, trigger="not_taken"),
         "rating": Rating(ticket=ticket, score=1, comment="Nobody “called” back… " * 5, level=ticket.level),
     }

@@ -45,6 +45,11 @@ PUBLIC_CASES = (
     # A correction of the subject or description is shown to the requester too: they wrote
     # those words, so they see that staff corrected them, and what they said before.
     EventKind.EDITED,
+    # Who follows the ticket, and a duplicate merged into it: the requester reads the
+    # ticket with those people, and the merged request is in its conversation.
+    EventKind.WATCHER_ADDED,
+    EventKind.WATCHER_REMOVED,
+    EventKind.MERGED,
     "attachment_added:ticket",
     "attachment_added:reply",
 )
@@ -60,6 +65,9 @@ INTERNAL_CASES = (
     EventKind.PARENT_CLEARED,
     EventKind.PROBLEM_LINKED,
     EventKind.PROBLEM_UNLINKED,
+    # A link names another ticket, which the requester may not read.
+    EventKind.LINK_ADDED,
+    EventKind.LINK_REMOVED,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -135,6 +143,14 @@ def ticket_with_every_event() -> History:
     services.ticket_parent_clear(ticket_id=ticket.pk, by=supervisor)
     problem = problem_services.problem_create(by=supervisor, title="Roller wear", ticket_id=ticket.pk)
     problem_services.problem_incident_unlink(problem_id=problem.pk, by=supervisor, ticket_reference=ticket.reference)
+    # A colleague copied in and taken off again; a link added and removed; a duplicate merged in.
+    colleague = make_requester()
+    services.watcher_add(ticket_id=ticket.pk, by=requester, email=colleague.email)
+    services.watcher_remove(ticket_id=ticket.pk, by=requester, user_id=colleague.pk)
+    other = services.ticket_create(requester=make_requester(), subject="Other", description="x", urgency=Urgency.LOW)
+    link = services.ticket_link_add(ticket_id=ticket.pk, by=supervisor, to_reference=other.reference)
+    services.ticket_link_remove(ticket_id=ticket.pk, by=supervisor, link_id=link.pk)
+    services.ticket_merge(ticket_id=other.pk, by=supervisor, into_reference=ticket.reference)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")

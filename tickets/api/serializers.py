@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts.choices import Level
 from accounts.selectors import agent_levels, person_by_identifier
 
-from ..choices import Channel, Impact, Priority, Status, Urgency
+from ..choices import Channel, Impact, LinkKind, Priority, Status, Urgency
 from ..durations import minutes_as_text, minutes_from_text
 from ..models import (
     REFERENCE_RE,
@@ -82,6 +82,13 @@ class TicketSerializer(serializers.Serializer):
 
     def get_parent(self, ticket: Ticket) -> str | None:
         return reference_for(ticket.parent_id) if ticket.parent_id else None
+
+    merged_into = serializers.SerializerMethodField(
+        help_text=_("The reference of the ticket this one was merged into (then it is closed), else null.")
+    )
+
+    def get_merged_into(self, ticket: Ticket) -> str | None:
+        return reference_for(ticket.merged_into_id) if ticket.merged_into_id else None
 
     def get_url(self, ticket: Ticket) -> str:
         return f"/api/v1/tickets/{ticket.reference}/"
@@ -397,3 +404,46 @@ class TimerSerializer(serializers.Serializer):
     running = serializers.BooleanField(help_text=_("Whether your timer on the ticket runs now."))
     started_at = serializers.DateTimeField(allow_null=True)
     recorded = TimeEntrySerializer(allow_null=True, help_text=_("The entry the timer just recorded (on stop)."))
+
+
+class WatcherSerializer(serializers.Serializer):
+    """Someone who follows the ticket (their name, never their address)."""
+
+    user = PersonSerializer(read_only=True)
+    created_at = _moment(_("Following since"))
+
+
+class WatcherAddSerializer(serializers.Serializer):
+    email = serializers.CharField(
+        required=False,
+        max_length=254,
+        help_text=_(
+            "The exact email address of the colleague to copy in (the requester, or staff at the ticket's "
+            "level). Leave it out to follow the ticket yourself (support staff of any level)."
+        ),
+    )
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link as read from this ticket: how the other ticket stands to it."""
+
+    id = serializers.IntegerField(read_only=True)
+    relation = serializers.CharField(
+        read_only=True, help_text=_("Related to, Duplicate of / Duplicated by, Caused by / Causes.")
+    )
+    kind = serializers.ChoiceField(choices=LinkKind.choices, read_only=True)
+    direction = serializers.ChoiceField(
+        choices=[("outgoing", _("This ticket names the other")), ("incoming", _("The other ticket names this one"))],
+        read_only=True,
+    )
+    ticket = serializers.CharField(read_only=True, help_text=_("The other ticket's reference."))
+    subject = serializers.CharField(read_only=True)
+
+
+class LinkAddSerializer(serializers.Serializer):
+    to = serializers.CharField(max_length=40, help_text=_("The other ticket's reference, e.g. HD-000123."))
+    kind = serializers.ChoiceField(choices=LinkKind.choices, default=LinkKind.RELATED)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.CharField(max_length=40, help_text=_("The reference of the ticket to merge this one into."))

@@ -30,6 +30,15 @@ urlpatterns = [
     path("tickets/<str:reference>/time/", views.TicketTime.as_view(), name="api-ticket-time"),
     path("tickets/<str:reference>/time/timer/", views.TicketTimer.as_view(), name="api-ticket-timer"),
     path("tickets/<str:reference>/time/<int:entry>/", views.TicketTimeEntry.as_view(), name="api-ticket-time-entry"),
+    path("tickets/<str:reference>/watchers/", views.TicketWatchers.as_view(), name="api-ticket-watchers"),
+    path(
+        "tickets/<str:reference>/watchers/<int:user>/",
+        views.TicketWatcherRemove.as_view(),
+        name="api-ticket-watcher",
+    ),
+    path("tickets/<str:reference>/links/", views.TicketLinks.as_view(), name="api-ticket-links"),
+    path("tickets/<str:reference>/links/<int:link>/", views.TicketLinkRemove.as_view(), name="api-ticket-link"),
+    path("tickets/<str:reference>/merge/", views.TicketMerge.as_view(), name="api-ticket-merge"),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
 ]

@@ -19,15 +19,26 @@ from api.schema import error_responses
 from .. import services
 from ..downloads import attachment_response
 from ..exceptions import NotAllowedError, TicketError, TransitionError
-from ..models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from ..models import (
+    Attachment,
+    Category,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TicketWatcher,
+    TimeEntry,
+)
 from ..selectors import (
     attachment_get_for_user,
     sla_status,
     ticket_children,
     ticket_events_visible,
     ticket_get_for_user,
+    ticket_links_for_user,
     ticket_list_for_api,
     ticket_time_entries,
+    ticket_watchers,
 )
 from . import serializers as s
 from .filters import TicketApiFilter
@@ -566,3 +577,106 @@ class TicketTimer(ApiView):
         else:
             services.timer_discard(ticket_id=ticket.pk, by=request.user)
         return Response(s.TimerSerializer(answer).data)
+
+
+@extend_schema_view(get=extend_schema(responses={200: s.WatcherSerializer(many=True), **error_responses(404)}))
+class TicketWatchers(ListApiView):
+    """Who follows the ticket besides its requester: colleagues copied in, and staff of
+    other levels gathering information. Whoever may read the ticket reads the list."""
+
+    serializer_class = s.WatcherSerializer
+    pagination_class = None
+    # A short list in the order people started following: nothing to sort or filter by.
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketWatcher.objects.none()
+        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+        return ticket_watchers(ticket=ticket)
+
+    @extend_schema(request=s.WatcherAddSerializer, responses={201: s.WatcherSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = s.WatcherAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "email" in data.validated_data:
+            watcher = services.watcher_add(ticket_id=ticket.pk, by=request.user, email=data.validated_data["email"])
+        else:
+            watcher = services.ticket_follow(ticket_id=ticket.pk, by=request.user)
+        watcher = TicketWatcher.objects.select_related("user").get(pk=watcher.pk)
+        return Response(s.WatcherSerializer(watcher).data, status=status.HTTP_201_CREATED)
+
+
+class TicketWatcherRemove(ApiView):
+    """One person who follows the ticket: they stop following (themselves, the requester,
+    or staff at the ticket's level take them off)."""
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, reference: str, user: int):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        services.watcher_remove(ticket_id=ticket.pk, by=request.user, user_id=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _links(ticket: Ticket, user) -> list[dict]:
+    return [
+        {
+            "id": link.pk,
+            "relation": link.label,
+            "kind": link.kind,
+            "direction": "outgoing" if link.outgoing else "incoming",
+            "ticket": link.other.reference,
+            "subject": link.other.subject,
+        }
+        for link in ticket_links_for_user(ticket=ticket, user=user)
+    ]
+
+
+class TicketLinks(ApiView):
+    """The tickets linked to this one, both ways, labelled as read from it; only those the
+    caller may read are named. Staff at the ticket's level add links."""
+
+    @extend_schema(responses={200: s.LinkSerializer(many=True), **error_responses(404)})
+    def get(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        return Response(s.LinkSerializer(_links(ticket, request.user), many=True).data)
+
+    @extend_schema(request=s.LinkAddSerializer, responses={201: s.LinkSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = s.LinkAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = services.ticket_link_add(
+            ticket_id=ticket.pk,
+            by=request.user,
+            to_reference=data.validated_data["to"],
+            kind=data.validated_data["kind"],
+        )
+        [shown] = [row for row in _links(ticket, request.user) if row["id"] == link.pk]
+        return Response(s.LinkSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+
+class TicketLinkRemove(ApiView):
+    """One link on the ticket (either way): staff at the ticket's level remove it."""
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, reference: str, link: int):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        services.ticket_link_remove(ticket_id=ticket.pk, by=request.user, link_id=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TicketMerge(ApiView):
+    """Merge this ticket (a duplicate) into another: its conversation, files, time,
+    checklist, watchers and links move there, its requester follows that ticket, and this
+    one is closed with a pointer to it. Staff who act at both tickets' levels; the answer
+    is the ticket merged into."""
+
+    @extend_schema(request=s.MergeSerializer, responses={200: s.TicketSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = s.MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = services.ticket_merge(ticket_id=ticket.pk, by=request.user, into_reference=data.validated_data["into"])
+        return _ticket_response(_fresh(target.pk))

@@ -26,6 +26,8 @@ from .lifecycle import (
     ticket_vendor_wait_end,
     ticket_vendor_wait_start,
 )
+from .links import ticket_link_add, ticket_link_remove
+from .merge import ticket_merge
 from .notices import ticket_notify
 from .ownership import (
     ticket_assign,
@@ -46,6 +48,7 @@ from .time import (
     timer_start,
     timer_stop,
 )
+from .watchers import is_watcher, ticket_follow, watcher_add, watcher_remove
 
 __all__ = [
     "BulkAction",
@@ -66,6 +69,7 @@ __all__ = [
     "comment_add",
     "comment_add_and_change",
     "comment_add_with_time",
+    "is_watcher",
     "route_level",
     "ticket_assign",
     "ticket_assign_automatically",
@@ -76,6 +80,10 @@ __all__ = [
     "ticket_edit",
     "ticket_escalate",
     "ticket_escalate_automatically",
+    "ticket_follow",
+    "ticket_link_add",
+    "ticket_link_remove",
+    "ticket_merge",
     "ticket_notify",
     "ticket_page_acknowledged",
     "ticket_reclassify",
@@ -97,4 +105,6 @@ __all__ = [
     "category_save",
     "tickets_governed_open",
     "tickets_sla_recompute",
+    "watcher_add",
+    "watcher_remove",
 ]

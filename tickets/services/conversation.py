@@ -17,6 +17,7 @@ from .files import attachments_save, files_validated, stored_files_cleanup
 from .lifecycle import ticket_change_status, ticket_reclassify
 from .notices import ticket_notify
 from .sla import ticket_sla_refresh
+from .watchers import is_watcher
 
 
 def comment_add(
@@ -31,7 +32,9 @@ def comment_add(
 ) -> Comment:
     """Add a public reply or an internal note. A staff reply counts as first response and
     is mailed to the requester; a requester's reply takes a pending ticket back to open.
-    ``channel`` says how it came (the page, a mail, an SMS, a logged call or chat).
+    Those who follow the ticket reply too: a colleague the requester copied in as the
+    requester does (public replies only), staff of another level as staff do (replies and
+    internal notes). ``channel`` says how it came (the page, a mail, an SMS, a logged call or chat).
 
     ``by`` is the member of staff who writes down the requester's words (a call or chat
     they log): the reply is the requester's (``author``, public, as if they had written
@@ -48,15 +51,18 @@ def comment_add(
         with transaction.atomic():
             ticket = ticket_lock(ticket_id)
             staff = bool(agent_levels(author))
+            # A colleague the requester copied in replies as the requester does.
+            requester_side = not staff and is_watcher(author, ticket)
             if by is not None:
                 require_staff_at(by, ticket)
                 if internal or not is_requester(author, ticket):
                     raise NotAllowedError(_("A logged call or chat is the requester's own reply on their own ticket."))
                 staff = False
-            elif is_requester(author, ticket) and not staff:
+            elif (is_requester(author, ticket) or requester_side) and not staff:
                 if internal:
                     raise NotAllowedError(_("Only support staff can write internal notes."))
-            else:
+            elif not (staff and is_watcher(author, ticket)):
+                # Staff who follow a ticket of another level reply and write notes on it.
                 require_staff_at(author, ticket)
             if ticket.status == Status.CLOSED:
                 raise TransitionError(
@@ -94,11 +100,11 @@ def comment_add(
                     ticket.status = Status.OPEN
                     fields.append("status")
                 ticket_notify(kind=NotificationKind.REPLY, ticket=ticket, actor=author, context={"comment": comment})
-            elif is_requester(author, ticket) and not internal:
+            elif (is_requester(author, ticket) or requester_side) and not internal:
                 ticket_notify(
                     kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=actor, context={"comment": comment}
                 )
-            if is_requester(author, ticket) and ticket.status == Status.PENDING:
+            if (is_requester(author, ticket) or requester_side) and ticket.status == Status.PENDING:
                 event_record(
                     ticket,
                     author,

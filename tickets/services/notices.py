@@ -13,7 +13,7 @@ from accounts.selectors import level_agents
 from notifications.choices import REQUESTER_KINDS, NotificationKind
 from notifications.services import notification_queue
 
-from ..models import Ticket
+from ..models import Ticket, TicketWatcher
 from ..threading import REPLY_MARKER, ticket_reply_address, ticket_subject_tag, ticket_thread_id
 
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
@@ -24,14 +24,15 @@ TICKET_HEADER = "X-Helpdesk-Ticket"
 def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
     """Who a notification of this kind is for (before their own preferences):
 
-    - ticket created, reply, resolved: the requester;
+    - ticket created, reply, resolved, merged: the requester, and those who follow the
+      ticket (colleagues copied in, staff of other levels) but not the person who did it;
     - escalated, sent back down: the agents of the ticket's (new) level, but not the
       person who moved it;
     - requester replied, reopened: the assignee (nobody while unassigned: the ticket is
       in its level's unassigned queue), unless they did it themselves.
     """
     if kind in REQUESTER_KINDS:
-        return [ticket.requester]
+        return [ticket.requester, *ticket_watchers_to_tell(ticket=ticket, actor=actor)]
     if kind in LEVEL_KINDS:
         agents = level_agents(level=ticket.level)
         if actor is not None:
@@ -41,6 +42,20 @@ def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
         assignee = ticket.assignee
         return [assignee] if assignee is not None and (actor is None or assignee.pk != actor.pk) else []
     raise ValueError(f"No audience for notification kind {kind!r}")  # pragma: no cover - a programming error
+
+
+def ticket_watchers_to_tell(*, ticket: Ticket, actor) -> list:
+    """Who follows the ticket, but neither its requester nor ``actor``, in the order they
+    started following (one query)."""
+    watchers = TicketWatcher.objects.filter(ticket=ticket).exclude(user_id=ticket.requester_id).select_related("user")
+    if actor is not None:
+        watchers = watchers.exclude(user_id=actor.pk)
+    return [watcher.user for watcher in watchers.order_by("created_at", "id")]
+
+
+# What only the requester's own copy of a mail carries: the signed links that rate the
+# work on their behalf.
+REQUESTER_ONLY_CONTEXT = ("rating_links",)
 
 
 def helpdesk_mail_name() -> str:
@@ -110,13 +125,28 @@ def ticket_notify(
     is threaded on the ticket and answerable (``ticket_mail_headers``), its subject
     tagged ``[HD-000123]`` once, and its text starts with the reply marker."""
     audience = ticket_audience(kind=kind, ticket=ticket, actor=actor) if people is None else list(people)
-    return notification_queue(
-        kind=kind,
-        people=audience,
-        ticket=ticket,
-        priority=ticket.priority,
-        context={"reply_marker": REPLY_MARKER, **(context or {})},
-        headers=ticket_mail_headers(ticket),
-        subject_tag=ticket_subject_tag(ticket),
-        webhook_body=lambda event: ticket_webhook_payload(event=event, ticket=ticket, data=data or {}),
-    )
+    context = {"reply_marker": REPLY_MARKER, **(context or {})}
+
+    def queue(people: list, context: dict, *, webhooks: bool) -> list:
+        return notification_queue(
+            kind=kind,
+            people=people,
+            ticket=ticket,
+            priority=ticket.priority,
+            context=context,
+            headers=ticket_mail_headers(ticket),
+            subject_tag=ticket_subject_tag(ticket),
+            webhook_body=(
+                (lambda event: ticket_webhook_payload(event=event, ticket=ticket, data=data or {}))
+                if webhooks
+                else None
+            ),
+        )
+
+    # Those who follow the ticket get the requester's news without what is the requester's alone.
+    followers = [person for person in audience if person.pk != ticket.requester_id]
+    if kind in REQUESTER_KINDS and followers and any(key in context for key in REQUESTER_ONLY_CONTEXT):
+        owners = [person for person in audience if person.pk == ticket.requester_id]
+        shared = {key: value for key, value in context.items() if key not in REQUESTER_ONLY_CONTEXT}
+        return queue(followers, shared, webhooks=False) + queue(owners, context, webhooks=True)
+    return queue(audience, context, webhooks=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Level
 
-from ..choices import Channel, EventKind, Impact, Priority, Status, Urgency
+from ..choices import LINK_REVERSE_LABELS, Channel, EventKind, Impact, LinkKind, Priority, Status, Urgency
 
 register = template.Library()
 
@@ -50,7 +50,7 @@ def _display(field: str, value: str, people: dict[str, str]) -> str:
     choices = FIELD_CHOICES.get(field)
     if not value:
         return _("nobody") if field == "assignee" else "—"
-    if field == "assignee":
+    if field in ("assignee", "watcher"):
         return people.get(value, value)
     if choices is not None:
         try:
@@ -138,6 +138,25 @@ def event_text(event, ticket=None) -> str:
                 "new": event.to_value,
             }
         return _("corrected the description")
+    if event.kind == EventKind.WATCHER_ADDED:
+        if event.actor is not None and event.actor.username == event.to_value:
+            return _("started following the ticket")
+        return _("copied in %(name)s") % {"name": new}
+    if event.kind == EventKind.WATCHER_REMOVED:
+        if event.actor is not None and event.actor.username == event.from_value:
+            return _("stopped following the ticket")
+        return _("took %(name)s off the ticket") % {"name": old}
+    if event.kind in (EventKind.LINK_ADDED, EventKind.LINK_REMOVED):
+        kind = LinkKind(event.from_value) if event.from_value in LinkKind.values else LinkKind.RELATED
+        how = LinkKind(kind).label if event.field == "link" else LINK_REVERSE_LABELS[kind]
+        words = {"how": str(how).lower(), "ref": event.to_value}
+        if event.kind == EventKind.LINK_ADDED:
+            return _("linked the ticket: %(how)s %(ref)s") % words
+        return _("removed the link: %(how)s %(ref)s") % words
+    if event.kind == EventKind.MERGED:
+        if event.field == "merged_into":
+            return _("merged this ticket into %(ref)s") % {"ref": event.to_value}
+        return _("merged %(ref)s into this ticket") % {"ref": event.from_value}
     if event.field:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
