@@ -29,6 +29,7 @@ from tests.api import (
     test_permissions_maintenance,
     test_permissions_people,
     test_permissions_procurement,
+    test_permissions_saved_views,
     test_permissions_tickets,
     test_permissions_time,
     test_permissions_vendors,
@@ -37,7 +38,7 @@ from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tests.factories import TicketFactory, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.procurement.support import procurement_ids
-from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import Attachment, SavedView, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,22 @@ PAGES: dict[str, Route] = {
     "tickets:reopen": Route("POST", T + "/reopen/", NOT_YET, {"reason": "Still broken"}),
     "tickets:attachment": Route("GET", "/attachments/{file}/", READ),
     "tickets:queue": Route("GET", "/queue/", STAFF_PAGE),
+    # The ticket list and its saved views (tests/tickets/test_ticket_list.py): staff only;
+    # the view here is the actor's own.
+    "tickets:list": Route("GET", "/tickets/all/", STAFF_PAGE),
+    "tickets:view-save": Route(
+        "POST",
+        "/tickets/all/views/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"name": "Mine <b>&</b> 😀", "query": "status=closed"},
+    ),
+    "tickets:view-edit": Route(
+        "POST",
+        "/tickets/all/views/{saved_view}/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"name": "P1", "query": "priority=1"},
+    ),
+    "tickets:view-delete": Route("POST", "/tickets/all/views/{saved_view}/delete/", (LOGIN, 403, 403, *(MOVED,) * 5)),
     "tickets:dashboard": Route("GET", "/dashboard/", SUPERVISORS),
     "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
     "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),
@@ -295,6 +312,7 @@ API_ENDPOINTS = [
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
+    *test_permissions_saved_views.ENDPOINTS,
 ]
 
 
@@ -363,6 +381,7 @@ def test_each_row_is_the_url_it_names():
             escalation=1,
             asset_import=1,
             time_entry=1,
+            saved_view=1,
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -451,6 +470,7 @@ def place_for(role: str) -> Place:
     place.time_entry = TimeEntry.objects.create(
         ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
     )
+    place.saved_view = SavedView.objects.create(owner=actor or ticket.requester, name="Closed", query="status=closed")
     return place
 
 
@@ -488,6 +508,7 @@ def test_page_permission_matrix(client, name, role):
         "escalation": place.escalation.pk,
         "asset_import": place.asset_import.pk,
         "time_entry": place.time_entry.pk,
+        "saved_view": place.saved_view.pk,
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)

@@ -100,6 +100,11 @@ INTERNAL_EVENT_KINDS = (
 )
 
 
+# Open tickets by age (the reports' aging table and the ticket list's filter): a name,
+# and the age in days from (inclusive) and to (exclusive; None: no upper bound).
+AGE_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
+
+
 class QueueView(models.TextChoices):
     UNASSIGNED = "unassigned", _("Unassigned")
     MINE = "mine", _("Assigned to me")

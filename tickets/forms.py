@@ -8,7 +8,7 @@ from .choices import Impact, Status, Urgency
 from .durations import minutes_from_text
 from .exceptions import TicketError
 from .extensions import new_ticket_extra_fields
-from .models import Category
+from .models import SAVED_VIEW_NAME_LENGTH, SAVED_VIEW_QUERY_LENGTH, Category
 from .services import MANUAL_TRANSITIONS
 from .services.time import minutes_checked
 from .text import multi_line, single_line
@@ -298,3 +298,24 @@ class ChecklistItemForm(forms.Form):
         if data.get("action") == "skip" and not data.get("reason"):
             raise forms.ValidationError(_("Say why the step is skipped."), code="required")
         return data
+
+
+class SavedViewForm(forms.Form):
+    """Save the ticket list's current filters under a name (``query`` is the list's query
+    string; tickets.services.saved_view_save keeps only what its filters know)."""
+
+    name = forms.CharField(label=_("Name of the view"), max_length=SAVED_VIEW_NAME_LENGTH)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=SAVED_VIEW_QUERY_LENGTH * 4)
+    shared = forms.BooleanField(label=_("Share with all staff"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_name(self) -> str:
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the view a name."), code="required")
+        return name

@@ -100,11 +100,12 @@ from tickets.forms import (
     ReclassifyForm,
     ReopenForm,
     ResolveForm,
+    SavedViewForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
 )
-from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import Attachment, Category, Comment, SavedView, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 from vendors.forms import (
@@ -580,6 +581,26 @@ def own_reply_path(action: str):
     return path
 
 
+def view_saved(place, drawn, data, response):
+    view = SavedView.objects.latest("updated_at", "pk")
+    assert view.name == single_line(last(data, "name")) and view.owner == place.actor
+    assert response["Location"] == view.get_absolute_url()
+
+
+def own_view_path(action: str):
+    """The edit (or delete) address of a saved view of the person's own."""
+
+    def path(place: Place, client: Client) -> str:
+        place.saved_view = SavedView.objects.create(owner=place.actor, name="Mine", query="status=closed")
+        return f"/tickets/all/views/{place.saved_view.pk}/{action}"
+
+    return path
+
+
+def view_deleted(place, drawn, data, response):
+    assert not SavedView.objects.filter(pk=place.saved_view.pk).exists()
+
+
 def reply_deleted(place, drawn, data, response):
     assert not CannedReply.objects.filter(pk=place.reply.pk).exists()
 
@@ -837,6 +858,9 @@ FORMS: dict[str, FormRoute] = {
         answers_with_a_page=True,
     ),
     "notifications:delivery-retry": FormRoute(None, retried),
+    "tickets:view-save": FormRoute(SavedViewForm, view_saved),
+    "tickets:view-edit": FormRoute(SavedViewForm, view_saved, path=own_view_path("")),
+    "tickets:view-delete": FormRoute(None, view_deleted, path=own_view_path("delete/")),
     "replies:manage": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved),
     "replies:edit": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved, path=own_reply_path("")),
     "replies:delete": FormRoute(None, reply_deleted, path=own_reply_path("delete/")),

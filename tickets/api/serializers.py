@@ -8,10 +8,13 @@ from accounts.selectors import agent_levels, person_by_identifier
 from ..choices import Channel, Impact, Priority, Status, Urgency
 from ..durations import minutes_as_text, minutes_from_text
 from ..models import (
+    SAVED_VIEW_NAME_LENGTH,
+    SAVED_VIEW_QUERY_LENGTH,
     TIME_ENTRY_MAX_MINUTES,
     Attachment,
     Category,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -318,3 +321,33 @@ class TimerSerializer(serializers.Serializer):
     running = serializers.BooleanField(help_text=_("Whether your timer on the ticket runs now."))
     started_at = serializers.DateTimeField(allow_null=True)
     recorded = TimeEntrySerializer(allow_null=True, help_text=_("The entry the timer just recorded (on stop)."))
+
+
+class SavedViewSerializer(serializers.ModelSerializer):
+    owner = PersonSerializer(read_only=True)
+    query = serializers.CharField(
+        read_only=True,
+        help_text=_("The ticket list's filters as a query string; the same names filter /api/v1/tickets/."),
+    )
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+    url = serializers.SerializerMethodField(help_text=_("The ticket list page with this view's filters."))
+
+    class Meta:
+        model = SavedView
+        fields = ["id", "name", "query", "shared", "owner", "url", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_url(self, view: SavedView) -> str:
+        return view.get_absolute_url()
+
+
+class SavedViewCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=SAVED_VIEW_NAME_LENGTH)
+    query = serializers.CharField(
+        max_length=SAVED_VIEW_QUERY_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The filters as a query string, e.g. status=pending&assignee=me; unknown names are dropped."),
+    )
+    shared = serializers.BooleanField(required=False, default=False)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("tickets/<str:reference>/time/<int:entry>/", views.TicketTimeEntry.as_view(), name="api-ticket-time-entry"),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
+    path("saved-views/", views.SavedViewList.as_view(), name="api-saved-views"),
 ]

@@ -35,8 +35,13 @@ from .time import (
     timer_start,
     timer_stop,
 )
+from .views import list_query_normalised, saved_view_delete, saved_view_may_manage, saved_view_save
 
 __all__ = [
+    "list_query_normalised",
+    "saved_view_delete",
+    "saved_view_may_manage",
+    "saved_view_save",
     "MANUAL_TRANSITIONS",
     "NewTicket",
     "attachment_add",
