@@ -153,6 +153,13 @@ class TicketListFilter(django_filters.FilterSet):
     updated_before = InstantFilter(label=_("Updated before"), field_name="updated_at", lookup_expr="lt")
     resolved_after = InstantFilter(label=_("Resolved from"), field_name="resolved_at", lookup_expr="gte")
     resolved_before = InstantFilter(label=_("Resolved before"), field_name="resolved_at", lookup_expr="lt")
+    created_within = django_filters.NumberFilter(
+        label=_("Created in the last (days)"),
+        method="filter_created_within",
+        min_value=1,
+        max_value=3660,
+        field_class=forms.IntegerField,
+    )
     age = django_filters.ChoiceFilter(
         label=_("Open for (days)"),
         choices=[(name, name) for name, _low, _high in AGE_BUCKETS],
@@ -205,6 +212,10 @@ class TicketListFilter(django_filters.FilterSet):
         if value == "me":
             return queryset.filter(assignee_id=self.user.pk if self.user is not None else None)
         return queryset.filter(assignee_id=int(value))
+
+    def filter_created_within(self, queryset, name, value):
+        """Filed in the last ``value`` days, counted back from now (a saved view stays current)."""
+        return queryset.filter(created_at__gte=self.now - timedelta(days=int(value)))
 
     def filter_age(self, queryset, name, value):
         """Open tickets of that age now, as the reports' aging table counts them."""

@@ -131,7 +131,8 @@ def _list_context(request, *, form=None) -> dict:
         "sort_query": sort_params.urlencode(),
         "now": now,
         "current": {
-            key: params.get(key, "") for key in ("q", "state", "category", "assignee", "requester", "age", "sla")
+            key: params.get(key, "")
+            for key in ("q", "state", "category", "assignee", "requester", "age", "sla", "created_within")
         },
         "chosen": {key: params.getlist(key) for key in ("status", "level", "priority", "channel")},
         "dates": {key: params.get(key, "") for key in LIST_DATE_FILTERS},

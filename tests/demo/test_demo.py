@@ -62,3 +62,19 @@ def test_seed_demo_adds_a_small_inventory_once():
     assert Asset.objects.filter(asset_type="laptop", user__isnull=False).count() == 4
     assert Asset.objects.filter(warranty_ends_on__lte=today + datetime.timedelta(days=30)).exists()
     assert TicketAsset.objects.filter(asset__tag="LAP-0001").count() == 1
+
+
+def test_seed_demo_shares_its_saved_views_once(client):
+    from tickets.models import SavedView
+
+    call_command("seed_demo", tickets=1)
+    call_command("seed_demo", tickets=1)
+    views = {view.name: view for view in SavedView.objects.filter(is_shared=True)}
+    assert set(views) == {"My pending on customer", "P1 this week", "Breached now"}
+    assert views["My pending on customer"].query == "status=pending&assignee=me"
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="agent1"))
+    response = client.get(views["P1 this week"].get_absolute_url())
+    assert response.status_code == 200 and not response.context["filter_errors"]
+    assert all(ticket.priority == 1 for ticket in response.context["page"].object_list)

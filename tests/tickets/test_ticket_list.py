@@ -279,3 +279,13 @@ def test_requesters_filter_their_tickets_by_state_with_counts(client):
     assert len(response.context["page"].object_list) == 4
     counts = {value: count for value, _label, count in response.context["states"]}
     assert counts == {"open": 1, "waiting": 1, "resolved": 1, "closed": 1, "all": 4}
+
+
+def test_created_within_counts_back_from_now(client):
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    TicketFactory(level=1, subject="this week", created_at=now - timedelta(days=6))
+    TicketFactory(level=1, subject="last month", created_at=now - timedelta(days=30))
+    client.force_login(make_agent(1))
+    with time_machine.travel(now, tick=False):
+        assert found(client, created_within=7) == ["this week"]
+        assert "Created in the last" in list_page(client, created_within=0).context["filter_errors"]

@@ -8,6 +8,7 @@ from demo.data import DEMO_USERS, demo_tickets_create, demo_users_ensure
 from demo.knowledge import demo_knowledge_ensure
 from demo.routing import demo_routing_ensure
 from demo.vendors import demo_vendors_ensure
+from demo.views import demo_saved_views_ensure
 from escalation.services import ladders_backfill
 from tickets.models import Ticket
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
             self.stdout.write(_("Added %(n)s demo vendors with a contact and a contract.") % {"n": vendors})
         if demo_routing_ensure(users=users):
             self.stdout.write(_("Level I assigns its tickets automatically (least-loaded, up to 30 each)."))
+        views = demo_saved_views_ensure(users=users)
+        if views:
+            self.stdout.write(_("Added %(n)s shared views of the ticket list.") % {"n": views})
         assets = demo_assets_ensure()
         if assets:
             self.stdout.write(_("Added %(n)s demo assets.") % {"n": assets})
