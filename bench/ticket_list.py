@@ -3,8 +3,9 @@ dataset, side by side with the open queue page measured in the same run.
 
 Run from the project root: ``.venv/bin/python bench/ticket_list.py [--tickets N] [--reseed]``.
 It uses its own database (``BENCH_LIST_DATABASE_URL``), creates and migrates it when
-needed and seeds it in bulk (bench/queue_pages.py's seeding) only when it holds fewer
-tickets than asked for, so reruns go straight to the measurements. It prints the plan of
+needed and seeds it with set-based SQL (bench/support/reports_dataset.py: two years of
+tickets of every status with their events) only when it does not hold the dataset asked
+for, so reruns go straight to the measurements. It prints the plan of
 each list query that reads the tickets table sequentially. Exits 1 when a page does not
 answer 200 or the list's query count grows with the data.
 """
@@ -18,16 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.queue_pages import (  # noqa: E402
-    Page,
-    clients_build,
-    dataset_ensure,
-    measure,
-    query_count,
-    queue_url,
-)
+from bench.queue_pages import Page, clients_build, measure, query_count, queue_url  # noqa: E402
 from bench.support.database import django_on_bench_database  # noqa: E402
 from bench.support.machine import load  # noqa: E402
+from bench.support.reports_dataset import dataset_ensure  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench_list"
 
@@ -105,7 +100,7 @@ def main() -> int:
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Ticket
 
-    dataset_ensure(tickets=args.tickets, reseed=args.reseed, vacuum=True)
+    dataset_ensure(tickets=args.tickets, reseed=args.reseed)
     if args.seed_only:
         return 0
     pages = pages_build()

@@ -126,6 +126,12 @@ class CategoryListFilter(django_filters.CharFilter):
     field_class = CategoryListField
 
 
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days."""
+
+    field_class = forms.IntegerField
+
+
 class TicketListFilter(django_filters.FilterSet):
     """The ticket list's filters (tickets over every status at the levels a person works).
     Each filter reads columns of the ticket itself, so no join repeats a row; saved views
@@ -153,12 +159,8 @@ class TicketListFilter(django_filters.FilterSet):
     updated_before = InstantFilter(label=_("Updated before"), field_name="updated_at", lookup_expr="lt")
     resolved_after = InstantFilter(label=_("Resolved from"), field_name="resolved_at", lookup_expr="gte")
     resolved_before = InstantFilter(label=_("Resolved before"), field_name="resolved_at", lookup_expr="lt")
-    created_within = django_filters.NumberFilter(
-        label=_("Created in the last (days)"),
-        method="filter_created_within",
-        min_value=1,
-        max_value=3660,
-        field_class=forms.IntegerField,
+    created_within = DaysFilter(
+        label=_("Created in the last (days)"), method="filter_created_within", min_value=1, max_value=3660
     )
     age = django_filters.ChoiceFilter(
         label=_("Open for (days)"),

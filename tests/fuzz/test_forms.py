@@ -591,7 +591,8 @@ def own_view_path(action: str):
     """The edit (or delete) address of a saved view of the person's own."""
 
     def path(place: Place, client: Client) -> str:
-        place.saved_view = SavedView.objects.create(owner=place.actor, name="Mine", query="status=closed")
+        owner = place.actor or place.ticket.requester
+        place.saved_view = SavedView.objects.create(owner=owner, name="Mine", query="status=closed")
         return f"/tickets/all/views/{place.saved_view.pk}/{action}"
 
     return path
