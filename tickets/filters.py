@@ -63,6 +63,7 @@ class TicketQueueFilter(django_filters.FilterSet):
 # The ticket list (every status) sorts as the queue does, and by when tickets were resolved.
 LIST_SORTS: dict[str, tuple[Any, ...]] = {
     **QUEUE_SORTS,
+    # Unresolved tickets last either way; the newest-first order reads its index forwards.
     "resolved": (F("resolved_at").asc(nulls_last=True), "id"),
     "-resolved": (F("resolved_at").desc(nulls_last=True), "-id"),
 }

@@ -222,6 +222,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             # The ticket list over every status, newest change first (its default order).
             models.Index(fields=["updated_at", "id"], name="ticket_list_updated_idx"),
+            # ... and sorted by resolution, newest (or oldest) first, unresolved last.
+            models.Index(
+                models.F("resolved_at").desc(nulls_last=True), models.F("id").desc(), name="ticket_list_resolved_idx"
+            ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
 
