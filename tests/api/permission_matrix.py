@@ -21,7 +21,7 @@ from accounts.services import api_token_create, user_set_role
 from alerts.models import AlertDelivery
 from maintenance.models import MaintenancePlan
 from tests.factories import TicketFactory, UserFactory, make_agent, make_requester, make_supervisor
-from tickets.models import Attachment, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import Attachment, Comment, SavedView, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
 
 ROLES = ("anonymous", "owner", "other_requester", "agent_l1", "agent_l2", "agent_l3", "supervisor", "admin")
 AGENT_LEVEL = {"agent_l1": 1, "agent_l2": 2, "agent_l3": 3}
@@ -154,6 +154,7 @@ def state(world: World) -> dict:
         "comments": Comment.objects.count(),
         "attachments": Attachment.objects.count(),
         "alert_deliveries": AlertDelivery.objects.count(),
+        "saved_views": list(SavedView.objects.order_by("id").values()),
     }
 
 
