@@ -15,6 +15,7 @@ from tickets.choices import Priority
 from tickets.models import reference_for
 
 from .access import report_filters, report_for, report_owner, report_time_zone
+from .drilldown import ReportLinks
 from .forms import MonthForm, ReportFilterForm
 from .selectors import (
     RangeReport,
@@ -92,10 +93,14 @@ def reports(request):
         return render(request, "reports/reports.html", context, status=400)
     report = _report(filters)
     aging_labels = [_("0–1 day"), _("1–3 days"), _("3–7 days"), _("Over 7 days")]
+    links = ReportLinks(filters)
+    days = links.days()
     context.update(
         {
             "report": report,
-            "aging_rows": list(zip(aging_labels, report.aging.values(), strict=True)),
+            "drill": links,
+            "trend_rows": [(row, days.get(row["day"], {})) for row in report.trend],
+            "aging_rows": list(zip(aging_labels, report.aging.values(), report.aging.keys(), strict=True)),
             "filters": filters,
             "live": live_figures(filters, now=timezone.now()),
             "priorities": Priority.choices,
@@ -125,7 +130,12 @@ def live(request):
     return render(
         request,
         "reports/_live.html",
-        {"live": live_figures(filters, now=timezone.now()), "priorities": Priority.choices, "levels": Level.choices},
+        {
+            "live": live_figures(filters, now=timezone.now()),
+            "priorities": Priority.choices,
+            "levels": Level.choices,
+            "drill": ReportLinks(filters),
+        },
     )
 
 

@@ -36,6 +36,7 @@ from tests.api import (
     test_permissions_people,
     test_permissions_problems,
     test_permissions_procurement,
+    test_permissions_saved_views,
     test_permissions_tickets,
     test_permissions_time,
     test_permissions_vendors,
@@ -48,6 +49,7 @@ from tests.procurement.support import procurement_ids
 from tickets.models import (
     Attachment,
     Category,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -131,6 +133,22 @@ PAGES: dict[str, Route] = {
     # A bulk action: requesters never reach it; staff get the list of outcomes (200), the
     # Level I agent's row refused (the ticket is above the levels they work).
     "tickets:bulk": Route("POST", "/tickets/bulk/", STAFF_PAGE, {"tickets": "{ref}", "action": "take"}),
+    # The ticket list and its saved views (tests/tickets/test_ticket_list.py): staff only;
+    # the view here is the actor's own.
+    "tickets:list": Route("GET", "/tickets/all/", STAFF_PAGE),
+    "tickets:view-save": Route(
+        "POST",
+        "/tickets/all/views/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"name": "Mine <b>&</b> 😀", "query": "status=closed"},
+    ),
+    "tickets:view-edit": Route(
+        "POST",
+        "/tickets/all/views/{saved_view}/",
+        (LOGIN, 403, 403, *(MOVED,) * 5),
+        {"name": "P1", "query": "priority=1"},
+    ),
+    "tickets:view-delete": Route("POST", "/tickets/all/views/{saved_view}/delete/", (LOGIN, 403, 403, *(MOVED,) * 5)),
     "tickets:dashboard": Route("GET", "/dashboard/", SUPERVISORS),
     "tickets:dashboard-sla": Route("GET", "/dashboard/sla/", SUPERVISORS),
     "notifications:delivery-log": Route("GET", "/notifications/", SUPERVISORS),
@@ -377,6 +395,7 @@ API_ENDPOINTS = [
     *test_permissions_problems.ENDPOINTS,
     *test_permissions_configuration.ENDPOINTS,
     *test_permissions_links.ENDPOINTS,
+    *test_permissions_saved_views.ENDPOINTS,
 ]
 
 
@@ -460,6 +479,7 @@ def test_each_row_is_the_url_it_names():
             watcher=1,
             link=1,
             other_ref="HD-000002",
+            saved_view=1,
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -557,6 +577,7 @@ def place_for(role: str) -> Place:
     place.time_entry = TimeEntry.objects.create(
         ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
     )
+    place.saved_view = SavedView.objects.create(owner=actor or ticket.requester, name="Closed", query="status=closed")
     return place
 
 
@@ -620,6 +641,7 @@ def test_page_permission_matrix(client, name, role):
         "watcher": place.watcher.user_id,
         "link": place.link.pk,
         "other_ref": place.other.reference,
+        "saved_view": place.saved_view.pk,
     }
     if name.startswith("configuration:"):
         ids |= configuration_ids()

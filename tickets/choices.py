@@ -134,6 +134,9 @@ LINK_REVERSE_LABELS = {
     LinkKind.DUPLICATE: _("Duplicated by"),
     LinkKind.CAUSED_BY: _("Causes"),
 }
+# Open tickets by age (the reports' aging table and the ticket list's filter): a name,
+# and the age in days from (inclusive) and to (exclusive; None: no upper bound).
+AGE_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
 
 
 class QueueView(models.TextChoices):

@@ -1,10 +1,17 @@
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import django_filters
-from django.db.models import F
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OPEN_STATUSES, Priority, Status
+from accounts.choices import Level
+from accounts.selectors import agent_levels
+
+from .choices import AGE_BUCKETS, OPEN_STATUSES, Channel, Priority, Status
 from .models import Category, Ticket, pk_from_reference
 from .search import ticket_search
 
@@ -51,3 +58,183 @@ class TicketQueueFilter(django_filters.FilterSet):
             return queryset.filter(pk=pk)
         # The words as the search page finds them (tickets.search); the queue keeps its sort.
         return ticket_search(user=self.user, query=value, tickets=queryset)
+
+
+# The ticket list (every status) sorts as the queue does, and by when tickets were resolved.
+LIST_SORTS: dict[str, tuple[Any, ...]] = {
+    **QUEUE_SORTS,
+    # Unresolved tickets last either way; the newest-first order reads its index forwards.
+    "resolved": (F("resolved_at").asc(nulls_last=True), "id"),
+    "-resolved": (F("resolved_at").desc(nulls_last=True), "-id"),
+}
+LIST_DEFAULT_SORT = "-updated"
+LIST_PAGE_SIZES = (10, 25, 50, 100)
+LIST_DATE_FILTERS = (
+    "created_after",
+    "created_before",
+    "updated_after",
+    "updated_before",
+    "resolved_after",
+    "resolved_before",
+)
+
+
+class InstantField(forms.DateTimeField):
+    """A date (the start of that day here) or an ISO 8601 instant (with its offset), as a
+    filter bound. An instant outside the years 1 to 9999 in UTC is this field's error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(_("Give a date and time between the years 1 and 9999."), code="invalid") from None
+
+
+class InstantFilter(django_filters.DateTimeFilter):
+    field_class = InstantField
+
+
+class PersonField(forms.RegexField):
+    """An assignee: ``me``, ``none`` (unassigned) or a person's id."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 19)
+        super().__init__(
+            regex=r"^(me|none|[1-9][0-9]{0,17})$",
+            error_messages={"invalid": _("Choose an assignee: me, none, or a person's number.")},
+            **kwargs,
+        )
+
+
+class PersonFilter(django_filters.CharFilter):
+    field_class = PersonField
+
+
+class CategoryListField(forms.RegexField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 19)
+        super().__init__(
+            regex=r"^(none|[1-9][0-9]{0,17})$",
+            error_messages={"invalid": _("Choose a category from the list.")},
+            **kwargs,
+        )
+
+
+class CategoryListFilter(django_filters.CharFilter):
+    field_class = CategoryListField
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days."""
+
+    field_class = forms.IntegerField
+
+
+class TicketListFilter(django_filters.FilterSet):
+    """The ticket list's filters (tickets over every status at the levels a person works).
+    Each filter reads columns of the ticket itself, so no join repeats a row; saved views
+    keep their query string as these filters read it (tickets.services.saved_view_save)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=500)
+    state = django_filters.ChoiceFilter(
+        label=_("Open or done"),
+        choices=[("open", _("Open")), ("done", _("Resolved or closed"))],
+        empty_label=_("Any"),
+        method="filter_state",
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
+    level = django_filters.MultipleChoiceFilter(label=_("Level"), choices=Level.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Channel.choices, distinct=False)
+    category = CategoryListFilter(label=_("Category"), method="filter_category")
+    assignee = PersonFilter(label=_("Assignee"), method="filter_assignee")
+    requester = django_filters.CharFilter(
+        label=_("Requester (login name)"), field_name="requester__username", lookup_expr="iexact", max_length=150
+    )
+    created_after = InstantFilter(label=_("Created from"), field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(label=_("Created before"), field_name="created_at", lookup_expr="lt")
+    updated_after = InstantFilter(label=_("Updated from"), field_name="updated_at", lookup_expr="gte")
+    updated_before = InstantFilter(label=_("Updated before"), field_name="updated_at", lookup_expr="lt")
+    resolved_after = InstantFilter(label=_("Resolved from"), field_name="resolved_at", lookup_expr="gte")
+    resolved_before = InstantFilter(label=_("Resolved before"), field_name="resolved_at", lookup_expr="lt")
+    created_within = DaysFilter(
+        label=_("Created in the last (days)"), method="filter_created_within", min_value=1, max_value=3660
+    )
+    age = django_filters.ChoiceFilter(
+        label=_("Open for (days)"),
+        choices=[(name, name) for name, _low, _high in AGE_BUCKETS],
+        empty_label=_("Any"),
+        method="filter_age",
+    )
+    sla = django_filters.ChoiceFilter(
+        label=_("SLA"),
+        choices=[("at_risk", _("At risk")), ("breached", _("Breached (overdue)"))],
+        empty_label=_("Any"),
+        method="filter_sla",
+    )
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, now: datetime | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.now = now or timezone.now()
+        if user is not None:
+            # Only the levels the person works can be asked for (agent_levels).
+            works = set(agent_levels(user))
+            self.filters["level"].extra["choices"] = [(v, label) for v, label in Level.choices if v in works]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        pk = pk_from_reference(value)
+        if pk is not None:
+            return queryset.filter(pk=pk)
+        return ticket_search(user=self.user, query=value, tickets=queryset)
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status__in=(Status.RESOLVED, Status.CLOSED))
+
+    def filter_category(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(category__isnull=True)
+        return queryset.filter(category_id=int(value))
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value == "me":
+            return queryset.filter(assignee_id=self.user.pk if self.user is not None else None)
+        return queryset.filter(assignee_id=int(value))
+
+    def filter_created_within(self, queryset, name, value):
+        """Filed in the last ``value`` days, counted back from now (a saved view stays current)."""
+        return queryset.filter(created_at__gte=self.now - timedelta(days=int(value)))
+
+    def filter_age(self, queryset, name, value):
+        """Open tickets of that age now, as the reports' aging table counts them."""
+        low, high = next((low, high) for bucket, low, high in AGE_BUCKETS if bucket == value)
+        queryset = queryset.filter(status__in=OPEN_STATUSES, created_at__lte=self.now - timedelta(days=low))
+        if high is not None:
+            queryset = queryset.filter(created_at__gt=self.now - timedelta(days=high))
+        return queryset
+
+    def filter_sla(self, queryset, name, value):
+        """Open tickets warned and not yet due (at risk), or past their due time (breached)."""
+        warned = queryset.filter(status__in=OPEN_STATUSES, sla_warn_at__lte=self.now)
+        if value == "breached":
+            return warned.filter(sla_due_at__lte=self.now)
+        return warned.filter(Q(sla_due_at__gt=self.now) | Q(sla_due_at__isnull=True))
+
+    def filter_overdue(self, queryset, name, value):
+        """Ticked: open tickets past their due time (the reports' breached); unticked: all."""
+        return queryset.filter(status__in=OPEN_STATUSES, sla_due_at__lte=self.now) if value else queryset

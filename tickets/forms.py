@@ -8,10 +8,24 @@ from .choices import Impact, LinkKind, Status, Urgency
 from .durations import minutes_from_text
 from .exceptions import TicketError
 from .extensions import new_ticket_extra_fields
-from .models import REFERENCE_RE, Category
-from .services import MANUAL_TRANSITIONS, bulk_actions
-from .services.bulk import bulk_max_tickets, bulk_references, bulk_too_many_message
-from .services.files import attachments_over_limits
+from .models import (
+    REFERENCE_RE,
+    SAVED_VIEW_NAME_LENGTH,
+    SAVED_VIEW_QUERY_LENGTH,
+    Category,
+)
+from .services import (
+    MANUAL_TRANSITIONS,
+    bulk_actions,
+)
+from .services.bulk import (
+    bulk_max_tickets,
+    bulk_references,
+    bulk_too_many_message,
+)
+from .services.files import (
+    attachments_over_limits,
+)
 from .services.time import minutes_checked
 from .text import multi_line, single_line
 from .validators import attachment_name_clean, validate_attachment
@@ -537,3 +551,24 @@ class MergeForm(_ActionForm):
 
     def clean_into(self) -> str:
         return single_line(self.cleaned_data["into"])
+
+
+class SavedViewForm(forms.Form):
+    """Save the ticket list's current filters under a name (``query`` is the list's query
+    string; tickets.services.saved_view_save keeps only what its filters know)."""
+
+    name = forms.CharField(label=_("Name of the view"), max_length=SAVED_VIEW_NAME_LENGTH)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=SAVED_VIEW_QUERY_LENGTH * 4)
+    shared = forms.BooleanField(label=_("Share with all staff"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_name(self) -> str:
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the view a name."), code="required")
+        return name

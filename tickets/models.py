@@ -244,6 +244,12 @@ class Ticket(models.Model):
                 name="ticket_resolved_report_idx",
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            # The ticket list over every status, newest change first (its default order).
+            models.Index(fields=["updated_at", "id"], name="ticket_list_updated_idx"),
+            # ... and sorted by resolution, newest (or oldest) first, unresolved last.
+            models.Index(
+                models.F("resolved_at").desc(nulls_last=True), models.F("id").desc(), name="ticket_list_resolved_idx"
+            ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
 
@@ -524,3 +530,38 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_ticket_id} {self.kind} {self.to_ticket_id}"
+
+
+SAVED_VIEW_NAME_LENGTH = 250
+SAVED_VIEW_QUERY_LENGTH = 2000
+
+
+class SavedView(models.Model):
+    """A named set of the ticket list's filters: its owner's own, or shared with every
+    member of staff. ``query`` is the list's query string as its filters read it
+    (tickets.services.saved_view_save keeps only filters the list knows)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=SAVED_VIEW_NAME_LENGTH)
+    query = models.CharField(_("filters"), max_length=SAVED_VIEW_QUERY_LENGTH, blank=True)
+    is_shared = models.BooleanField(_("shared with all staff"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["owner", "name"], name="saved_view_owner_idx"),
+            models.Index(fields=["name"], condition=models.Q(is_shared=True), name="saved_view_shared_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        url = reverse("tickets:list")
+        return f"{url}?{self.query}&view={self.pk}" if self.query else f"{url}?view={self.pk}"

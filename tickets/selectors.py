@@ -26,11 +26,18 @@ from .choices import (
     QueueView,
     Status,
 )
-from .filters import QUEUE_SORTS, TicketQueueFilter
+from .filters import (
+    LIST_DEFAULT_SORT,
+    LIST_SORTS,
+    QUEUE_SORTS,
+    TicketListFilter,
+    TicketQueueFilter,
+)
 from .models import (
     Attachment,
     Category,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -91,15 +98,26 @@ def ticket_list_for_api(*, user) -> QuerySet[Ticket]:
     return tickets
 
 
-def ticket_list_for_requester(*, user) -> QuerySet[Ticket]:
+# "My tickets": what each of its tabs shows of a requester's tickets ("open" is open with
+# us; "waiting" is waiting on them).
+REQUESTER_STATES = {
+    "open": (Status.NEW, Status.OPEN, Status.PENDING_VENDOR),
+    "waiting": (Status.PENDING,),
+    "resolved": (Status.RESOLVED,),
+    "closed": (Status.CLOSED,),
+    "all": None,
+}
+
+
+def ticket_list_for_requester(*, user, state: str = "all") -> QuerySet[Ticket]:
     """A person's own tickets and the ones they follow, most recently changed first. The
     few tickets one follows are read first, so both halves are index scans."""
     watched = list(TicketWatcher.objects.filter(user_id=user.pk).values_list("ticket_id", flat=True))
-    return (
-        Ticket.objects.filter(Q(requester=user) | Q(pk__in=watched))
-        .select_related("category", "assignee")
-        .order_by("-updated_at", "-id")
-    )
+    tickets = Ticket.objects.filter(Q(requester=user) | Q(pk__in=watched))
+    statuses = REQUESTER_STATES.get(state)
+    if statuses is not None:
+        tickets = tickets.filter(status__in=statuses)
+    return tickets.select_related("category", "assignee").order_by("-updated_at", "-id")
 
 
 # What a queue row shows; the rest of each ticket (description, every SLA instant) and of
@@ -138,6 +156,50 @@ def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[Que
         .only(*QUEUE_ROW_FIELDS)
         .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["priority"])),
         queue_filter,
+    )
+
+
+def ticket_list(*, user, params, sort: str, now: datetime | None = None) -> tuple[QuerySet[Ticket], TicketListFilter]:
+    """Tickets of every status at the levels ``user`` works (supervisors and
+    administrators: every level), filtered by the list's filters and sorted. Filters
+    that do not parse leave the list unfiltered (the filter's errors say why). A search
+    without a chosen sort keeps its best matches first."""
+    base = Ticket.objects.filter(level__in=agent_levels(user))
+    list_filter = TicketListFilter(params, queryset=base, user=user, now=now)
+    queryset = list_filter.qs if list_filter.is_valid() else base
+    queryset = queryset.select_related("category", "assignee", "requester").only(*QUEUE_ROW_FIELDS, "resolved_at")
+    searching = list_filter.is_valid() and (list_filter.form.cleaned_data.get("q") or "").strip()
+    if searching and not params.get("sort") and queryset.ordered:
+        return queryset, list_filter
+    return queryset.order_by(*LIST_SORTS.get(sort, LIST_SORTS[LIST_DEFAULT_SORT])), list_filter
+
+
+def saved_views_for(*, user) -> QuerySet[SavedView]:
+    """The saved views a member of staff may open: their own and every shared one."""
+    return (
+        SavedView.objects.filter(Q(owner=user) | Q(is_shared=True))
+        .select_related("owner")
+        .only("name", "query", "is_shared", "owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .order_by("name", "id")
+    )
+
+
+def saved_view_get_for_user(*, user, pk: int) -> SavedView:
+    view = saved_views_for(user=user).filter(pk=pk).first()
+    if view is None:
+        raise Http404
+    return view
+
+
+def requester_ticket_counts(*, user) -> dict[str, int]:
+    """How many of a requester's tickets (their own and the ones they follow) are in each
+    state "My tickets" filters by (two queries)."""
+    watched = list(TicketWatcher.objects.filter(user_id=user.pk).values_list("ticket_id", flat=True))
+    return Ticket.objects.filter(Q(requester=user) | Q(pk__in=watched)).aggregate(
+        **{
+            state: Count("id", filter=Q(status__in=statuses)) if statuses else Count("id")
+            for state, statuses in REQUESTER_STATES.items()
+        }
     )
 
 

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +16,10 @@ from accounts.selectors import agent_can_act_at, agent_levels, assignable_agents
 from notifications.selectors import notification_counts
 
 from . import services
-from .choices import OPEN_STATUSES, Priority, QueueView, Status
+from .choices import OPEN_STATUSES, Channel, Priority, QueueView, Status
 from .downloads import attachment_response
 from .exceptions import NotAllowedError, TicketError
-from .filters import QUEUE_SORTS
+from .filters import LIST_DATE_FILTERS, LIST_DEFAULT_SORT, LIST_PAGE_SIZES, LIST_SORTS, QUEUE_SORTS
 from .forms import (
     AssignForm,
     BulkForm,
@@ -35,16 +36,24 @@ from .forms import (
     ReclassifyForm,
     ReopenForm,
     ResolveForm,
+    SavedViewForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
     WatcherAddForm,
 )
-from .models import Ticket
+from .models import (
+    SAVED_VIEW_QUERY_LENGTH,
+    Ticket,
+)
 from .selectors import (
+    REQUESTER_STATES,
     attachment_get_for_user,
     category_choices,
     dashboard_data,
+    requester_ticket_counts,
+    saved_view_get_for_user,
+    saved_views_for,
     sla_explain,
     sla_risk,
     ticket_attachments,
@@ -52,6 +61,7 @@ from .selectors import (
     ticket_family,
     ticket_get_for_user,
     ticket_links_for_user,
+    ticket_list,
     ticket_list_for_requester,
     ticket_queue,
     ticket_time,
@@ -59,6 +69,7 @@ from .selectors import (
     ticket_watchers,
 )
 from .services import MANUAL_TRANSITIONS
+from .services.views import filter_errors_text, saved_view_may_manage
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -75,9 +86,157 @@ def home(request):
 
 @require_GET
 def my_tickets(request):
-    paginator = Paginator(ticket_list_for_requester(user=request.user), 25)
+    state = request.GET.get("state", "all")
+    if state not in REQUESTER_STATES:
+        state = "all"
+    paginator = Paginator(ticket_list_for_requester(user=request.user, state=state), 25)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "tickets/my_tickets.html", {"page": page})
+    counts = requester_ticket_counts(user=request.user)
+    states = [
+        ("open", _("Open"), counts["open"]),
+        ("waiting", _("Waiting on me"), counts["waiting"]),
+        ("resolved", _("Resolved"), counts["resolved"]),
+        ("closed", _("Closed"), counts["closed"]),
+        ("all", _("All"), counts["all"]),
+    ]
+    return render(
+        request,
+        "tickets/my_tickets.html",
+        {"page": page, "state": state, "states": states, "query": f"state={state}" if state != "all" else ""},
+    )
+
+
+def _list_context(request, *, form=None) -> dict:
+    """What the ticket list shows: the page of tickets its filters find, the filters, and
+    the saved views beside it."""
+    params = request.GET
+    sort = params.get("sort", LIST_DEFAULT_SORT)
+    if sort not in LIST_SORTS:
+        sort = LIST_DEFAULT_SORT
+    try:
+        per_page = int(params.get("per_page", 25))
+    except ValueError:
+        per_page = 25
+    if per_page not in LIST_PAGE_SIZES:
+        per_page = 25
+    now = timezone.now()
+    tickets, list_filter = ticket_list(user=request.user, params=params, sort=sort, now=now)
+    page = Paginator(tickets, per_page).get_page(params.get("page"))
+    keep = params.copy()
+    keep.pop("page", None)
+    sort_params = keep.copy()
+    sort_params.pop("sort", None)
+    save_params = keep.copy()
+    save_params.pop("view", None)
+    views = list(saved_views_for(user=request.user))
+    try:
+        current_view = int(params.get("view", ""))
+    except ValueError:
+        current_view = None
+    levels = agent_levels(request.user)
+    return {
+        "page": page,
+        "filter": list_filter,
+        "filter_errors": filter_errors_text(list_filter) if list_filter.errors else "",
+        "sort": sort,
+        "per_page": per_page,
+        "page_sizes": LIST_PAGE_SIZES,
+        "query": keep.urlencode(),
+        "sort_query": sort_params.urlencode(),
+        "now": now,
+        "current": {
+            key: params.get(key, "")
+            for key in ("q", "state", "category", "assignee", "requester", "age", "sla", "created_within")
+        },
+        "chosen": {key: params.getlist(key) for key in ("status", "level", "priority", "channel")},
+        "dates": {key: params.get(key, "") for key in LIST_DATE_FILTERS},
+        "overdue_checked": " checked" if params.get("overdue", "") in ("true", "on", "1", "True") else "",
+        "status_choices": Status.choices,
+        "state_choices": [("open", _("Open")), ("done", _("Resolved or closed"))],
+        "sla_choices": [("at_risk", _("At risk")), ("breached", _("Breached (overdue)"))],
+        "assignee_choices": [("me", _("Me")), ("none", _("Unassigned"))],
+        "no_category_choice": [("none", _("No category"))],
+        "level_choices": [(str(value), Level(value).label) for value in levels],
+        "priority_choices": [(str(value), label) for value, label in Priority.choices],
+        "channel_choices": Channel.choices,
+        "category_choices": [(str(pk), name) for pk, name in category_choices()],
+        "saved_views": views,
+        "current_view": next((view for view in views if view.pk == current_view), None),
+        "manageable": {view.pk for view in views if saved_view_may_manage(request.user, view)},
+        "save_form": form or SavedViewForm(initial={"query": save_params.urlencode()}),
+        "selectable": False,
+    }
+
+
+@require_GET
+def ticket_list_page(request):
+    """Every ticket at the levels the person works, whatever its status, filtered."""
+    if not agent_levels(request.user):
+        raise PermissionDenied
+    context = _list_context(request)
+    template = "tickets/_list_table.html" if request.headers.get("HX-Request") else "tickets/ticket_list.html"
+    return render(request, template, context)
+
+
+def _staff_only(request) -> None:
+    if not agent_levels(request.user):
+        raise PermissionDenied
+
+
+def _view_saved(request, view_id: int | None):
+    _staff_only(request)
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            view = services.saved_view_save(
+                by=request.user,
+                name=data["name"],
+                params=QueryDict(data["query"] or ""),
+                shared=data.get("shared", False),
+                view_id=view_id,
+            )
+        except TicketError as exc:
+            if isinstance(exc, NotAllowedError):
+                raise PermissionDenied(exc.message) from None
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+            return redirect(view)
+    messages.error(
+        request,
+        _("The view was not saved: %(why)s")
+        % {"why": " ".join(str(error) for errors in form.errors.values() for error in errors)},
+    )
+    request.GET = QueryDict(form.data.get("query", "")[:SAVED_VIEW_QUERY_LENGTH])
+    return render(request, "tickets/ticket_list.html", _list_context(request, form=form), status=400)
+
+
+@require_POST
+def saved_view_create(request):
+    return _view_saved(request, None)
+
+
+@require_POST
+def saved_view_edit(request, pk: int):
+    _staff_only(request)
+    saved_view_get_for_user(user=request.user, pk=pk)
+    return _view_saved(request, pk)
+
+
+@require_POST
+def saved_view_delete(request, pk: int):
+    _staff_only(request)
+    view = saved_view_get_for_user(user=request.user, pk=pk)
+    try:
+        services.saved_view_delete(by=request.user, view_id=view.pk)
+    except NotAllowedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except TicketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("tickets:list")
 
 
 def ticket_new(request):
@@ -693,6 +852,7 @@ def dashboard(request):
             "deliveries": notification_counts(),
             "now": timezone.now(),
             "queue_url": reverse("tickets:queue"),
+            "list_url": reverse("tickets:list"),
         },
     )
 

@@ -226,7 +226,7 @@ INSERT INTO {tickets} (
     id, subject, description, impact, urgency, priority, status, level, level_entered_at, channel, resolution,
     created_at, updated_at, first_response_at, resolved_at, closed_at, assignee_id, category_id, requester_id,
     first_response_warn1_at, first_response_warn2_at, first_response_due_at,
-    resolution_warn1_at, resolution_warn2_at, resolution_due_at, sla_due_at, sla_warn_at
+    resolution_warn1_at, resolution_warn2_at, resolution_due_at, sla_due_at, sla_warn_at, source_message_id
 )
 SELECT id, subject, description, impact, urgency, priority, status, level, level_entered_at, channel, resolution,
     created_at, updated_at, first_response_at, resolved_at, closed_at, assignee_id, category_id, requester_id,
@@ -235,7 +235,8 @@ SELECT id, subject, description, impact, urgency, priority, status, level, level
     CASE WHEN status IN ('new', 'open') THEN
          CASE WHEN first_response_at IS NULL THEN first_response_due_at ELSE resolution_due_at END END,
     CASE WHEN status IN ('new', 'open') THEN
-         CASE WHEN first_response_at IS NULL THEN first_response_warn1_at ELSE resolution_warn1_at END END
+         CASE WHEN first_response_at IS NULL THEN first_response_warn1_at ELSE resolution_warn1_at END END,
+    ''
 FROM (
     SELECT plan.id, plan.priority, plan.status, plan.level, plan.channel, plan.created_at, plan.resolved_at,
         plan.category_id, plan.requester_id,

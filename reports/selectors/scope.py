@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from accounts.choices import Level
+from tickets.choices import AGE_BUCKETS
 from tickets.models import Ticket
 
 LEVEL_KEYS = {Level.I: "at_i", Level.II: "at_ii", Level.III: "at_iii"}
-AGING_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
+AGING_BUCKETS = AGE_BUCKETS
 MAX_RANGE_DAYS = 366
 
 

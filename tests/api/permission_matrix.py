@@ -25,6 +25,7 @@ from tests.factories import TicketFactory, UserFactory, make_agent, make_request
 from tickets.models import (
     Attachment,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -167,6 +168,7 @@ def state(world: World) -> dict:
         "recompute_runs": list(RecomputeRun.objects.order_by("id").values_list("id", "status")),
         "watchers": list(TicketWatcher.objects.order_by("id").values_list("ticket_id", "user_id")),
         "links": list(TicketLink.objects.order_by("id").values_list("from_ticket_id", "to_ticket_id", "kind")),
+        "saved_views": list(SavedView.objects.order_by("id").values()),
     }
 
 

@@ -13,6 +13,7 @@ from tests.api import (
     test_permissions_maintenance,
     test_permissions_people,
     test_permissions_procurement,
+    test_permissions_saved_views,
     test_permissions_tickets,
     test_permissions_time,
     test_permissions_vendors,
@@ -74,6 +75,7 @@ EVERY_ENDPOINT = [
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
+    *test_permissions_saved_views.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -73,3 +73,19 @@ def test_seed_demo_adds_one_problem_with_two_incidents_once():
     assert problem.status == "known_error" and problem.root_cause and problem.workaround
     assert problem.incidents.count() == 2
     assert all(ticket.status in OPEN_STATUSES for ticket in problem.incidents.all())
+
+
+def test_seed_demo_shares_its_saved_views_once(client):
+    from tickets.models import SavedView
+
+    call_command("seed_demo", tickets=1)
+    call_command("seed_demo", tickets=1)
+    views = {view.name: view for view in SavedView.objects.filter(is_shared=True)}
+    assert set(views) == {"My pending on customer", "P1 this week", "Breached now"}
+    assert views["My pending on customer"].query == "status=pending&assignee=me"
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="agent1"))
+    response = client.get(views["P1 this week"].get_absolute_url())
+    assert response.status_code == 200 and not response.context["filter_errors"]
+    assert all(ticket.priority == 1 for ticket in response.context["page"].object_list)

@@ -113,6 +113,7 @@ from tickets.forms import (
     ReclassifyForm,
     ReopenForm,
     ResolveForm,
+    SavedViewForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
@@ -122,6 +123,7 @@ from tickets.models import (
     Attachment,
     Category,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -599,6 +601,27 @@ def own_reply_path(action: str):
         return f"/replies/{place.reply.pk}/{action}"
 
     return path
+
+
+def view_saved(place, drawn, data, response):
+    view = SavedView.objects.latest("updated_at", "pk")
+    assert view.name == single_line(last(data, "name")) and view.owner == place.actor
+    assert response["Location"] == view.get_absolute_url()
+
+
+def own_view_path(action: str):
+    """The edit (or delete) address of a saved view of the person's own."""
+
+    def path(place: Place, client: Client) -> str:
+        owner = place.actor or place.ticket.requester
+        place.saved_view = SavedView.objects.create(owner=owner, name="Mine", query="status=closed")
+        return f"/tickets/all/views/{place.saved_view.pk}/{action}"
+
+    return path
+
+
+def view_deleted(place, drawn, data, response):
+    assert not SavedView.objects.filter(pk=place.saved_view.pk).exists()
 
 
 def reply_deleted(place, drawn, data, response):
@@ -1139,6 +1162,9 @@ FORMS: dict[str, FormRoute] = {
         answers_with_a_page=True,
     ),
     "notifications:delivery-retry": FormRoute(None, retried),
+    "tickets:view-save": FormRoute(SavedViewForm, view_saved),
+    "tickets:view-edit": FormRoute(SavedViewForm, view_saved, path=own_view_path("")),
+    "tickets:view-delete": FormRoute(None, view_deleted, path=own_view_path("delete/")),
     "replies:manage": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved),
     "replies:edit": FormRoute(lambda: CannedReplyForm(may_share=True), reply_saved, path=own_reply_path("")),
     "replies:delete": FormRoute(None, reply_deleted, path=own_reply_path("delete/")),

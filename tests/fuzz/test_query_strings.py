@@ -38,7 +38,8 @@ from tests.fuzz.strategies import FUZZ, HOSTILE_IDS, Pick, hostile_text, payload
 from tests.fuzz.test_forms import category_ids, saved_state, ticket_in
 from tests.test_url_permissions import LOGIN, PAGES, Place, place_for
 from tickets.choices import OPEN_STATUSES, QueueView, Status
-from tickets.filters import QUEUE_SORTS, TicketQueueFilter
+from tickets.filters import LIST_PAGE_SIZES, LIST_SORTS, QUEUE_SORTS, TicketListFilter, TicketQueueFilter
+from tickets.selectors import REQUESTER_STATES
 from tickets.views import PAGE_SIZES
 from vendors.forms import VendorFilterForm
 
@@ -114,6 +115,16 @@ def queue_kept(place: Place, response) -> None:
         assert ticket.level == level and ticket.status in OPEN_STATUSES
 
 
+def list_kept(place: Place, response) -> None:
+    """The ticket list shows only tickets at levels the person works."""
+    if response.status_code != 200:
+        return
+    levels = agent_levels(place.actor)
+    assert levels
+    for ticket in response.context["page"]:
+        assert ticket.level in levels
+
+
 def callers_only(place: Place, response) -> None:
     """The lookup names callers and no more than the few details the agent needs."""
     if response.status_code == 200 and response["Content-Type"] == "application/json":
@@ -147,7 +158,19 @@ def staff_assets_only(place: Place, response) -> None:
 
 
 QUERIES: dict[str, QueryRoute] = {
-    "tickets:mine": QueryRoute(params={"page": pages()}),
+    "tickets:mine": QueryRoute(
+        params={"page": pages(), "state": st.one_of(st.sampled_from(list(REQUESTER_STATES)), hostile_text)}
+    ),
+    "tickets:list": QueryRoute(
+        lambda: TicketListFilter().form,
+        params={
+            "sort": st.one_of(st.sampled_from(list(LIST_SORTS)), hostile_text),
+            "per_page": st.one_of(st.sampled_from([str(size) for size in LIST_PAGE_SIZES]), hostile_text),
+            "view": st.one_of(st.sampled_from(HOSTILE_IDS), hostile_text),
+            "page": pages(),
+        },
+        shown=list_kept,
+    ),
     "tickets:detail": QueryRoute(path={"ref": REFERENCES}),
     "tickets:attachment": QueryRoute(path={"file": IDS}),
     "tickets:queue": QueryRoute(

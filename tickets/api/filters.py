@@ -3,13 +3,14 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.choices import Level
 
-from ..choices import Channel, Priority, Status
+from ..choices import OPEN_STATUSES, Channel, Priority, Status
 from ..models import Ticket, pk_from_reference
 from ..search import ticket_search
 
@@ -65,6 +66,16 @@ class TicketApiFilter(django_filters.FilterSet):
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    resolved_after = UtcIsoDateTimeFilter(field_name="resolved_at", lookup_expr="gte")
+    resolved_before = UtcIsoDateTimeFilter(field_name="resolved_at", lookup_expr="lt")
+    state = django_filters.ChoiceFilter(
+        choices=[("open", _("Open")), ("done", _("Resolved or closed"))],
+        method="filter_state",
+        help_text=_("open: any open status; done: resolved or closed. Left out: every status."),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text=_("true: open tickets past their due time.")
+    )
     q = django_filters.CharFilter(
         method="filter_search",
         help_text=_(
@@ -76,6 +87,16 @@ class TicketApiFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields: list[str] = []
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status__in=(Status.RESOLVED, Status.CLOSED))
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.filter(status__in=OPEN_STATUSES, sla_due_at__lte=timezone.now())
+        return queryset
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -9,10 +9,13 @@ from ..choices import Channel, Impact, LinkKind, Priority, Status, Urgency
 from ..durations import minutes_as_text, minutes_from_text
 from ..models import (
     REFERENCE_RE,
+    SAVED_VIEW_NAME_LENGTH,
+    SAVED_VIEW_QUERY_LENGTH,
     TIME_ENTRY_MAX_MINUTES,
     Attachment,
     Category,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -447,3 +450,33 @@ class LinkAddSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     into = serializers.CharField(max_length=40, help_text=_("The reference of the ticket to merge this one into."))
+
+
+class SavedViewSerializer(serializers.ModelSerializer):
+    owner = PersonSerializer(read_only=True)
+    query = serializers.CharField(
+        read_only=True,
+        help_text=_("The ticket list's filters as a query string; the same names filter /api/v1/tickets/."),
+    )
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+    url = serializers.SerializerMethodField(help_text=_("The ticket list page with this view's filters."))
+
+    class Meta:
+        model = SavedView
+        fields = ["id", "name", "query", "shared", "owner", "url", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_url(self, view: SavedView) -> str:
+        return view.get_absolute_url()
+
+
+class SavedViewCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=SAVED_VIEW_NAME_LENGTH)
+    query = serializers.CharField(
+        max_length=SAVED_VIEW_QUERY_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The filters as a query string, e.g. status=pending&assignee=me; unknown names are dropped."),
+    )
+    shared = serializers.BooleanField(required=False, default=False)

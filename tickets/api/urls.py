@@ -41,4 +41,5 @@ urlpatterns = [
     path("tickets/<str:reference>/merge/", views.TicketMerge.as_view(), name="api-ticket-merge"),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
+    path("saved-views/", views.SavedViewList.as_view(), name="api-saved-views"),
 ]

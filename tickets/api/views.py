@@ -1,6 +1,7 @@
 """The tickets API: thin views over the same selectors and services as the pages."""
 
 from django.db import transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -23,6 +24,7 @@ from ..models import (
     Attachment,
     Category,
     Comment,
+    SavedView,
     Ticket,
     TicketChecklistItem,
     TicketEvent,
@@ -31,6 +33,7 @@ from ..models import (
 )
 from ..selectors import (
     attachment_get_for_user,
+    saved_views_for,
     sla_status,
     ticket_children,
     ticket_events_visible,
@@ -680,3 +683,35 @@ class TicketMerge(ApiView):
         data.is_valid(raise_exception=True)
         target = services.ticket_merge(ticket_id=ticket.pk, by=request.user, into_reference=data.validated_data["into"])
         return _ticket_response(_fresh(target.pk))
+
+
+@extend_schema_view(get=extend_schema(responses={200: s.SavedViewSerializer, 403: ERRORS[403]}))
+class SavedViewList(ListCreateApiView):
+    """Saved views of the ticket list: your own and every shared one (support staff only)."""
+
+    serializer_class = s.SavedViewSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SavedView.objects.none()
+        if not agent_levels(self.request.user):
+            raise Refused(_("Only support staff have saved views."))
+        return saved_views_for(user=self.request.user)
+
+    @extend_schema(
+        request=s.SavedViewCreateSerializer,
+        responses={201: s.SavedViewSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request, *args, **kwargs):
+        if not agent_levels(request.user):
+            raise Refused(_("Only support staff have saved views."))
+        data = s.SavedViewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        view = services.saved_view_save(
+            by=request.user,
+            name=data.validated_data["name"],
+            params=QueryDict(data.validated_data["query"]),
+            shared=data.validated_data["shared"],
+        )
+        return Response(s.SavedViewSerializer(view).data, status=status.HTTP_201_CREATED)

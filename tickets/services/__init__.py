@@ -48,6 +48,7 @@ from .time import (
     timer_start,
     timer_stop,
 )
+from .views import list_query_normalised, saved_view_delete, saved_view_may_manage, saved_view_save
 from .watchers import is_watcher, ticket_follow, watcher_add, watcher_remove
 
 __all__ = [
@@ -56,6 +57,10 @@ __all__ = [
     "bulk_action_register",
     "bulk_actions",
     "tickets_bulk_apply",
+    "list_query_normalised",
+    "saved_view_delete",
+    "saved_view_may_manage",
+    "saved_view_save",
     "MANUAL_TRANSITIONS",
     "NewTicket",
     "TicketOutcome",

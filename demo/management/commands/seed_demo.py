@@ -9,6 +9,7 @@ from demo.knowledge import demo_knowledge_ensure
 from demo.problems import demo_problems_ensure
 from demo.routing import demo_routing_ensure
 from demo.vendors import demo_vendors_ensure
+from demo.views import demo_saved_views_ensure
 from escalation.services import ladders_backfill
 from tickets.models import Ticket
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             self.stdout.write(_("Level I assigns its tickets automatically (least-loaded, up to 30 each)."))
         if demo_problems_ensure(users=users):
             self.stdout.write(_("Added a demo problem (a known error) with two incidents."))
+        views = demo_saved_views_ensure(users=users)
+        if views:
+            self.stdout.write(_("Added %(n)s shared views of the ticket list.") % {"n": views})
         assets = demo_assets_ensure()
         if assets:
             self.stdout.write(_("Added %(n)s demo assets.") % {"n": assets})

@@ -1,0 +1,291 @@
+"""The ticket list: every ticket of every status at the levels a person works, filtered,
+sorted, searched and paged; saved views of its filters; and "My tickets" by state."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.http import QueryDict
+
+from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
+from tickets import services
+from tickets.choices import Status
+from tickets.exceptions import NotAllowedError, TicketError
+from tickets.models import SavedView
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "Ünïcødé 😀 ' \" < > & \r\nline"
+
+
+def list_page(client, **params):
+    response = client.get("/tickets/all/", params)
+    assert response.status_code == 200
+    return response
+
+
+def found(client, **params) -> list[str]:
+    return [ticket.subject for ticket in list_page(client, **params).context["page"].object_list]
+
+
+def test_the_list_shows_every_status_at_the_agents_levels_only(client):
+    agent = make_agent(1)
+    for status in Status:
+        TicketFactory(level=1, status=status, subject=f"L1 {status}")
+    TicketFactory(level=2, subject="L2 open", status=Status.OPEN)
+    client.force_login(agent)
+    subjects = found(client)
+    assert sorted(subjects) == sorted(f"L1 {status}" for status in Status)
+    # Another level is not the agent's to read: asked for, it is refused with a message.
+    response = list_page(client, level=2)
+    assert "L2 open" not in response.content.decode()
+    assert "Level" in response.context["filter_errors"]
+
+
+def test_supervisors_see_every_level(client):
+    TicketFactory(level=1, subject="one")
+    TicketFactory(level=3, subject="three", status=Status.CLOSED)
+    client.force_login(make_supervisor())
+    assert sorted(found(client)) == ["one", "three"]
+    assert found(client, level=3) == ["three"]
+
+
+def test_requesters_are_refused_the_list(client):
+    client.force_login(make_requester())
+    assert client.get("/tickets/all/").status_code == 403
+
+
+def test_filters_narrow_the_list(client):
+    agent = make_agent(1, 2)
+    other = make_agent(1)
+    asker = make_requester(username="budi")
+    TicketFactory(level=1, status=Status.CLOSED, subject="closed mine", assignee=agent, priority=1)
+    TicketFactory(level=2, status=Status.PENDING, subject="pending nobody", requester=asker, priority=3)
+    TicketFactory(level=1, status=Status.RESOLVED, subject="resolved other", assignee=other, priority=3)
+    client.force_login(agent)
+    assert found(client, status="closed") == ["closed mine"]
+    assert sorted(found(client, status=["closed", "pending"])) == ["closed mine", "pending nobody"]
+    assert found(client, state="open") == ["pending nobody"]
+    assert sorted(found(client, state="done")) == ["closed mine", "resolved other"]
+    assert found(client, assignee="me") == ["closed mine"]
+    assert found(client, assignee="none") == ["pending nobody"]
+    assert found(client, assignee=str(other.pk)) == ["resolved other"]
+    assert found(client, requester="BUDI") == ["pending nobody"]
+    assert found(client, level=2) == ["pending nobody"]
+    assert sorted(found(client, priority=3)) == ["pending nobody", "resolved other"]
+
+
+def test_date_ranges_take_local_days_and_instants(client, settings):
+    settings.TIME_ZONE = "Asia/Jakarta"
+    agent = make_agent(1)
+    # 23:30 on 1 March in Jakarta is still 1 March there, though 16:30 UTC.
+    TicketFactory(level=1, subject="late", created_at=datetime(2026, 3, 1, 16, 30, tzinfo=UTC))
+    TicketFactory(level=1, subject="next day", created_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC))
+    client.force_login(agent)
+    assert found(client, created_after="2026-03-01", created_before="2026-03-02") == ["late"]
+    assert found(client, created_after="2026-03-02") == ["next day"]
+    assert found(client, created_after="2026-03-02T00:00:00+07:00") == ["next day"]
+
+
+def test_sla_age_and_overdue_filters(client):
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    agent = make_agent(1)
+    TicketFactory(
+        level=1, subject="breached", sla_warn_at=now - timedelta(hours=2), sla_due_at=now - timedelta(hours=1)
+    )
+    TicketFactory(level=1, subject="at risk", sla_warn_at=now - timedelta(hours=1), sla_due_at=now + timedelta(hours=1))
+    TicketFactory(level=1, subject="old", created_at=now - timedelta(days=8))
+    TicketFactory(level=1, subject="old closed", created_at=now - timedelta(days=8), status=Status.CLOSED)
+    client.force_login(agent)
+    with time_machine.travel(now, tick=False):
+        assert found(client, sla="breached") == ["breached"]
+        assert found(client, sla="at_risk") == ["at risk"]
+        assert found(client, overdue="true") == ["breached"]
+        assert found(client, age="7+") == ["old"]
+
+
+def test_sorting_by_resolved_and_searching(client):
+    agent = make_agent(1)
+    early = TicketFactory(level=1, subject="Printer jammed", status=Status.CLOSED)
+    early.resolved_at = datetime(2026, 1, 1, tzinfo=UTC)
+    early.save()
+    late = TicketFactory(level=1, subject="Mouse squeaks", status=Status.RESOLVED)
+    late.resolved_at = datetime(2026, 2, 1, tzinfo=UTC)
+    late.save()
+    client.force_login(agent)
+    assert found(client, sort="resolved") == ["Printer jammed", "Mouse squeaks"]
+    assert found(client, sort="-resolved") == ["Mouse squeaks", "Printer jammed"]
+    assert found(client, q="printer") == ["Printer jammed"]
+    assert found(client, q=late.reference) == ["Mouse squeaks"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "gone"},
+        {"priority": "high"},
+        {"assignee": "'; drop table"},
+        {"category": "<script>"},
+        {"created_after": "yesterday"},
+        {"created_after": "9999-12-31T23:59:59-23:00"},
+        {"age": "100"},
+        {"sort": "drop"},
+        {"per_page": "lots"},
+        {"page": "-3"},
+        {"q": HOSTILE * 40},
+        {"requester": HOSTILE},
+        {"view": "x"},
+        {"overdue": "maybe"},
+    ],
+    ids=lambda params: next(iter(params)),
+)
+def test_bad_parameters_give_a_message_never_an_error(client, params):
+    TicketFactory(level=1, subject="still here")
+    client.force_login(make_agent(1))
+    response = client.get("/tickets/all/", params)
+    assert response.status_code == 200
+
+
+def test_an_invalid_filter_is_named_in_the_message(client):
+    TicketFactory(level=1, subject="still here")
+    client.force_login(make_agent(1))
+    response = list_page(client, created_after="yesterday")
+    assert "Created from" in response.context["filter_errors"]
+    assert "still here" in response.content.decode()
+
+
+@pytest.mark.parametrize("tickets", [3, 30])
+def test_a_page_costs_the_same_queries_whatever_the_data(client, django_assert_max_num_queries, tickets):
+    agent = make_agent(1)
+    TicketFactory.create_batch(tickets, level=1, assignee=agent, status=Status.CLOSED)
+    SavedView.objects.create(owner=agent, name="mine", query="assignee=me")
+    client.force_login(agent)
+    client.get("/tickets/all/")  # the session and permissions, as on every later page
+    with django_assert_max_num_queries(12):
+        list_page(client, per_page=25, assignee="me", q="printer")
+    with django_assert_max_num_queries(12):
+        list_page(client, per_page=25, sort="-resolved", page=2)
+
+
+def test_the_table_sits_in_an_include_with_a_selection_hook():
+    from django.template.loader import get_template
+
+    source = get_template("tickets/_list_table.html").template.source
+    assert "{% if selectable %}" in source and "row_select_template" in source
+
+
+# --- saved views -----------------------------------------------------------------------
+
+
+def test_saving_a_view_keeps_only_known_filters_checked_and_in_order():
+    agent = make_agent(1)
+    view = services.saved_view_save(
+        by=agent, name=HOSTILE, params=QueryDict("zzz=1&status=closed&q=+printer+&sort=-created&page=4&assignee=me")
+    )
+    assert view.name == "Ünïcødé 😀 ' \" < > & line"
+    assert view.query == "q=printer&status=closed&assignee=me&sort=-created"
+
+
+def test_a_view_with_an_invalid_filter_is_refused_with_its_name():
+    with pytest.raises(TicketError, match="Created from"):
+        services.saved_view_save(by=make_agent(1), name="x", params=QueryDict("created_after=nonsense"))
+    assert not SavedView.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["", " \r\n ", "x" * 251])
+def test_a_view_needs_a_sensible_name(name):
+    with pytest.raises(TicketError):
+        services.saved_view_save(by=make_agent(1), name=name, params=QueryDict(""))
+
+
+def test_a_250_character_unicode_name_is_kept():
+    name = "é😀" * 125
+    assert services.saved_view_save(by=make_agent(1), name=name, params=QueryDict("")).name == name
+
+
+def test_only_the_owner_or_a_supervisor_changes_a_shared_view():
+    owner, colleague, supervisor = make_agent(1), make_agent(1), make_supervisor()
+    view = services.saved_view_save(by=owner, name="P1", params=QueryDict("priority=1"), shared=True)
+    with pytest.raises(NotAllowedError):
+        services.saved_view_save(by=colleague, name="mine now", params=QueryDict(""), view_id=view.pk)
+    with pytest.raises(NotAllowedError):
+        services.saved_view_delete(by=colleague, view_id=view.pk)
+    services.saved_view_save(
+        by=supervisor, name="P1 renamed", params=QueryDict("priority=1"), shared=True, view_id=view.pk
+    )
+    services.saved_view_delete(by=supervisor, view_id=view.pk)
+    assert not SavedView.objects.exists()
+
+
+def test_a_private_view_is_nobody_elses():
+    owner, colleague = make_agent(1), make_agent(1)
+    view = services.saved_view_save(by=owner, name="mine", params=QueryDict(""))
+    with pytest.raises(TicketError):
+        services.saved_view_delete(by=colleague, view_id=view.pk)
+    with pytest.raises(TicketError):
+        services.saved_view_delete(by=make_supervisor(), view_id=view.pk)
+    assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_requesters_save_no_views():
+    with pytest.raises(NotAllowedError):
+        services.saved_view_save(by=make_requester(), name="x", params=QueryDict(""))
+
+
+def test_save_this_view_in_one_click_and_open_it_again(client):
+    agent = make_agent(1)
+    TicketFactory(level=1, subject="closed one", status=Status.CLOSED)
+    TicketFactory(level=1, subject="open one", status=Status.OPEN)
+    client.force_login(agent)
+    page = list_page(client, status="closed")
+    query = page.context["save_form"].initial["query"]
+    response = client.post("/tickets/all/views/", {"name": "Closed", "query": query, "shared": "on"})
+    view = SavedView.objects.get()
+    assert response.status_code == 302 and response["Location"] == view.get_absolute_url()
+    assert view.is_shared and view.query == "status=closed"
+    reopened = client.get(response["Location"])
+    assert [t.subject for t in reopened.context["page"].object_list] == ["closed one"]
+    assert reopened.context["current_view"] == view
+    colleague = make_agent(2)
+    client.force_login(colleague)
+    assert view in list_page(client).context["saved_views"]
+    assert client.post(f"/tickets/all/views/{view.pk}/delete/").status_code == 403
+
+
+def test_a_refused_save_shows_the_list_again_with_the_reason(client):
+    client.force_login(make_agent(1))
+    response = client.post("/tickets/all/views/", {"name": "x", "query": "created_after=never"})
+    assert response.status_code == 400
+    assert "Created from" in response.content.decode()
+    assert not SavedView.objects.exists()
+
+
+# --- My tickets ------------------------------------------------------------------------
+
+
+def test_requesters_filter_their_tickets_by_state_with_counts(client):
+    me = make_requester()
+    TicketFactory(requester=me, subject="working", status=Status.OPEN)
+    TicketFactory(requester=me, subject="waiting on me", status=Status.PENDING)
+    TicketFactory(requester=me, subject="solved", status=Status.RESOLVED)
+    TicketFactory(requester=me, subject="done", status=Status.CLOSED)
+    TicketFactory(subject="someone else's", status=Status.PENDING)
+    client.force_login(me)
+    expected = {"open": ["working"], "waiting": ["waiting on me"], "resolved": ["solved"], "closed": ["done"]}
+    for state, subjects in expected.items():
+        response = client.get("/tickets/", {"state": state})
+        assert [t.subject for t in response.context["page"].object_list] == subjects
+    response = client.get("/tickets/", {"state": "nonsense"})
+    assert len(response.context["page"].object_list) == 4
+    counts = {value: count for value, _label, count in response.context["states"]}
+    assert counts == {"open": 1, "waiting": 1, "resolved": 1, "closed": 1, "all": 4}
+
+
+def test_created_within_counts_back_from_now(client):
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    TicketFactory(level=1, subject="this week", created_at=now - timedelta(days=6))
+    TicketFactory(level=1, subject="last month", created_at=now - timedelta(days=30))
+    client.force_login(make_agent(1))
+    with time_machine.travel(now, tick=False):
+        assert found(client, created_within=7) == ["this week"]
+        assert "Created in the last" in list_page(client, created_within=0).context["filter_errors"]
