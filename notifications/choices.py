@@ -26,13 +26,24 @@ class NotificationKind(models.TextChoices):
     VENDOR_REPLIED = "vendor_replied", _("Vendor replied")
     ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
     ALERT_PAGE = "alert_page", _("Monitoring alert paged")
+    SNOOZE_ENDED = "snooze_ended", _("Ticket back from snooze")
+    REMINDER = "reminder", _("Ticket reminder")
+    AUTO_CLOSE_NOTICE = "auto_close_notice", _("Ticket will close itself")
+    AUTO_CLOSED = "auto_closed", _("Ticket closed itself")
 
 
 # Sent to the person who filed the ticket, by email.
-REQUESTER_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.REPLY, NotificationKind.RESOLVED)
+REQUESTER_KINDS = (
+    NotificationKind.TICKET_CREATED,
+    NotificationKind.REPLY,
+    NotificationKind.RESOLVED,
+    NotificationKind.AUTO_CLOSE_NOTICE,
+    NotificationKind.AUTO_CLOSED,
+)
 # Requester mail that is only a courtesy: "essential mail only" turns it off. A reply
-# and a resolution ask something of the requester, so they always go.
-NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
+# and a resolution ask something of the requester, so they always go; so does the notice
+# that a ticket will close itself (a reply keeps it open).
+NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.AUTO_CLOSED)
 # About a person's own account: always by email, whatever their preferences.
 ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
 # To an address without an account (a mail the helpdesk refused): by email, once.
@@ -59,6 +70,8 @@ STAFF_KINDS = (
     NotificationKind.VENDOR_REPLIED,
     NotificationKind.ASSET_EXPIRING,
     NotificationKind.ALERT_PAGE,
+    NotificationKind.SNOOZE_ENDED,
+    NotificationKind.REMINDER,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (
@@ -73,6 +86,8 @@ ANY_PRIORITY_SMS_KINDS = (
     NotificationKind.SUPERVISOR_PAGE,
     NotificationKind.COMPONENT_REPORT,
     NotificationKind.PROCUREMENT_APPROVAL,
+    # A reminder one set for oneself comes the way one asked, whatever the ticket.
+    NotificationKind.REMINDER,
 )
 
 

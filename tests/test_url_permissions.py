@@ -8,6 +8,7 @@ ticket at Level II (so Level I is below it, Level III above it), each request wi
 data, so that what is refused is refused for who asks and not for what they sent."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.api import (
     test_permissions_alerts,
     test_permissions_assets,
     test_permissions_conversation,
+    test_permissions_follow_up,
     test_permissions_lookups,
     test_permissions_maintenance,
     test_permissions_people,
@@ -37,7 +39,7 @@ from tests.api.permission_matrix import ROLES, actor_for, new_ticket
 from tests.factories import TicketFactory, make_supervisor
 from tests.maintenance.support import plan as maintenance_plan
 from tests.procurement.support import procurement_ids
-from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import Attachment, Ticket, TicketChecklistItem, TicketEvent, TicketReminder, TimeEntry
 from vendors.models import Vendor, VendorContact, VendorEscalation
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +257,15 @@ PAGES: dict[str, Route] = {
     # (the entry here is the actor's own); requesters never see either.
     "tickets:timer": Route("POST", T + "/timer/", STAFF_ACTS, {"action": "start"}),
     "tickets:time-delete": Route("POST", T + "/time/{time_entry}/delete/", STAFF_ACTS),
+    # Snoozing is a change to the ticket's place in its queue: staff at its level. A
+    # reminder is the agent's own and changes nothing: any member of staff sets one and
+    # cancels their own (the reminder here is the actor's own).
+    "tickets:snooze": Route("POST", T + "/snooze/", STAFF_ACTS, {"choice": "hour"}),
+    "tickets:unsnooze": Route("POST", T + "/unsnooze/", STAFF_ACTS),
+    "tickets:remind": Route(
+        "POST", T + "/remind/", (LOGIN, 403, 404, *(MOVED,) * 5), {"remind_at": "{tomorrow}", "note": "Call back"}
+    ),
+    "tickets:reminder-cancel": Route("POST", T + "/reminders/{reminder}/cancel/", (LOGIN, 403, 404, *(MOVED,) * 5)),
     # Preventive maintenance: staff read plans, supervisors and administrators keep them.
     "maintenance:list": Route("GET", "/maintenance/", STAFF_PAGE),
     "maintenance:detail": Route("GET", "/maintenance/{plan}/", STAFF_PAGE),
@@ -295,6 +306,7 @@ API_ENDPOINTS = [
     *test_permissions_alerts.ENDPOINTS,
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
+    *test_permissions_follow_up.ENDPOINTS,
 ]
 
 
@@ -331,6 +343,7 @@ def api_url_names() -> set[str]:
         "agent_id": 1,
         "requester_id": 1,
         "entry": 1,
+        "reminder": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -363,6 +376,8 @@ def test_each_row_is_the_url_it_names():
             escalation=1,
             asset_import=1,
             time_entry=1,
+            reminder=1,
+            tomorrow="",
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -386,6 +401,7 @@ class Place:
     escalation: Any = None
     asset_import: Any = None
     time_entry: Any = None
+    reminder: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -451,6 +467,9 @@ def place_for(role: str) -> Place:
     place.time_entry = TimeEntry.objects.create(
         ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
     )
+    place.reminder = TicketReminder.objects.create(
+        ticket=ticket, agent=actor or ticket.requester, remind_at=timezone.now() + timedelta(days=1)
+    )
     return place
 
 
@@ -488,6 +507,8 @@ def test_page_permission_matrix(client, name, role):
         "escalation": place.escalation.pk,
         "asset_import": place.asset_import.pk,
         "time_entry": place.time_entry.pk,
+        "reminder": place.reminder.pk,
+        "tomorrow": timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
     }
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)

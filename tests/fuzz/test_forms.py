@@ -14,7 +14,7 @@ import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -98,13 +98,25 @@ from tickets.forms import (
     DeescalateForm,
     EscalateForm,
     ReclassifyForm,
+    ReminderForm,
     ReopenForm,
     ResolveForm,
+    SnoozeForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
+    UnsnoozeForm,
 )
-from tickets.models import Attachment, Category, Comment, Ticket, TicketChecklistItem, TicketEvent, TimeEntry
+from tickets.models import (
+    Attachment,
+    Category,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketEvent,
+    TicketReminder,
+    TimeEntry,
+)
 from tickets.ratings import rating_token
 from tickets.text import multi_line, single_line
 from vendors.forms import (
@@ -613,6 +625,40 @@ def timer_started(place, drawn, data, response):
     assert TimeEntry.objects.filter(ticket=place.ticket, agent=place.actor, ended_at__isnull=True).exists()
 
 
+# A time as the browser's date-time picker sends it: ahead, gone by or too far ahead.
+DATETIME_LOCAL = st.one_of(
+    st.integers(min_value=-2 * 24 * 60, max_value=400 * 24 * 60).map(
+        lambda minutes: timezone.localtime(timezone.now() + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+    ),
+    hostile_text,
+)
+FOLLOW_UP_OVERRIDES = {"at": DATETIME_LOCAL, "remind_at": DATETIME_LOCAL}
+
+
+def snoozed(place, drawn, data, response):
+    ticket = Ticket.objects.get(pk=place.ticket.pk)
+    assert ticket.snoozed_until is not None and ticket.snoozed_until > timezone.now()
+    assert newest_event(place).kind == EventKind.SNOOZED
+
+
+def unsnoozed(place, drawn, data, response):
+    assert Ticket.objects.get(pk=place.ticket.pk).snoozed_until is None
+
+
+def reminder_set(place, drawn, data, response):
+    reminder = TicketReminder.objects.filter(ticket=place.ticket).latest("created_at", "pk")
+    assert reminder.agent == place.actor and reminder.note == single_line(last(data, "note") or "")
+    assert reminder.remind_at > timezone.now()
+
+
+def own_reminder_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/reminders/{place.reminder.pk}/cancel/"
+
+
+def reminder_cancelled(place, drawn, data, response):
+    assert TicketReminder.objects.get(pk=place.reminder.pk).cancelled_at is not None
+
+
 def presence_saved(place, drawn, data, response):
     assert AgentProfile.objects.get(user=place.actor).presence == last(data, "presence")
     assert response.status_code == 302
@@ -992,6 +1038,10 @@ FORMS: dict[str, FormRoute] = {
     "knowledge:restore": FormRoute(None, article_restored),
     "tickets:checklist-item": FormRoute(ChecklistItemForm, checklist_changed, path=checklist_item_path),
     "tickets:timer": FormRoute(TimerForm, timer_started),
+    "tickets:snooze": FormRoute(SnoozeForm, snoozed, overrides=FOLLOW_UP_OVERRIDES),
+    "tickets:unsnooze": FormRoute(UnsnoozeForm, unsnoozed),
+    "tickets:remind": FormRoute(ReminderForm, reminder_set, overrides=FOLLOW_UP_OVERRIDES),
+    "tickets:reminder-cancel": FormRoute(None, reminder_cancelled, path=own_reminder_path),
     "routing:presence": FormRoute(PresenceForm, presence_saved, roles=("agent_l1", "agent_l2", "agent_l3")),
     "tickets:time-delete": FormRoute(None, time_entry_removed, path=own_time_entry_path),
     "maintenance:create": FormRoute(PlanForm, plan_saved, choices=plan_choices, overrides=PLAN_OVERRIDES),

@@ -63,6 +63,7 @@ APPROVAL_REASON = 'Disetujui: "pos" <IT-2026> & segera'
 VENDOR_MESSAGE = 'Controller "A" failed & <disk 3> blinks 🔥'
 VENDOR_REPLY = "Spare part ships today & the engineer <Agus> comes tomorrow 🚚"
 ASSET_NAME = "ThinkPad for a spare <laptop> (Level II's bench)"
+REMINDER_NOTE = 'Call "Telkom" back & ask for <ticket> 📞'
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -79,6 +80,7 @@ TYPED_FRAGMENTS = [
     "Lebih murah ganti & <garansi> habis",
     'Disetujui: "pos" <IT-2026> & segera',
     "the engineer <Agus> comes tomorrow 🚚",
+    'Call "Telkom" back & ask for <ticket> 📞',
 ]
 # A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
 FILED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -141,6 +143,11 @@ def _everything_happens(language: str):
     )
     report = component_report_decide(report_id=report.pk, by=boss, decision="replace", reason=REPLACE_REASON)
     procurement_approve(request_id=report.procurement_id, by=boss, reason=APPROVAL_REASON)
+    # Snoozed for an hour, back by itself; a reminder with a note of the agent's own.
+    services.ticket_snooze(ticket_id=ticket.pk, by=front, until=FILED + timedelta(hours=1))
+    services.tickets_snooze_wake(now=FILED + timedelta(hours=1))
+    services.reminder_set(ticket_id=ticket.pk, by=front, remind_at=FILED + timedelta(hours=2), note=REMINDER_NOTE)
+    services.reminders_send(now=FILED + timedelta(hours=2))
     services.ticket_resolve(ticket_id=ticket.pk, by=front, resolution=RESOLUTION)
     rating_record(ticket_id=ticket.pk, by=requester, score=1, comment=RATING_COMMENT)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=REOPEN_REASON)
@@ -168,6 +175,12 @@ def _everything_happens(language: str):
         tag="LAP-0042", asset_type="laptop", name=ASSET_NAME, user=requester, warranty_ends_on=date(2026, 12, 10)
     )
     asset_expiry_warn(today=date(2026, 11, 30))
+    # Resolved and never answered: the requester is told it will close, then it closes.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Status.RESOLVED, auto_close_notice_at=FILED, auto_close_at=FILED + timedelta(hours=7)
+    )
+    services.tickets_auto_close(now=FILED)
+    services.tickets_auto_close(now=FILED + timedelta(hours=7))
     return ticket
 
 

@@ -27,6 +27,13 @@ urlpatterns = [
     path("tickets/<str:reference>/time/", views.TicketTime.as_view(), name="api-ticket-time"),
     path("tickets/<str:reference>/time/timer/", views.TicketTimer.as_view(), name="api-ticket-timer"),
     path("tickets/<str:reference>/time/<int:entry>/", views.TicketTimeEntry.as_view(), name="api-ticket-time-entry"),
+    path("tickets/<str:reference>/snooze/", views.TicketSnooze.as_view(), name="api-ticket-snooze"),
+    path("tickets/<str:reference>/reminders/", views.TicketReminders.as_view(), name="api-ticket-reminders"),
+    path(
+        "tickets/<str:reference>/reminders/<int:reminder>/",
+        views.TicketReminderCancel.as_view(),
+        name="api-ticket-reminder",
+    ),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
 ]

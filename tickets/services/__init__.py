@@ -4,6 +4,16 @@ from .batch import NewTicket, tickets_create_batch
 from .checklist import checklist_item_change, checklist_set
 from .conversation import attachment_add, comment_add, comment_add_and_change
 from .erase import tickets_erase
+from .followup import (
+    reminder_cancel,
+    reminder_set,
+    reminders_send,
+    snooze_choice_time,
+    ticket_snooze,
+    ticket_unsnooze,
+    tickets_auto_close,
+    tickets_snooze_wake,
+)
 from .lifecycle import (
     MANUAL_TRANSITIONS,
     route_level,
@@ -45,7 +55,15 @@ __all__ = [
     "comment_add",
     "comment_add_and_change",
     "comment_add_with_time",
+    "reminder_cancel",
+    "reminder_set",
+    "reminders_send",
     "route_level",
+    "snooze_choice_time",
+    "ticket_snooze",
+    "ticket_unsnooze",
+    "tickets_auto_close",
+    "tickets_snooze_wake",
     "ticket_assign",
     "ticket_assign_automatically",
     "ticket_change_status",
