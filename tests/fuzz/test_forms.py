@@ -647,7 +647,7 @@ def unsnoozed(place, drawn, data, response):
 
 def reminder_set(place, drawn, data, response):
     reminder = TicketReminder.objects.filter(ticket=place.ticket).latest("created_at", "pk")
-    assert reminder.agent == place.actor and reminder.note == single_line(last(data, "note") or "")
+    assert reminder.agent == place.actor and reminder.note == single_line(cleaned(data, "note"))
     assert reminder.remind_at > timezone.now()
 
 
