@@ -4,9 +4,11 @@ decides (tickets.selectors.ticket_events_visible); these tests hold both surface
 checking what must be seen and what must not."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assets.models import Asset
@@ -52,6 +54,12 @@ INTERNAL_CASES = (
     EventKind.CHECKLIST_SKIPPED,
     EventKind.TIME_RECORDED,
     EventKind.TIME_REMOVED,
+    EventKind.SNOOZED,
+    EventKind.SNOOZE_ENDED,
+    EventKind.REMINDER_SET,
+    EventKind.REMINDER_CANCELLED,
+    EventKind.REMINDER_SENT,
+    EventKind.AUTO_CLOSE_NOTICE,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -120,7 +128,16 @@ def ticket_with_every_event() -> History:
     services.time_entry_record(ticket_id=ticket.pk, by=supervisor, minutes=20)
     services.comment_add_with_time(ticket_id=ticket.pk, author=supervisor, body="Timed", minutes=5, internal=True)
     services.time_entry_delete(ticket_id=ticket.pk, entry_id=ticket.time_entries.get(minutes=5).pk, by=supervisor)
+    # Put aside and woken; a reminder cancelled, another sent.
+    soon = timezone.now() + timedelta(hours=1)
+    services.ticket_snooze(ticket_id=ticket.pk, by=supervisor, until=soon)
+    services.ticket_unsnooze(ticket_id=ticket.pk, by=supervisor)
+    reminder = services.reminder_set(ticket_id=ticket.pk, by=supervisor, remind_at=soon, note="Ring back")
+    services.reminder_cancel(reminder_id=reminder.pk, by=supervisor)
+    services.reminder_set(ticket_id=ticket.pk, by=supervisor, remind_at=soon, note="Ring back")
+    services.reminders_send(now=soon)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
+    services.tickets_auto_close(now=Ticket.objects.get(pk=ticket.pk).auto_close_notice_at)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")
     services.ticket_confirm_resolution(ticket_id=ticket.pk, by=requester)
