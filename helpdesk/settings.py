@@ -622,6 +622,7 @@ CELERY_TASK_ROUTES = {
     "maintenance.tasks.maintenance_open": {"queue": "periodic"},
     "vendors.tasks.vendor_reminders_send": {"queue": "periodic"},
     "routing.tasks.levels_assign": {"queue": "periodic"},
+    "tickets.tasks.follow_up_sweep": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HELPDESK_SWEEP_SECONDS = env.float("HELPDESK_SWEEP_SECONDS", default=30.0)
@@ -641,7 +642,18 @@ if HELPDESK_VENDOR_REMINDER_HOURS <= 0:
 HELPDESK_ASSET_EXPIRY_WARNING_DAYS = env.int("HELPDESK_ASSET_EXPIRY_WARNING_DAYS", default=30)
 HELPDESK_ASSET_EXPIRY_CHECK_SECONDS = env.float("HELPDESK_ASSET_EXPIRY_CHECK_SECONDS", default=86400.0)
 HELPDESK_ASSET_IMPORT_MAX_MB = env.int("HELPDESK_ASSET_IMPORT_MAX_MB", default=20)
+# Snoozed tickets come back and reminders go out on a sweep this often (seconds).
+HELPDESK_FOLLOW_UP_SWEEP_SECONDS = env.float("HELPDESK_FOLLOW_UP_SWEEP_SECONDS", default=30.0)
+# A resolved ticket nobody confirms or answers closes itself after this many business
+# days on its SLA calendar (its requester told the morning of the last one); 0: never.
+HELPDESK_AUTO_CLOSE_BUSINESS_DAYS = env.int("HELPDESK_AUTO_CLOSE_BUSINESS_DAYS", default=5)
+if HELPDESK_AUTO_CLOSE_BUSINESS_DAYS < 0:
+    raise ImproperlyConfigured("HELPDESK_AUTO_CLOSE_BUSINESS_DAYS is 0 (never) or more.")
 CELERY_BEAT_SCHEDULE = {
+    "follow-up-sweep": {
+        "task": "tickets.tasks.follow_up_sweep",
+        "schedule": HELPDESK_FOLLOW_UP_SWEEP_SECONDS,
+    },
     "sla-sweep": {
         "task": "escalation.tasks.sla_sweep",
         "schedule": HELPDESK_SLA_SWEEP_SECONDS,

@@ -27,6 +27,10 @@ class NotificationKind(models.TextChoices):
     ASSET_EXPIRING = "asset_expiring", _("Warranty or licence ending")
     ALERT_PAGE = "alert_page", _("Monitoring alert paged")
     MERGED = "merged", _("Ticket merged into another")
+    SNOOZE_ENDED = "snooze_ended", _("Ticket back from snooze")
+    REMINDER = "reminder", _("Ticket reminder")
+    AUTO_CLOSE_NOTICE = "auto_close_notice", _("Ticket will close itself")
+    AUTO_CLOSED = "auto_closed", _("Ticket closed itself")
 
 
 # Sent to the person who filed the ticket (and those who follow it), by email. A merge
@@ -36,10 +40,13 @@ REQUESTER_KINDS = (
     NotificationKind.REPLY,
     NotificationKind.RESOLVED,
     NotificationKind.MERGED,
+    NotificationKind.AUTO_CLOSE_NOTICE,
+    NotificationKind.AUTO_CLOSED,
 )
 # Requester mail that is only a courtesy: "essential mail only" turns it off. A reply
-# and a resolution ask something of the requester, so they always go.
-NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED,)
+# and a resolution ask something of the requester, so they always go; so does the notice
+# that a ticket will close itself (a reply keeps it open).
+NON_ESSENTIAL_KINDS = (NotificationKind.TICKET_CREATED, NotificationKind.AUTO_CLOSED)
 # About a person's own account: always by email, whatever their preferences.
 ACCOUNT_KINDS = (NotificationKind.PASSWORD_RESET,)
 # To an address without an account (a mail the helpdesk refused): by email, once.
@@ -66,6 +73,8 @@ STAFF_KINDS = (
     NotificationKind.VENDOR_REPLIED,
     NotificationKind.ASSET_EXPIRING,
     NotificationKind.ALERT_PAGE,
+    NotificationKind.SNOOZE_ENDED,
+    NotificationKind.REMINDER,
 )
 # What staff get by SMS until they choose otherwise.
 DEFAULT_SMS_KINDS = (
@@ -80,6 +89,8 @@ ANY_PRIORITY_SMS_KINDS = (
     NotificationKind.SUPERVISOR_PAGE,
     NotificationKind.COMPONENT_REPORT,
     NotificationKind.PROCUREMENT_APPROVAL,
+    # A reminder one set for oneself comes the way one asked, whatever the ticket.
+    NotificationKind.REMINDER,
 )
 
 

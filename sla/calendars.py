@@ -196,6 +196,25 @@ class BusinessCalendar:
                     total += overlap
         return total
 
+    def working_day(self, after: datetime, count: int) -> Interval:
+        """The ``count``-th working day after the local date of ``after`` (a day with a
+        working window that is not a holiday), as its first working instant and the end of
+        its last window, in UTC. ``count`` must be at least 1."""
+        begin = _aware_utc(after, "after")
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count!r}")
+        days = self._days(begin.astimezone(self.tz).date())
+        next(days)
+        seen = 0
+        for day, day_start, day_end in days:
+            windows = self._windows(day, day_start, day_end)
+            if not windows:
+                continue
+            seen += 1
+            if seen == count:
+                return windows[0][0], windows[-1][1]
+        raise AssertionError("unreachable")  # pragma: no cover - the day iterator never ends
+
     def _midnight(self, day: date) -> datetime:
         """The first instant of a local date, in UTC (fold=0 if midnight is ambiguous or skipped)."""
         return datetime(day.year, day.month, day.day, tzinfo=self.tz).astimezone(UTC)

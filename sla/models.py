@@ -120,6 +120,22 @@ class SlaPolicy(models.Model):
     second_warning_percent = models.PositiveSmallIntegerField(
         _("second warning at (% of target)"), default=80, validators=_percent_validators()
     )
+    # While a ticket waits on someone else, its clock pauses, each wait as the policy says.
+    pause_on_customer = models.BooleanField(
+        _("pause while pending on the customer"),
+        default=True,
+        help_text=_("The clock stops while the ticket waits for the requester's answer."),
+    )
+    pause_on_vendor = models.BooleanField(
+        _("pause while pending on a vendor"),
+        default=True,
+        help_text=_("The clock stops while a vendor escalation is open."),
+    )
+    pause_on_third_party = models.BooleanField(
+        _("pause while pending on a third party"),
+        default=True,
+        help_text=_("The clock stops while the ticket waits on another department, a telco or another outside party."),
+    )
 
     class Meta:
         ordering = ["priority", "category__name"]

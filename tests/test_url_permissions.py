@@ -8,7 +8,10 @@ ticket at Level II (so Level I is below it, Level III above it), each request wi
 data, so that what is refused is refused for who asks and not for what they sent."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import (
+    date,
+    timedelta,
+)
 from typing import Any
 
 import pytest
@@ -30,6 +33,7 @@ from tests.api import (
     test_permissions_bulk,
     test_permissions_configuration,
     test_permissions_conversation,
+    test_permissions_follow_up,
     test_permissions_links,
     test_permissions_lookups,
     test_permissions_maintenance,
@@ -54,6 +58,7 @@ from tickets.models import (
     TicketChecklistItem,
     TicketEvent,
     TicketLink,
+    TicketReminder,
     TicketWatcher,
     TimeEntry,
 )
@@ -336,6 +341,15 @@ PAGES: dict[str, Route] = {
     # (the entry here is the actor's own); requesters never see either.
     "tickets:timer": Route("POST", T + "/timer/", STAFF_ACTS, {"action": "start"}),
     "tickets:time-delete": Route("POST", T + "/time/{time_entry}/delete/", STAFF_ACTS),
+    # Snoozing is a change to the ticket's place in its queue: staff at its level. A
+    # reminder is the agent's own and changes nothing: any member of staff sets one and
+    # cancels their own (the reminder here is the actor's own).
+    "tickets:snooze": Route("POST", T + "/snooze/", STAFF_ACTS, {"choice": "hour"}),
+    "tickets:unsnooze": Route("POST", T + "/unsnooze/", STAFF_ACTS),
+    "tickets:remind": Route(
+        "POST", T + "/remind/", (LOGIN, 403, 404, *(MOVED,) * 5), {"remind_at": "{tomorrow}", "note": "Call back"}
+    ),
+    "tickets:reminder-cancel": Route("POST", T + "/reminders/{reminder}/cancel/", (LOGIN, 403, 404, *(MOVED,) * 5)),
     # Preventive maintenance: staff read plans, supervisors and administrators keep them.
     "maintenance:list": Route("GET", "/maintenance/", STAFF_PAGE),
     "maintenance:detail": Route("GET", "/maintenance/{plan}/", STAFF_PAGE),
@@ -396,6 +410,7 @@ API_ENDPOINTS = [
     *test_permissions_configuration.ENDPOINTS,
     *test_permissions_links.ENDPOINTS,
     *test_permissions_saved_views.ENDPOINTS,
+    *test_permissions_follow_up.ENDPOINTS,
 ]
 
 
@@ -436,6 +451,7 @@ def api_url_names() -> set[str]:
         "run": 1,
         "watcher": 1,
         "link": 1,
+        "reminder": 1,
     }
     return {resolve(endpoint.path.format(**ids)).view_name for endpoint in API_ENDPOINTS}
 
@@ -480,6 +496,8 @@ def test_each_row_is_the_url_it_names():
             link=1,
             other_ref="HD-000002",
             saved_view=1,
+            reminder=1,
+            tomorrow="",
             **procurement,
         )
         assert resolve(path.split("?")[0]).view_name == name or (name, resolve(path.split("?")[0]).view_name) in {
@@ -506,6 +524,7 @@ class Place:
     watcher: Any = None
     link: Any = None
     other: Any = None
+    reminder: Any = None
 
 
 def place_for(role: str) -> Place:
@@ -578,6 +597,9 @@ def place_for(role: str) -> Place:
         ticket=ticket, agent=actor or ticket.requester, minutes=15, ended_at=timezone.now()
     )
     place.saved_view = SavedView.objects.create(owner=actor or ticket.requester, name="Closed", query="status=closed")
+    place.reminder = TicketReminder.objects.create(
+        ticket=ticket, agent=actor or ticket.requester, remind_at=timezone.now() + timedelta(days=1)
+    )
     return place
 
 
@@ -642,6 +664,8 @@ def test_page_permission_matrix(client, name, role):
         "link": place.link.pk,
         "other_ref": place.other.reference,
         "saved_view": place.saved_view.pk,
+        "reminder": place.reminder.pk,
+        "tomorrow": timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
     }
     if name.startswith("configuration:"):
         ids |= configuration_ids()

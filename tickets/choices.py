@@ -9,11 +9,16 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Pending on customer")
     # Escalated to a vendor (vendors app): open, but our clock waits for them.
     PENDING_VENDOR = "vendor", _("Pending on vendor")
+    # Waiting on someone outside support who is not the customer or a contracted vendor:
+    # another department, a telco, a landlord.
+    PENDING_THIRD_PARTY = "thirdparty", _("Pending on third party")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 
 
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.PENDING_VENDOR)
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.PENDING_VENDOR, Status.PENDING_THIRD_PARTY)
+# Open but waiting on someone else: each SLA policy says whether its clock pauses meanwhile.
+PENDING_STATUSES = (Status.PENDING, Status.PENDING_VENDOR, Status.PENDING_THIRD_PARTY)
 
 
 class Impact(models.TextChoices):
@@ -95,6 +100,12 @@ class EventKind(models.TextChoices):
     LINK_ADDED = "link_added", _("Link added")
     LINK_REMOVED = "link_removed", _("Link removed")
     MERGED = "merged", _("Merged")
+    SNOOZED = "snoozed", _("Snoozed")
+    SNOOZE_ENDED = "snooze_ended", _("Back from snooze")
+    REMINDER_SET = "reminder_set", _("Reminder set")
+    REMINDER_CANCELLED = "reminder_cancelled", _("Reminder cancelled")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    AUTO_CLOSE_NOTICE = "auto_close_notice", _("Told it will close itself")
 
 
 # Events only support staff see: what they say is about the team's own work.
@@ -117,6 +128,13 @@ INTERNAL_EVENT_KINDS = (
     # follows the ticket and a merge the requester sees: they read the ticket with them.)
     EventKind.LINK_ADDED,
     EventKind.LINK_REMOVED,
+    # How staff plan their own work on a ticket: put aside until later, reminded.
+    EventKind.SNOOZED,
+    EventKind.SNOOZE_ENDED,
+    EventKind.REMINDER_SET,
+    EventKind.REMINDER_CANCELLED,
+    EventKind.REMINDER_SENT,
+    EventKind.AUTO_CLOSE_NOTICE,
 )
 
 
@@ -143,6 +161,16 @@ class QueueView(models.TextChoices):
     UNASSIGNED = "unassigned", _("Unassigned")
     MINE = "mine", _("Assigned to me")
     OPEN = "open", _("All open")
+    SNOOZED = "snoozed", _("Snoozed")
+
+
+# Quick choices for how long to snooze a ticket.
+class SnoozeChoice(models.TextChoices):
+    HOUR = "hour", _("In 1 hour")
+    TOMORROW = "tomorrow", _("Tomorrow 08:00")
+    NEXT_BUSINESS_MORNING = "business_morning", _("Next business morning")
+    NEXT_WEEK = "next_week", _("Next week (Monday 08:00)")
+    AT = "at", _("At a date and time")
 
 
 # The categories a new helpdesk starts with (tickets/migrations/0002): their names are

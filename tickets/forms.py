@@ -4,12 +4,25 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Impact, LinkKind, Status, Urgency
-from .durations import minutes_from_text
-from .exceptions import TicketError
-from .extensions import new_ticket_extra_fields
+from .choices import (
+    Impact,
+    LinkKind,
+    SnoozeChoice,
+    Status,
+    Urgency,
+)
+from .durations import (
+    minutes_from_text,
+)
+from .exceptions import (
+    TicketError,
+)
+from .extensions import (
+    new_ticket_extra_fields,
+)
 from .models import (
     REFERENCE_RE,
+    REMINDER_NOTE_MAX,
     SAVED_VIEW_NAME_LENGTH,
     SAVED_VIEW_QUERY_LENGTH,
     Category,
@@ -305,6 +318,49 @@ class StatusForm(_ActionForm):
             # Offer only the moves the ticket can make from where it is.
             allowed = MANUAL_TRANSITIONS[ticket.status]
             self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+
+
+class _DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class SnoozeForm(_ActionForm):
+    """Snooze until a quick choice or a date and time of the agent's own (read in their
+    time zone); the service refuses a time gone by."""
+
+    url_name = "tickets:snooze"
+    submit_label = _("Snooze")
+    button_class = "btn-outline-secondary"
+    choice = forms.ChoiceField(label=_("Snooze until"), choices=SnoozeChoice.choices, initial=SnoozeChoice.HOUR)
+    at = forms.DateTimeField(
+        label=_("Date and time"),
+        required=False,
+        widget=_DateTimeInput(),
+        help_text=_("Only for “At a date and time”; in your time zone."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choice") == SnoozeChoice.AT and not data.get("at"):
+            self.add_error("at", _("Give the date and time the ticket comes back."))
+        return data
+
+
+class UnsnoozeForm(_ActionForm):
+    url_name = "tickets:unsnooze"
+    submit_label = _("Wake up now")
+    button_class = "btn-outline-secondary"
+
+
+class ReminderForm(_ActionForm):
+    url_name = "tickets:remind"
+    submit_label = _("Remind me")
+    button_class = "btn-outline-secondary"
+    remind_at = forms.DateTimeField(label=_("Remind me at"), widget=_DateTimeInput(), help_text=_("In your time zone."))
+    note = TextField(label=_("Note (optional)"), max_length=REMINDER_NOTE_MAX, required=False)
 
 
 class AssignForm(_ActionForm):

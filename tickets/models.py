@@ -160,6 +160,14 @@ class Ticket(models.Model):
         verbose_name=_("merged into"),
         editable=False,
     )
+    # Put aside by an agent until then: out of the queue's default views, back by itself
+    # (the snooze sweep), or at once when the requester writes.
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True, editable=False)
+    # A resolved ticket nobody confirms closes itself then (the auto-close sweep), its
+    # requester told at auto_close_notice_at (emptied once told). Both emptied when the
+    # ticket is reopened or the requester writes.
+    auto_close_at = models.DateTimeField(_("closes itself at"), null=True, blank=True, editable=False)
+    auto_close_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -250,6 +258,23 @@ class Ticket(models.Model):
             models.Index(
                 models.F("resolved_at").desc(nulls_last=True), models.F("id").desc(), name="ticket_list_resolved_idx"
             ),
+            # The sweeps that wake snoozed tickets and close resolved ones: each reads
+            # only the few rows with a time set.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=models.Q(snoozed_until__isnull=False),
+                name="ticket_snoozed_idx",
+            ),
+            models.Index(
+                fields=["auto_close_at"],
+                condition=models.Q(auto_close_at__isnull=False),
+                name="ticket_auto_close_idx",
+            ),
+            models.Index(
+                fields=["auto_close_notice_at"],
+                condition=models.Q(auto_close_notice_at__isnull=False),
+                name="ticket_auto_close_notice_idx",
+            ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
 
@@ -266,6 +291,55 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_snoozed(self, *, at=None) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > (at or timezone.now())
+
+
+# A reminder's note: a line, not a letter.
+REMINDER_NOTE_MAX = 200
+
+
+class TicketReminder(models.Model):
+    """ "Remind me at …" on a ticket: one agent hears of it then, once, with the note; a
+    reminder is due (no sent_at), sent, or cancelled, never two of these."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reminders")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_reminders", verbose_name=_("agent")
+    )
+    remind_at = models.DateTimeField(_("remind at"))
+    note = models.CharField(_("note"), max_length=REMINDER_NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["remind_at", "id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [
+            models.Index(fields=["ticket", "remind_at"], name="reminder_ticket_idx"),
+            # The reminder sweep: only reminders still due.
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="reminder_due_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sent_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="reminder_sent_or_cancelled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.agent_id} @ {self.remind_at}"
+
+    @property
+    def is_due(self) -> bool:
+        return self.sent_at is None and self.cancelled_at is None
 
 
 class Comment(models.Model):

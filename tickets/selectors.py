@@ -20,6 +20,7 @@ from .choices import (
     INTERNAL_EVENT_KINDS,
     LINK_REVERSE_LABELS,
     OPEN_STATUSES,
+    PENDING_STATUSES,
     EventKind,
     LinkKind,
     Priority,
@@ -42,10 +43,12 @@ from .models import (
     TicketChecklistItem,
     TicketEvent,
     TicketLink,
+    TicketReminder,
     TicketWatcher,
     TimeEntry,
     pk_from_reference,
 )
+from .services.sla import clock_running_statuses
 
 
 def ticket_get_for_user(*, user, reference: str, write: bool = False) -> Ticket:
@@ -143,8 +146,20 @@ QUEUE_ROW_FIELDS = (
 
 def ticket_queue(*, user, level: int, view: str, params, sort: str) -> tuple[QuerySet[Ticket], TicketQueueFilter]:
     """Open tickets of one level for a queue tab, filtered and sorted. Every sort order
-    is served by a partial index on open tickets."""
+    is served by a partial index on open tickets. Snoozed tickets are left out of every
+    tab but their own, which lists them by when they come back."""
     base = Ticket.objects.filter(level=level, status__in=OPEN_STATUSES)
+    if view == QueueView.SNOOZED:
+        base = base.filter(snoozed_until__isnull=False)
+        queue_filter = TicketQueueFilter(params, queryset=base, user=user)
+        queryset = queue_filter.qs if queue_filter.is_valid() else base
+        return (
+            queryset.select_related("category", "assignee", "requester")
+            .only(*QUEUE_ROW_FIELDS, "snoozed_until")
+            .order_by("snoozed_until", "id"),
+            queue_filter,
+        )
+    base = base.filter(snoozed_until__isnull=True)
     if view == QueueView.UNASSIGNED:
         base = base.filter(assignee__isnull=True)
     elif view == QueueView.MINE:
@@ -399,6 +414,7 @@ def sla_explain(*, ticket) -> SlaExplanation:
                 "run",
             )
         )
+    running = clock_running_statuses(policy)
     history = TicketEvent.objects.filter(ticket=ticket, field__in=["status", "priority"]).order_by("created_at", "id")
     for event in history:
         if event.field == "priority":
@@ -410,10 +426,16 @@ def sla_explain(*, ticket) -> SlaExplanation:
                     "info",
                 )
             )
+        elif event.to_value in PENDING_STATUSES and event.to_value in running:
+            lines.append(
+                SlaLine(event.created_at, _("Still counting: this policy does not pause for this wait."), "info")
+            )
         elif event.to_value == Status.PENDING:
             lines.append(SlaLine(event.created_at, _("Clock paused: waiting for the customer."), "pause"))
         elif event.to_value == Status.PENDING_VENDOR:
             lines.append(SlaLine(event.created_at, _("Clock paused: waiting on the vendor."), "pause"))
+        elif event.to_value == Status.PENDING_THIRD_PARTY:
+            lines.append(SlaLine(event.created_at, _("Clock paused: waiting on a third party."), "pause"))
         elif event.to_value in (Status.RESOLVED, Status.CLOSED) and event.from_value in OPEN_STATUSES:
             lines.append(SlaLine(event.created_at, _("Clock stopped: resolved."), "met"))
         elif event.to_value in (Status.NEW, Status.OPEN) and event.from_value not in OPEN_STATUSES:
@@ -423,6 +445,8 @@ def sla_explain(*, ticket) -> SlaExplanation:
             lines.append(SlaLine(event.created_at, _("Clock resumed: the ticket is open again."), "run"))
         elif event.to_value == Status.OPEN and event.from_value == Status.PENDING_VENDOR:
             lines.append(SlaLine(event.created_at, _("Clock resumed: the vendor escalation is closed."), "run"))
+        elif event.to_value == Status.OPEN and event.from_value == Status.PENDING_THIRD_PARTY:
+            lines.append(SlaLine(event.created_at, _("Clock resumed: the ticket is open again."), "run"))
     for sla_event in sla_events_of(ticket_id=ticket.pk):
         breach = sla_event.threshold == "breached"
         lines.append(
@@ -469,7 +493,7 @@ def sla_status(*, ticket, now: datetime | None = None) -> dict:
     running or paused."""
     now = now or timezone.now()
     policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
-    running = policy is not None and ticket.status in OPEN_STATUSES and ticket.status != Status.PENDING
+    running = policy is not None and ticket.status in clock_running_statuses(policy)
     targets = []
     for metric, label, due, done in (
         ("first_response", _("First response"), ticket.first_response_due_at, ticket.first_response_at),
@@ -490,6 +514,15 @@ def sla_status(*, ticket, now: datetime | None = None) -> dict:
         "due_at": ticket.sla_due_at,
         "lines": targets,
     }
+
+
+def ticket_reminders(*, ticket: Ticket) -> list[TicketReminder]:
+    """The reminders still due on a ticket, soonest first, with their agents (one query)."""
+    return list(
+        TicketReminder.objects.filter(ticket=ticket, sent_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("agent")
+        .order_by("remind_at", "id")
+    )
 
 
 def ticket_checklist(*, ticket: Ticket) -> list:

@@ -16,7 +16,14 @@ from accounts.selectors import agent_can_act_at, agent_levels, assignable_agents
 from notifications.selectors import notification_counts
 
 from . import services
-from .choices import OPEN_STATUSES, Channel, Priority, QueueView, Status
+from .choices import (
+    OPEN_STATUSES,
+    Channel,
+    Priority,
+    QueueView,
+    SnoozeChoice,
+    Status,
+)
 from .downloads import attachment_response
 from .exceptions import NotAllowedError, TicketError
 from .filters import LIST_DATE_FILTERS, LIST_DEFAULT_SORT, LIST_PAGE_SIZES, LIST_SORTS, QUEUE_SORTS
@@ -34,12 +41,15 @@ from .forms import (
     ParentClearForm,
     ParentForm,
     ReclassifyForm,
+    ReminderForm,
     ReopenForm,
     ResolveForm,
     SavedViewForm,
+    SnoozeForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
+    UnsnoozeForm,
     WatcherAddForm,
 )
 from .models import (
@@ -64,6 +74,7 @@ from .selectors import (
     ticket_list,
     ticket_list_for_requester,
     ticket_queue,
+    ticket_reminders,
     ticket_time,
     ticket_timeline,
     ticket_watchers,
@@ -303,10 +314,15 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
             )
             forms["resolve"] = ResolveForm(ticket=ticket)
             forms["parent"] = ParentForm(ticket=ticket)
+            if ticket.snoozed_until is not None:
+                forms["unsnooze"] = UnsnoozeForm(ticket=ticket)
+            forms["snooze"] = SnoozeForm(ticket=ticket)
             if ticket.level < Level.III:
                 forms["escalate"] = EscalateForm(ticket=ticket)
             if ticket.level > Level.I:
                 forms["deescalate"] = DeescalateForm(ticket=ticket)
+    if staff and ticket.status != Status.CLOSED:
+        forms["remind"] = ReminderForm(ticket=ticket)
     if ticket.status == Status.RESOLVED and (owner or can_act):
         forms["confirm"] = ConfirmForm(ticket=ticket)
         forms["reopen"] = ReopenForm(ticket=ticket)
@@ -335,6 +351,7 @@ def _detail_context(request, ticket, bound: dict | None = None) -> dict:
         # Requesters never see the time spent on their ticket.
         "time": ticket_time(ticket=ticket, user=user) if staff else None,
         "can_time": can_act and ticket.status != Status.CLOSED,
+        "reminders": ticket_reminders(ticket=ticket) if staff else None,
         # The timer form's own action codes, named once (tickets.forms.TimerForm).
         "timer_actions": {code: code for code, _label in TimerForm.base_fields["action"].choices},
         "now": timezone.now(),
@@ -726,6 +743,67 @@ def ticket_reopen(request, reference):
         form_class=ReopenForm,
         perform=lambda t, d: services.ticket_reopen(ticket_id=t.pk, by=request.user, reason=d["reason"]),
         success=_("The ticket is open again; support will pick it up."),
+    )
+
+
+@require_POST
+def ticket_snooze(request, reference):
+    def perform(ticket, data):
+        if data["choice"] == SnoozeChoice.AT:
+            until = data["at"]
+        else:
+            until = services.snooze_choice_time(
+                choice=data["choice"], ticket=ticket, time_zone=request.user.time_zone, now=timezone.now()
+            )
+        services.ticket_snooze(ticket_id=ticket.pk, by=request.user, until=until)
+
+    return _action(
+        request,
+        reference,
+        key="snooze",
+        form_class=SnoozeForm,
+        perform=perform,
+        success=_("Snoozed: the ticket is out of the queue until then."),
+    )
+
+
+@require_POST
+def ticket_unsnooze(request, reference):
+    return _action(
+        request,
+        reference,
+        key="unsnooze",
+        form_class=UnsnoozeForm,
+        perform=lambda t, d: services.ticket_unsnooze(ticket_id=t.pk, by=request.user),
+        success=_("The ticket is back in the queue."),
+    )
+
+
+@require_POST
+def ticket_remind(request, reference):
+    return _action(
+        request,
+        reference,
+        key="remind",
+        form_class=ReminderForm,
+        perform=lambda t, d: services.reminder_set(
+            ticket_id=t.pk, by=request.user, remind_at=d["remind_at"], note=d["note"]
+        ),
+        success=_("Reminder set."),
+    )
+
+
+@require_POST
+def ticket_reminder_cancel(request, reference, reminder):
+    """Cancel one of the signed-in agent's own reminders on the ticket."""
+    ticket_get_for_user(user=request.user, reference=reference)
+    if not agent_levels(request.user):
+        raise PermissionDenied
+    return _time_action(
+        request,
+        reference,
+        lambda t: services.reminder_cancel(reminder_id=reminder, by=request.user, ticket_id=t.pk),
+        _("Reminder cancelled."),
     )
 
 

@@ -10,6 +10,7 @@ from tests.api import (
     test_permissions_alerts,
     test_permissions_assets,
     test_permissions_conversation,
+    test_permissions_follow_up,
     test_permissions_maintenance,
     test_permissions_people,
     test_permissions_procurement,
@@ -76,6 +77,7 @@ EVERY_ENDPOINT = [
     *test_permissions_people.ENDPOINTS,
     *test_permissions_time.ENDPOINTS,
     *test_permissions_saved_views.ENDPOINTS,
+    *test_permissions_follow_up.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -14,7 +14,7 @@ import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -111,12 +111,15 @@ from tickets.forms import (
     ParentClearForm,
     ParentForm,
     ReclassifyForm,
+    ReminderForm,
     ReopenForm,
     ResolveForm,
     SavedViewForm,
+    SnoozeForm,
     StatusForm,
     TicketCreateForm,
     TimerForm,
+    UnsnoozeForm,
     WatcherAddForm,
 )
 from tickets.models import (
@@ -128,6 +131,7 @@ from tickets.models import (
     TicketChecklistItem,
     TicketEvent,
     TicketLink,
+    TicketReminder,
     TicketWatcher,
     TimeEntry,
 )
@@ -655,6 +659,40 @@ def timer_started(place, drawn, data, response):
     # Only a start can be accepted here: nobody has a timer running yet to stop or discard.
     assert last(data, "action") == "start"
     assert TimeEntry.objects.filter(ticket=place.ticket, agent=place.actor, ended_at__isnull=True).exists()
+
+
+# A time as the browser's date-time picker sends it: ahead, gone by or too far ahead.
+DATETIME_LOCAL = st.one_of(
+    st.integers(min_value=-2 * 24 * 60, max_value=400 * 24 * 60).map(
+        lambda minutes: timezone.localtime(timezone.now() + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+    ),
+    hostile_text,
+)
+FOLLOW_UP_OVERRIDES = {"at": DATETIME_LOCAL, "remind_at": DATETIME_LOCAL}
+
+
+def snoozed(place, drawn, data, response):
+    ticket = Ticket.objects.get(pk=place.ticket.pk)
+    assert ticket.snoozed_until is not None and ticket.snoozed_until > timezone.now()
+    assert newest_event(place).kind == EventKind.SNOOZED
+
+
+def unsnoozed(place, drawn, data, response):
+    assert Ticket.objects.get(pk=place.ticket.pk).snoozed_until is None
+
+
+def reminder_set(place, drawn, data, response):
+    reminder = TicketReminder.objects.filter(ticket=place.ticket).latest("created_at", "pk")
+    assert reminder.agent == place.actor and reminder.note == single_line(cleaned(data, "note"))
+    assert reminder.remind_at > timezone.now()
+
+
+def own_reminder_path(place: Place, client: Client) -> str:
+    return f"/tickets/{place.ticket.reference}/reminders/{place.reminder.pk}/cancel/"
+
+
+def reminder_cancelled(place, drawn, data, response):
+    assert TicketReminder.objects.get(pk=place.reminder.pk).cancelled_at is not None
 
 
 def presence_saved(place, drawn, data, response):
@@ -1320,6 +1358,10 @@ FORMS: dict[str, FormRoute] = {
     "knowledge:restore": FormRoute(None, article_restored),
     "tickets:checklist-item": FormRoute(ChecklistItemForm, checklist_changed, path=checklist_item_path),
     "tickets:timer": FormRoute(TimerForm, timer_started),
+    "tickets:snooze": FormRoute(SnoozeForm, snoozed, overrides=FOLLOW_UP_OVERRIDES),
+    "tickets:unsnooze": FormRoute(UnsnoozeForm, unsnoozed),
+    "tickets:remind": FormRoute(ReminderForm, reminder_set, overrides=FOLLOW_UP_OVERRIDES),
+    "tickets:reminder-cancel": FormRoute(None, reminder_cancelled, path=own_reminder_path),
     "routing:presence": FormRoute(PresenceForm, presence_saved, roles=("agent_l1", "agent_l2", "agent_l3")),
     "tickets:time-delete": FormRoute(None, time_entry_removed, path=own_time_entry_path),
     "tickets:watcher-add": FormRoute(

@@ -65,6 +65,7 @@ VENDOR_REPLY = "Spare part ships today & the engineer <Agus> comes tomorrow 🚚
 ASSET_NAME = "ThinkPad for a spare <laptop> (Level II's bench)"
 DUPLICATE_SUBJECT = 'Laptop "mati" juga & <layar> gelap 😩'
 
+REMINDER_NOTE = 'Call "Telkom" back & ask for <ticket> 📞'
 # Pieces of the above with markup characters, as each appears on one line.
 TYPED_FRAGMENTS = [
     'won\'t turn on — "layar" <gelap> & 🔥 panas',
@@ -82,6 +83,7 @@ TYPED_FRAGMENTS = [
     'Disetujui: "pos" <IT-2026> & segera',
     'Laptop "mati" juga & <layar> gelap 😩',
     "the engineer <Agus> comes tomorrow 🚚",
+    'Call "Telkom" back & ask for <ticket> 📞',
 ]
 # A Monday in office hours in Jakarta; the SLA events fell due half an hour later.
 FILED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -144,6 +146,11 @@ def _everything_happens(language: str):
     )
     report = component_report_decide(report_id=report.pk, by=boss, decision="replace", reason=REPLACE_REASON)
     procurement_approve(request_id=report.procurement_id, by=boss, reason=APPROVAL_REASON)
+    # Snoozed for an hour, back by itself; a reminder with a note of the agent's own.
+    services.ticket_snooze(ticket_id=ticket.pk, by=front, until=FILED + timedelta(hours=1))
+    services.tickets_snooze_wake(now=FILED + timedelta(hours=1))
+    services.reminder_set(ticket_id=ticket.pk, by=front, remind_at=FILED + timedelta(hours=2), note=REMINDER_NOTE)
+    services.reminders_send(now=FILED + timedelta(hours=2))
     services.ticket_resolve(ticket_id=ticket.pk, by=front, resolution=RESOLUTION)
     rating_record(ticket_id=ticket.pk, by=requester, score=1, comment=RATING_COMMENT)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason=REOPEN_REASON)
@@ -175,6 +182,12 @@ def _everything_happens(language: str):
     colleague = _person(make_requester, language, "sekar", "Sekar", "Ayu")
     duplicate = TicketFactory(requester=colleague, subject=DUPLICATE_SUBJECT, level=Level.III, status=Status.OPEN)
     services.ticket_merge(ticket_id=duplicate.pk, by=boss, into_reference=ticket.reference)
+    # Resolved and never answered: the requester is told it will close, then it closes.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Status.RESOLVED, auto_close_notice_at=FILED, auto_close_at=FILED + timedelta(hours=7)
+    )
+    services.tickets_auto_close(now=FILED)
+    services.tickets_auto_close(now=FILED + timedelta(hours=7))
     return ticket
 
 

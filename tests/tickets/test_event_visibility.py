@@ -4,9 +4,11 @@ decides (tickets.selectors.ticket_events_visible); these tests hold both surface
 checking what must be seen and what must not."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assets.models import Asset
@@ -68,6 +70,12 @@ INTERNAL_CASES = (
     # A link names another ticket, which the requester may not read.
     EventKind.LINK_ADDED,
     EventKind.LINK_REMOVED,
+    EventKind.SNOOZED,
+    EventKind.SNOOZE_ENDED,
+    EventKind.REMINDER_SET,
+    EventKind.REMINDER_CANCELLED,
+    EventKind.REMINDER_SENT,
+    EventKind.AUTO_CLOSE_NOTICE,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -151,7 +159,16 @@ def ticket_with_every_event() -> History:
     link = services.ticket_link_add(ticket_id=ticket.pk, by=supervisor, to_reference=other.reference)
     services.ticket_link_remove(ticket_id=ticket.pk, by=supervisor, link_id=link.pk)
     services.ticket_merge(ticket_id=other.pk, by=supervisor, into_reference=ticket.reference)
+    # Put aside and woken; a reminder cancelled, another sent.
+    soon = timezone.now() + timedelta(hours=1)
+    services.ticket_snooze(ticket_id=ticket.pk, by=supervisor, until=soon)
+    services.ticket_unsnooze(ticket_id=ticket.pk, by=supervisor)
+    reminder = services.reminder_set(ticket_id=ticket.pk, by=supervisor, remind_at=soon, note="Ring back")
+    services.reminder_cancel(reminder_id=reminder.pk, by=supervisor)
+    services.reminder_set(ticket_id=ticket.pk, by=supervisor, remind_at=soon, note="Ring back")
+    services.reminders_send(now=soon)
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the roller")
+    services.tickets_auto_close(now=Ticket.objects.get(pk=ticket.pk).auto_close_notice_at)
     services.ticket_reopen(ticket_id=ticket.pk, by=requester, reason="Jams again")
     services.ticket_resolve(ticket_id=ticket.pk, by=supervisor, resolution="Replaced the printer")
     services.ticket_confirm_resolution(ticket_id=ticket.pk, by=requester)

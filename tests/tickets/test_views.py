@@ -290,7 +290,7 @@ def test_the_status_form_offers_only_moves_allowed_from_the_current_status(clien
     closed = TicketFactory(level=1, status=Status.CLOSED)
     client.force_login(agent)
     choices = client.get(new.get_absolute_url()).context["forms"]["status"].fields["status"].choices
-    assert [value for value, _label in choices] == ["open", "pending"]
+    assert [value for value, _label in choices] == ["open", "pending", "thirdparty"]
     choices = client.get(resolved.get_absolute_url()).context["forms"]["status"].fields["status"].choices
     assert [value for value, _label in choices] == ["open", "closed"]
     assert "status" not in client.get(closed.get_absolute_url()).context["forms"]

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,6 +10,7 @@ from ..choices import Channel, Impact, LinkKind, Priority, Status, Urgency
 from ..durations import minutes_as_text, minutes_from_text
 from ..models import (
     REFERENCE_RE,
+    REMINDER_NOTE_MAX,
     SAVED_VIEW_NAME_LENGTH,
     SAVED_VIEW_QUERY_LENGTH,
     TIME_ENTRY_MAX_MINUTES,
@@ -19,6 +21,7 @@ from ..models import (
     Ticket,
     TicketChecklistItem,
     TicketEvent,
+    TicketReminder,
     TimeEntry,
     reference_for,
 )
@@ -260,8 +263,47 @@ class AssignSerializer(serializers.Serializer):
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in (Status.OPEN, Status.PENDING)])
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in (Status.OPEN, Status.PENDING, Status.PENDING_THIRD_PARTY)]
+    )
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An instant with its UTC offset (``2026-12-08T08:00:00+07:00``): a time without one
+    could be read in any time zone, so it is refused."""
+
+    default_error_messages = {"naive": _("Give the time with its UTC offset, such as 2026-12-08T08:00:00+07:00.")}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class SnoozeSerializer(serializers.Serializer):
+    until = AwareDateTimeField(help_text=_("When the ticket comes back to its queue: ahead of now, within a year."))
+
+
+class SnoozeStateSerializer(serializers.Serializer):
+    reference = serializers.CharField(read_only=True)
+    snoozed_until = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Empty when the ticket is not snoozed.")
+    )
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    agent = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = TicketReminder
+        fields = ["id", "agent", "remind_at", "note", "created_at"]
+        read_only_fields = fields
+
+
+class ReminderCreateSerializer(serializers.Serializer):
+    remind_at = AwareDateTimeField(help_text=_("When to remind you: ahead of now, within a year."))
+    note = serializers.CharField(max_length=REMINDER_NOTE_MAX, required=False, allow_blank=True, default="")
 
 
 class PrioritySerializer(serializers.Serializer):

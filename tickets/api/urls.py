@@ -39,6 +39,13 @@ urlpatterns = [
     path("tickets/<str:reference>/links/", views.TicketLinks.as_view(), name="api-ticket-links"),
     path("tickets/<str:reference>/links/<int:link>/", views.TicketLinkRemove.as_view(), name="api-ticket-link"),
     path("tickets/<str:reference>/merge/", views.TicketMerge.as_view(), name="api-ticket-merge"),
+    path("tickets/<str:reference>/snooze/", views.TicketSnooze.as_view(), name="api-ticket-snooze"),
+    path("tickets/<str:reference>/reminders/", views.TicketReminders.as_view(), name="api-ticket-reminders"),
+    path(
+        "tickets/<str:reference>/reminders/<int:reminder>/",
+        views.TicketReminderCancel.as_view(),
+        name="api-ticket-reminder",
+    ),
     path("attachments/<int:pk>/", views.AttachmentDownload.as_view(), name="api-attachment"),
     path("categories/", views.CategoryList.as_view(), name="api-categories"),
     path("saved-views/", views.SavedViewList.as_view(), name="api-saved-views"),

@@ -28,6 +28,7 @@ from ..models import (
     Ticket,
     TicketChecklistItem,
     TicketEvent,
+    TicketReminder,
     TicketWatcher,
     TimeEntry,
 )
@@ -40,6 +41,7 @@ from ..selectors import (
     ticket_get_for_user,
     ticket_links_for_user,
     ticket_list_for_api,
+    ticket_reminders,
     ticket_time_entries,
     ticket_watchers,
 )
@@ -315,7 +317,9 @@ TicketStatus = _action(
     "Status",
     s.StatusSerializer,
     lambda r, t, d: services.ticket_change_status(ticket_id=t.pk, by=r.user, status=d["status"], reason=d["reason"]),
-    "Set the ticket open or pending on the customer",
+    "Set the ticket open, pending on the customer or pending on a third party",
+    "Pending on a vendor is set by taking the ticket to a vendor (vendors API) and ends with that escalation."
+    " Whether a pending status pauses the SLA clock is the ticket's SLA policy's choice.",
 )
 TicketPriority = _action(
     "Priority",
@@ -715,3 +719,75 @@ class SavedViewList(ListCreateApiView):
             shared=data.validated_data["shared"],
         )
         return Response(s.SavedViewSerializer(view).data, status=status.HTTP_201_CREATED)
+
+
+def _staff_ticket(request, reference: str) -> Ticket:
+    ticket = ticket_get_for_user(user=request.user, reference=reference)
+    if not agent_levels(request.user):
+        raise Refused(_("Only support staff can do this."))
+    return ticket
+
+
+def _snooze_state(ticket_id: int) -> Response:
+    ticket = Ticket.objects.only("snoozed_until").get(pk=ticket_id)
+    return Response(
+        s.SnoozeStateSerializer({"reference": ticket.reference, "snoozed_until": ticket.snoozed_until}).data
+    )
+
+
+class TicketSnooze(ApiView):
+    """Snooze the ticket until a time (support staff who work its level): it leaves its
+    queue's default views and comes back by itself then, or as soon as the requester
+    writes. DELETE brings it back now."""
+
+    @extend_schema(request=s.SnoozeSerializer, responses={200: s.SnoozeStateSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = _staff_ticket(request, reference)
+        data = s.SnoozeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_snooze(ticket_id=ticket.pk, by=request.user, until=data.validated_data["until"])
+        return _snooze_state(ticket.pk)
+
+    @extend_schema(responses={200: s.SnoozeStateSerializer, **ERRORS})
+    def delete(self, request, reference: str):
+        ticket = _staff_ticket(request, reference)
+        services.ticket_unsnooze(ticket_id=ticket.pk, by=request.user)
+        return _snooze_state(ticket.pk)
+
+
+@extend_schema_view(get=extend_schema(responses={200: s.ReminderSerializer(many=True), **error_responses(403, 404)}))
+class TicketReminders(ListApiView):
+    """The reminders still due on the ticket, soonest first (support staff only); POST sets
+    one for yourself, with a short note."""
+
+    serializer_class = s.ReminderSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketReminder.objects.none()
+        return ticket_reminders(ticket=_staff_ticket(self.request, self.kwargs["reference"]))
+
+    @extend_schema(request=s.ReminderCreateSerializer, responses={201: s.ReminderSerializer, **ERRORS})
+    def post(self, request, reference: str):
+        ticket = _staff_ticket(request, reference)
+        data = s.ReminderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reminder = services.reminder_set(
+            ticket_id=ticket.pk,
+            by=request.user,
+            remind_at=data.validated_data["remind_at"],
+            note=data.validated_data["note"],
+        )
+        reminder = TicketReminder.objects.select_related("agent").get(pk=reminder.pk)
+        return Response(s.ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
+
+
+class TicketReminderCancel(ApiView):
+    """One of your own reminders on the ticket: DELETE cancels it."""
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, reference: str, reminder: int):
+        ticket = _staff_ticket(request, reference)
+        services.reminder_cancel(reminder_id=reminder, by=request.user, ticket_id=ticket.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

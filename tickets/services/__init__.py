@@ -14,6 +14,16 @@ from .family import (
     ticket_resolve_with_children,
     tickets_resolve_each,
 )
+from .followup import (
+    reminder_cancel,
+    reminder_set,
+    reminders_send,
+    snooze_choice_time,
+    ticket_snooze,
+    ticket_unsnooze,
+    tickets_auto_close,
+    tickets_snooze_wake,
+)
 from .lifecycle import (
     MANUAL_TRANSITIONS,
     route_level,
@@ -75,7 +85,15 @@ __all__ = [
     "comment_add_and_change",
     "comment_add_with_time",
     "is_watcher",
+    "reminder_cancel",
+    "reminder_set",
+    "reminders_send",
     "route_level",
+    "snooze_choice_time",
+    "ticket_snooze",
+    "ticket_unsnooze",
+    "tickets_auto_close",
+    "tickets_snooze_wake",
     "ticket_assign",
     "ticket_assign_automatically",
     "ticket_change_status",

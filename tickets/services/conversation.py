@@ -14,6 +14,7 @@ from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..models import Attachment, Comment
 from .common import event_record, is_requester, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
+from .followup import ticket_requester_wrote
 from .lifecycle import ticket_change_status, ticket_reclassify
 from .notices import ticket_notify
 from .sla import ticket_sla_refresh
@@ -104,6 +105,8 @@ def comment_add(
                 ticket_notify(
                     kind=NotificationKind.REQUESTER_REPLIED, ticket=ticket, actor=actor, context={"comment": comment}
                 )
+            if (is_requester(author, ticket) or requester_side) and not internal:
+                ticket_requester_wrote(ticket, actor=actor)
             if (is_requester(author, ticket) or requester_side) and ticket.status == Status.PENDING:
                 event_record(
                     ticket,

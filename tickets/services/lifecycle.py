@@ -26,15 +26,17 @@ from ..text import multi_line, single_line
 from .checklist import checklist_open_steps_message
 from .common import event_record, require_open, require_requester_or_staff, require_staff_at, require_text, ticket_lock
 from .files import attachments_save, files_validated, stored_files_cleanup
+from .followup import auto_close_cancel, auto_close_times
 from .notices import ticket_notify
 from .sla import ticket_sla_refresh, ticket_sla_start
 
 # Status moves an agent may make by hand. Resolving has its own service (it needs a
 # summary); a closed ticket is final.
 MANUAL_TRANSITIONS: dict[str, set[str]] = {
-    Status.NEW: {Status.OPEN, Status.PENDING},
-    Status.OPEN: {Status.PENDING},
-    Status.PENDING: {Status.OPEN},
+    Status.NEW: {Status.OPEN, Status.PENDING, Status.PENDING_THIRD_PARTY},
+    Status.OPEN: {Status.PENDING, Status.PENDING_THIRD_PARTY},
+    Status.PENDING: {Status.OPEN, Status.PENDING_THIRD_PARTY},
+    Status.PENDING_THIRD_PARTY: {Status.OPEN, Status.PENDING},
     # In and out only with a vendor escalation (ticket_vendor_wait_start / _end).
     Status.PENDING_VENDOR: set(),
     Status.RESOLVED: {Status.OPEN, Status.CLOSED},
@@ -138,6 +140,7 @@ def ticket_change_status(*, ticket_id: int, by, status: str, reason: str = "") -
         ticket.resolved_at = None
     if status == Status.CLOSED:
         ticket.closed_at = now
+    auto_close_cancel(ticket)
     ticket.status = status
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
@@ -178,7 +181,19 @@ def ticket_resolve(*, ticket_id: int, by, resolution: str, by_system: bool = Fal
     ticket.resolved_at = now
     ticket.first_response_at = ticket.first_response_at or now
     ticket.updated_at = now
-    ticket.save(update_fields=["status", "resolution", "resolved_at", "first_response_at", "updated_at"])
+    # Unless the requester answers, it closes itself some business days from now.
+    ticket.auto_close_notice_at, ticket.auto_close_at = auto_close_times(ticket, resolved_at=now)
+    ticket.save(
+        update_fields=[
+            "status",
+            "resolution",
+            "resolved_at",
+            "first_response_at",
+            "updated_at",
+            "auto_close_notice_at",
+            "auto_close_at",
+        ]
+    )
     ticket_sla_refresh(ticket=ticket)
     # The requester is asked how it went, in one click (tickets/ratings.py).
     ticket_notify(
@@ -196,6 +211,7 @@ def ticket_confirm_resolution(*, ticket_id: int, by) -> Ticket:
         raise TransitionError(_("Only a resolved ticket can be confirmed."))
     now = timezone.now()
     event_record(ticket, by, EventKind.CLOSED, field="status", old=ticket.status, new=Status.CLOSED, at=now)
+    auto_close_cancel(ticket)
     ticket.status = Status.CLOSED
     ticket.closed_at = now
     ticket.updated_at = now
@@ -220,6 +236,7 @@ def ticket_reopen(*, ticket_id: int, by, reason: str) -> Ticket:
     event_record(
         ticket, by, EventKind.REOPENED, field="status", old=ticket.status, new=Status.OPEN, reason=reason, at=now
     )
+    auto_close_cancel(ticket)
     ticket.status = Status.OPEN
     ticket.resolved_at = None
     ticket.updated_at = now
@@ -277,7 +294,7 @@ def _vendor_wait_move(ticket: Ticket, *, by, old: str, new: str, reason: str) ->
 def ticket_vendor_wait_start(*, ticket: Ticket, by, reason: str) -> Ticket:
     """Set a ticket (locked by the caller, who checked who may) pending on a vendor: it
     stays in the queues, our SLA clock pauses, and the status change records why."""
-    if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING):
+    if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING, Status.PENDING_THIRD_PARTY):
         raise TransitionError(
             _("A ticket that is “%(status)s” cannot wait on a vendor.") % {"status": ticket.get_status_display()}
         )

@@ -18,6 +18,8 @@ from ..threading import REPLY_MARKER, ticket_reply_address, ticket_subject_tag, 
 
 LEVEL_KINDS = {NotificationKind.ESCALATED, NotificationKind.DE_ESCALATED}
 ASSIGNEE_KINDS = {NotificationKind.REQUESTER_REPLIED, NotificationKind.REOPENED}
+# To the assignee, or to the level's agents while nobody holds the ticket.
+HOLDER_KINDS = {NotificationKind.SNOOZE_ENDED}
 TICKET_HEADER = "X-Helpdesk-Ticket"
 
 
@@ -29,7 +31,8 @@ def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
     - escalated, sent back down: the agents of the ticket's (new) level, but not the
       person who moved it;
     - requester replied, reopened: the assignee (nobody while unassigned: the ticket is
-      in its level's unassigned queue), unless they did it themselves.
+      in its level's unassigned queue), unless they did it themselves;
+    - back from snooze: the assignee, or the agents of its level while unassigned.
     """
     if kind in REQUESTER_KINDS:
         return [ticket.requester, *ticket_watchers_to_tell(ticket=ticket, actor=actor)]
@@ -38,6 +41,8 @@ def ticket_audience(*, kind: str, ticket: Ticket, actor) -> list:
         if actor is not None:
             agents = agents.exclude(pk=actor.pk)
         return list(agents)
+    if kind in HOLDER_KINDS:
+        return [ticket.assignee] if ticket.assignee is not None else list(level_agents(level=ticket.level))
     if kind in ASSIGNEE_KINDS:
         assignee = ticket.assignee
         return [assignee] if assignee is not None and (actor is None or assignee.pk != actor.pk) else []

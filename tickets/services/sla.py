@@ -3,6 +3,7 @@ its due times stored on the ticket and its clock."""
 
 from datetime import datetime
 
+from sla.models import SlaPolicy
 from sla.schedule import ClockFacts, Schedule, sla_schedule
 from sla.selectors import business_calendar, sla_policy_for, sla_thresholds_recorded
 from sla.services import sla_clock_set
@@ -10,17 +11,35 @@ from sla.services import sla_clock_set
 from ..choices import OPEN_STATUSES, Status
 from ..models import THRESHOLD_COLUMNS, Ticket, TicketEvent
 
-# Statuses in which the clock runs: it pauses while pending on the customer or on a
-# vendor and stops once the ticket is resolved or closed (a reopen starts it again).
+# Statuses in which the clock always runs; it stops once the ticket is resolved or closed
+# (a reopen starts it again).
 RUNNING = {Status.NEW, Status.OPEN}
 
 
-def ticket_clock_facts(ticket: Ticket, status_changes: list[tuple[datetime, str]]) -> ClockFacts:
+def clock_running_statuses(policy: SlaPolicy | None) -> frozenset[str]:
+    """The statuses in which the clock runs under ``policy``: new and open always, and
+    each pending status whose pause the policy turned off (without a policy, every
+    pending status pauses, as every policy does until told otherwise)."""
+    running = set(RUNNING)
+    if policy is not None:
+        for status, pauses in (
+            (Status.PENDING, policy.pause_on_customer),
+            (Status.PENDING_VENDOR, policy.pause_on_vendor),
+            (Status.PENDING_THIRD_PARTY, policy.pause_on_third_party),
+        ):
+            if not pauses:
+                running.add(status)
+    return frozenset(running)
+
+
+def ticket_clock_facts(
+    ticket: Ticket, status_changes: list[tuple[datetime, str]], running: frozenset[str] = frozenset(RUNNING)
+) -> ClockFacts:
     """What the SLA arithmetic needs of a ticket and its status history ((when, new
-    status), oldest first)."""
+    status), oldest first); ``running`` are the statuses the clock runs in."""
     return ClockFacts(
         started_at=ticket.created_at,
-        changes=[(at, status in RUNNING) for at, status in status_changes],
+        changes=[(at, status in running) for at, status in status_changes],
         is_open=ticket.status in OPEN_STATUSES,
         first_response_at=ticket.first_response_at,
     )
@@ -31,7 +50,10 @@ def ticket_sla_schedule(ticket: Ticket, *, status_changes: list, recorded=frozen
     policy = sla_policy_for(priority=ticket.priority, category_id=ticket.category_id)
     calendar = business_calendar(policy.calendar, around=ticket.created_at) if policy else None
     return sla_schedule(
-        facts=ticket_clock_facts(ticket, status_changes), targets=policy, calendar=calendar, recorded=recorded
+        facts=ticket_clock_facts(ticket, status_changes, clock_running_statuses(policy)),
+        targets=policy,
+        calendar=calendar,
+        recorded=recorded,
     )
 
 

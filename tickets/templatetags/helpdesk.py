@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,7 +10,17 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Level
 
-from ..choices import LINK_REVERSE_LABELS, Channel, EventKind, Impact, LinkKind, Priority, Status, Urgency
+from ..choices import (
+    LINK_REVERSE_LABELS,
+    PENDING_STATUSES,
+    Channel,
+    EventKind,
+    Impact,
+    LinkKind,
+    Priority,
+    Status,
+    Urgency,
+)
 
 register = template.Library()
 
@@ -16,6 +29,7 @@ STATUS_CLASSES = {
     Status.OPEN: "text-bg-primary",
     Status.PENDING: "text-bg-warning",
     Status.PENDING_VENDOR: "text-bg-warning",
+    Status.PENDING_THIRD_PARTY: "text-bg-warning",
     Status.RESOLVED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
 }
@@ -113,6 +127,18 @@ def event_text(event, ticket=None) -> str:
         return _("linked the ticket to the problem %(problem)s") % {"problem": event.to_value}
     if event.kind == EventKind.PROBLEM_UNLINKED:
         return _("unlinked the ticket from the problem %(problem)s") % {"problem": event.from_value}
+    if event.kind == EventKind.SNOOZED:
+        return _("snoozed the ticket until %(time)s") % {"time": _moment_text(event.to_value)}
+    if event.kind == EventKind.SNOOZE_ENDED:
+        return _("brought the ticket back from snooze")
+    if event.kind == EventKind.REMINDER_SET:
+        return _("set a reminder for %(time)s") % {"time": _moment_text(event.to_value)}
+    if event.kind == EventKind.REMINDER_CANCELLED:
+        return _("cancelled the reminder for %(time)s") % {"time": _moment_text(event.from_value)}
+    if event.kind == EventKind.REMINDER_SENT:
+        return _("reminded %(name)s") % {"name": people.get(event.to_value, event.to_value)}
+    if event.kind == EventKind.AUTO_CLOSE_NOTICE:
+        return _("told the requester the ticket will close itself")
     if event.field == "status":
         return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:
@@ -161,6 +187,15 @@ def event_text(event, ticket=None) -> str:
         field_label = FIELD_LABELS.get(event.field, event.field)
         return _("changed the %(field)s from %(old)s to %(new)s") % {"field": field_label, "old": old, "new": new}
     return str(EventKind(event.kind).label)
+
+
+def _moment_text(value: str) -> str:
+    """An instant stored as ISO 8601, in the reader's time zone and format."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value or "—"
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 @register.filter
@@ -212,7 +247,7 @@ def sla_badge(ticket, now=None):
     now = now or timezone.now()
     due = ticket.sla_due_at
     if due is None:
-        if ticket.status in (Status.PENDING, Status.PENDING_VENDOR):
+        if ticket.status in PENDING_STATUSES:
             return format_html('<span class="badge text-bg-secondary">{}</span>', _("Paused"))
         return ""
     warn_at = ticket.sla_warn_at

@@ -155,7 +155,7 @@ def vendor_escalation_create(
             _("%(ref)s is at %(level)s: only a Level III ticket can be taken to a vendor. Escalate it first.")
             % {"ref": ticket.reference, "level": ticket.get_level_display()}
         )
-    if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING):
+    if ticket.status not in (Status.NEW, Status.OPEN, Status.PENDING, Status.PENDING_THIRD_PARTY):
         if ticket.status == Status.PENDING_VENDOR:
             raise VendorError(_("%(ref)s is already waiting on a vendor.") % {"ref": ticket.reference})
         raise VendorError(
