@@ -151,15 +151,22 @@ def _give(ticket, members: list[Member], policy, loads: _Loads, *, at: datetime)
     if not available:
         return _Outcome(nobody_at_all=True)
     for member in _ranked(_eligible(available, ticket, policy), current, policy, ticket):
+        # Each agent is locked inside a savepoint, and an agent found away or at the cap
+        # is let go at once (rolling the savepoint back releases the row lock): a run
+        # holds one agent's lock at a time, so two runs never wait on each other's agents.
+        savepoint = transaction.savepoint()
         profile = AgentProfile.objects.select_for_update().get(pk=member.pk)
         member.profile.presence, member.profile.presence_set_at = profile.presence, profile.presence_set_at
         member.profile.last_assigned_at, member.profile.turn = profile.last_assigned_at, profile.turn
         now = timezone.now()
         if not _available_now(member, now):
+            transaction.savepoint_rollback(savepoint)
             continue
         if policy.cap is not None and agent_open_count(agent_id=member.pk) >= policy.cap:
+            transaction.savepoint_rollback(savepoint)
             loads.stale()
             continue
+        transaction.savepoint_commit(savepoint)
         given = ticket_assign_automatically(
             ticket_id=ticket.pk, level=policy.level, assignee=member.user, reason=_reason(policy), locked=ticket
         )
