@@ -175,7 +175,11 @@ def _list_context(request, *, form=None) -> dict:
         "current_view": next((view for view in views if view.pk == current_view), None),
         "manageable": {view.pk for view in views if saved_view_may_manage(request.user, view)},
         "save_form": form or SavedViewForm(initial={"query": save_params.urlencode()}),
-        "selectable": False,
+        # The bulk action bar (tickets/_bulk_bar.html): each row's checkbox and the
+        # header's "select all on this page" belong to its form.
+        "selectable": True,
+        "row_select_template": "tickets/_bulk_pick.html",
+        "bulk_form": bulk_form_for(request),
     }
 
 

@@ -43,8 +43,10 @@
   });
 
   document.body.addEventListener("tickets-changed", function () {
-    if (typeof htmx !== "undefined" && document.getElementById("queue-table")) {
-      htmx.ajax("GET", window.location.href, { target: "#queue-table", swap: "innerHTML" });
-    }
+    ["queue-table", "list-table"].forEach(function (id) {
+      if (typeof htmx !== "undefined" && document.getElementById(id)) {
+        htmx.ajax("GET", window.location.href, { target: "#" + id, swap: "innerHTML" });
+      }
+    });
   });
 })();
