@@ -10,7 +10,7 @@ from .pages import describe
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_login_new_ticket_ticket_and_queue_pages_have_no_wcag_2_aa_violations_and_unique_ids(helpdesk):
+def test_login_new_ticket_ticket_queue_and_list_pages_have_no_wcag_2_aa_violations_and_unique_ids(helpdesk):
     agent = make_agent(1)
     ticket = TicketFactory(level=1, subject="Laptop will not boot")
     services.comment_add(ticket_id=ticket.pk, author=ticket.requester, body="It beeps three times.")
@@ -46,6 +46,10 @@ def test_login_new_ticket_ticket_and_queue_pages_have_no_wcag_2_aa_violations_an
     helpdesk.open("/queue/")
     expect(page.get_by_test_id("queue-table")).to_be_visible()
     audit("queue")
+
+    helpdesk.open("/tickets/all/")
+    expect(page.get_by_test_id("list-table")).to_be_visible()
+    audit("all tickets")
 
     found = {name: found for name, found in violations.items() if found}
     assert found == {}, describe(found)
