@@ -254,10 +254,9 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             # The ticket list over every status, newest change first (its default order).
             models.Index(fields=["updated_at", "id"], name="ticket_list_updated_idx"),
-            # ... and sorted by resolution, newest (or oldest) first, unresolved last.
-            models.Index(
-                models.F("resolved_at").desc(nulls_last=True), models.F("id").desc(), name="ticket_list_resolved_idx"
-            ),
+            # ... and sorted by resolution, newest (or oldest) first, unresolved last: that
+            # index, (resolved_at DESC NULLS LAST, id DESC), is made by migration 0025 on
+            # PostgreSQL only, as SQLite cannot put NULLS LAST in an index.
             # The sweeps that wake snoozed tickets and close resolved ones: each reads
             # only the few rows with a time set.
             models.Index(

@@ -135,7 +135,11 @@ def test_a_ticket_lives_its_life_through_the_generated_client(client_package, li
     assert call("tickets_comments_list", client=mine, reference=ticket.reference) == []
     assert call("tickets_attachments_list", client=mine, reference=ticket.reference) == []
     kinds = [event.kind for event in call("tickets_events_list", client=agent2, reference=ticket.reference)]
-    assert kinds[0] == m.KindEnum.CREATED and m.KindEnum.ESCALATED in kinds and kinds[-1] == m.KindEnum.RESOLVED
+    assert (
+        kinds[0] == m.EventKindEnum.CREATED
+        and m.EventKindEnum.ESCALATED in kinds
+        and kinds[-1] == m.EventKindEnum.RESOLVED
+    )
     sla = call("tickets_sla_retrieve", client=mine, reference=ticket.reference)
     assert isinstance(sla, m.Sla) and {line.metric for line in sla.lines} == {"first_response", "resolution"}
     assert json.loads(json.dumps(sla.to_dict(), default=str))["policy"]

@@ -9,10 +9,14 @@ from rest_framework.test import APIClient
 from tests.api import (
     test_permissions_alerts,
     test_permissions_assets,
+    test_permissions_bulk,
+    test_permissions_configuration,
     test_permissions_conversation,
     test_permissions_follow_up,
+    test_permissions_links,
     test_permissions_maintenance,
     test_permissions_people,
+    test_permissions_problems,
     test_permissions_procurement,
     test_permissions_saved_views,
     test_permissions_tickets,
@@ -78,6 +82,10 @@ EVERY_ENDPOINT = [
     *test_permissions_time.ENDPOINTS,
     *test_permissions_saved_views.ENDPOINTS,
     *test_permissions_follow_up.ENDPOINTS,
+    *test_permissions_bulk.ENDPOINTS,
+    *test_permissions_configuration.ENDPOINTS,
+    *test_permissions_links.ENDPOINTS,
+    *test_permissions_problems.ENDPOINTS,
     *ENDPOINTS,
 ]
 

@@ -79,6 +79,6 @@ def test_the_lists_take_no_query_and_never_fail_on_one(query):
     ticket = TicketFactory()
     TicketWatcher.objects.create(ticket=ticket, user=make_requester())
     client = client_for(make_agent(1))
-    for path in ("watchers", "links"):
+    for path in ("watchers", "links", "reminders"):
         response = client.get(f"/api/v1/tickets/{ticket.reference}/{path}/?{query}")
         assert response.status_code == 200, (path, response.content[:200])

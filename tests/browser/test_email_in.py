@@ -46,7 +46,9 @@ def test_a_mail_to_the_helpdesk_is_in_the_level_one_queue(helpdesk, imap_server,
     expect(queue).to_contain_text("Wi-Fi ruang rapat mati 📶")
     page.get_by_role("link", name=ticket.reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wi-Fi ruang rapat mati 📶")
-    expect(page.get_by_text("Sejak pagi Wi-Fi di ruang rapat lantai 2 tidak bisa dipakai.")).to_be_visible()
+    expect(
+        page.locator(".ticket-description").get_by_text("Sejak pagi Wi-Fi di ruang rapat lantai 2 tidak bisa dipakai.")
+    ).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Sent from my iPhone")
     expect(page.get_by_role("link", name="ping hasil.txt")).to_be_visible()
     page.screenshot(path=str(artefacts / "ticket-from-email.png"), full_page=True)

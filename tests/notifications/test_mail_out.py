@@ -348,6 +348,8 @@ def test_the_page_asks_first_in_the_reader_s_language_without_signing_in(relay):
         "vendor_replied",
         "asset_expiring",
         "alert_page",
+        "snooze_ended",
+        "reminder",
     }
     assert preference.sms_kinds == ["escalated"] and preference.sms_max_priority == 4
 

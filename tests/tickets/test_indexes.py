@@ -21,3 +21,14 @@ def test_each_foreign_key_leads_exactly_one_index(field):
     column = Ticket._meta.get_field(field).column
     leading = sorted(name for name, columns in _indexes().items() if columns and columns[0] == column)
     assert len(leading) == 1, leading
+
+
+def test_the_list_sorted_by_resolution_reads_an_index_with_unresolved_last():
+    """The All tickets list, newest resolved first and unresolved last, has its own
+    index on PostgreSQL (made by the migration, as SQLite cannot declare it)."""
+    if connection.vendor != "postgresql":
+        pytest.fail("the suite runs on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_list_resolved_idx'")
+        [(definition,)] = cursor.fetchall()
+    assert "resolved_at DESC NULLS LAST, id DESC" in definition

@@ -38,6 +38,7 @@ MOVED = {
     "tickets.TicketChecklistItem",
     "tickets.TicketWatcher",
     "tickets.TicketLink",
+    "tickets.TicketReminder",
     "assets.TicketAsset",
 }
 KEPT = {
@@ -56,6 +57,8 @@ KEPT = {
     "maintenance.MaintenanceRun",
     "procurement.ComponentReport",
     "procurement.ProcurementRequest_tickets",
+    # The duplicate stays an incident of its problem (closed, it is not resolved with it).
+    "problems.ProblemIncident",
 }
 
 

@@ -762,6 +762,8 @@ class TicketReminders(ListApiView):
 
     serializer_class = s.ReminderSerializer
     pagination_class = None
+    # A short list, soonest first: nothing to sort or filter by.
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

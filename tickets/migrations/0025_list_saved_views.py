@@ -6,6 +6,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+RESOLVED_INDEX = "ticket_list_resolved_idx"
+
+
+def resolved_index_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {RESOLVED_INDEX} ON tickets_ticket (resolved_at DESC NULLS LAST, id DESC)"
+        )
+
+
+def resolved_index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {RESOLVED_INDEX}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -34,10 +49,8 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(fields=['updated_at', 'id'], name='ticket_list_updated_idx'),
         ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(models.OrderBy(models.F('resolved_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='ticket_list_resolved_idx'),
-        ),
+        # On PostgreSQL only: SQLite cannot put NULLS LAST in an index (tickets.models).
+        migrations.RunPython(resolved_index_create, resolved_index_drop, elidable=False),
         migrations.AddField(
             model_name='savedview',
             name='owner',

@@ -11,7 +11,16 @@ from notifications.choices import NotificationKind
 from ..choices import EventKind, LinkKind, Status
 from ..exceptions import NotAllowedError, TicketError, TransitionError
 from ..extensions import tickets_merged
-from ..models import Attachment, Comment, Ticket, TicketChecklistItem, TicketLink, TicketWatcher, TimeEntry
+from ..models import (
+    Attachment,
+    Comment,
+    Ticket,
+    TicketChecklistItem,
+    TicketLink,
+    TicketReminder,
+    TicketWatcher,
+    TimeEntry,
+)
 from .common import event_record
 from .links import ticket_by_reference, tickets_lock
 from .notices import ticket_notify
@@ -49,7 +58,7 @@ def _refuse(duplicate: Ticket, target: Ticket, by) -> None:
 @transaction.atomic
 def ticket_merge(*, ticket_id: int, by, into_reference: str) -> Ticket:
     """Merge a duplicate into another ticket, in one transaction with both tickets locked
-    (in id order): its replies and notes, files, time entries, checklist steps, watchers
+    (in id order): its replies and notes, files, time entries, reminders, checklist steps, watchers
     and links move to the target (what the target has already stays once); its requester
     follows the target; it is closed and points at the target. Its own audit trail, SLA
     history, notifications and rating stay with it. Staff who act at both levels merge;
@@ -73,6 +82,8 @@ def ticket_merge(*, ticket_id: int, by, into_reference: str) -> Ticket:
     Comment.objects.filter(ticket=duplicate).update(ticket=target)
     Attachment.objects.filter(ticket=duplicate).update(ticket=target)
     TimeEntry.objects.filter(ticket=duplicate).update(ticket=target)
+    # An agent's reminder about the duplicate is about the work, which goes on on the target.
+    TicketReminder.objects.filter(ticket=duplicate).update(ticket=target)
     # Steps follow the target's own, in their order.
     offset = TicketChecklistItem.objects.filter(ticket=target).aggregate(last=Max("position"))["last"] or 0
     TicketChecklistItem.objects.filter(ticket=duplicate).update(ticket=target, position=F("position") + offset)
