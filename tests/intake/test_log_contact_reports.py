@@ -27,7 +27,6 @@ LABELS = {
 }
 
 
-@pytest.fixture(autouse=True)
 def channel_count(page: str, label: str) -> int:
     """The figure of one channel's row in the report (a link to the list of its tickets)."""
     found = re.search(rf'<th scope="row">{re.escape(label)}</th><td><a [^>]*data-drill="channel">(\d+)</a></td>', page)
@@ -35,6 +34,7 @@ def channel_count(page: str, label: str) -> int:
     return int(found.group(1))
 
 
+@pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
     yield
