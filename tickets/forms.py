@@ -87,7 +87,26 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class TicketCreateForm(forms.Form):
+class _SubjectAndDescription:
+    """Cleans a ticket's subject and description as the service does (tickets.text):
+    a subject of nothing but control characters is this field's error, not a blank ticket."""
+
+    cleaned_data: dict
+
+    def clean_subject(self) -> str:
+        subject = single_line(self.cleaned_data["subject"])
+        if not subject:
+            raise forms.ValidationError(_("Write a short subject."), code="required")
+        return subject
+
+    def clean_description(self) -> str:
+        description = multi_line(self.cleaned_data["description"])
+        if not description:
+            raise forms.ValidationError(_("Describe the problem."), code="required")
+        return description
+
+
+class TicketCreateForm(_SubjectAndDescription, forms.Form):
     subject = forms.CharField(
         label=_("Subject"), max_length=200, help_text=_("One line: what is wrong, e.g. “Cannot print on floor 3”.")
     )
@@ -135,20 +154,6 @@ class TicketCreateForm(forms.Form):
             "attachment",
             Submit("submit", _("File ticket")),
         )
-
-    # The service cleans the same way (tickets.text); cleaning here too turns a subject of
-    # nothing but control characters into this field's error.
-    def clean_subject(self) -> str:
-        subject = single_line(self.cleaned_data["subject"])
-        if not subject:
-            raise forms.ValidationError(_("Write a short subject."), code="required")
-        return subject
-
-    def clean_description(self) -> str:
-        description = multi_line(self.cleaned_data["description"])
-        if not description:
-            raise forms.ValidationError(_("Describe the problem."), code="required")
-        return description
 
     def extra_data(self) -> dict:
         """The cleaned values of the extension fields, for ticket_create's ``extra``."""
@@ -383,7 +388,7 @@ class ReclassifyForm(_ActionForm):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
 
 
-class EditForm(_ActionForm):
+class EditForm(_SubjectAndDescription, _ActionForm):
     """Staff correct the ticket's subject or description (tickets.services.ticket_edit);
     the earlier text stays in the ticket's history."""
 
@@ -394,18 +399,6 @@ class EditForm(_ActionForm):
     description = forms.CharField(
         label=_("Description"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6})
     )
-
-    def clean_subject(self) -> str:
-        subject = single_line(self.cleaned_data["subject"])
-        if not subject:
-            raise forms.ValidationError(_("Write a short subject."), code="required")
-        return subject
-
-    def clean_description(self) -> str:
-        description = multi_line(self.cleaned_data["description"])
-        if not description:
-            raise forms.ValidationError(_("Describe the problem."), code="required")
-        return description
 
 
 class ReopenForm(_ActionForm):
