@@ -57,6 +57,18 @@ class ReportLinks:
         return _query(**self._scope, created_after=self.filters.since, created_before=self.filters.until)
 
     @property
+    def created_no_level(self) -> str:
+        return _query(
+            **{**self._scope, "level": None}, created_after=self.filters.since, created_before=self.filters.until
+        )
+
+    @property
+    def responded_no_level(self) -> str:
+        return _query(
+            **{**self._scope, "level": None}, responded_after=self.filters.since, responded_before=self.filters.until
+        )
+
+    @property
     def resolved(self) -> str:
         return _query(**self._scope, resolved_after=self.filters.since, resolved_before=self.filters.until)
 

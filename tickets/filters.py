@@ -4,15 +4,16 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Level
 from accounts.selectors import agent_levels
 
-from .choices import AGE_BUCKETS, OPEN_STATUSES, Channel, Priority, Status
-from .models import Category, Ticket, pk_from_reference
+from .choices import AGE_BUCKETS, OPEN_STATUSES, Channel, EventKind, Priority, Status
+from .models import Category, Ticket, TicketEvent, pk_from_reference
 from .search import ticket_search
 
 QUEUE_SORTS: dict[str, tuple[Any, ...]] = {
@@ -77,6 +78,46 @@ LIST_DATE_FILTERS = (
     "resolved_after",
     "resolved_before",
 )
+# Filters the drill-down links set that the filter form has no control for: carried as
+# hidden fields and named above the list ("Also filtered by"), so a figure's list says
+# what it counts.
+LIST_LINKED_FILTERS = (
+    "channel",
+    "age",
+    "created_within",
+    "responded_after",
+    "responded_before",
+    "escalated_after",
+    "escalated_to",
+    "journey",
+    "target",
+)
+
+# The reports' escalation funnel, step by step (reports.selectors.figures.escalation_funnel
+# counts the same sets): where a ticket started, where it was escalated to, whether it was
+# sent back down, and whether Level I solved it without a move.
+JOURNEYS = (
+    ("started_1", _("Started at Level I")),
+    ("started_2", _("Started at Level II")),
+    ("started_3", _("Started at Level III")),
+    ("escalated_2", _("Started at Level I, escalated to Level II")),
+    ("escalated_3", _("Started at Level I, escalated to Level III")),
+    ("sent_down", _("Sent back down")),
+    ("resolved_from_1", _("Started at Level I and resolved")),
+    ("solved_at_1", _("Solved at Level I, never escalated")),
+)
+# The reports' SLA compliance: met is done by the due time (or done before a due time was
+# known), missed is done late or not done and past due; tickets not yet due are neither.
+TARGETS = (
+    ("first_response_met", _("First response met")),
+    ("first_response_missed", _("First response missed")),
+    ("resolution_met", _("Resolution met")),
+    ("resolution_missed", _("Resolution missed")),
+)
+_TARGET_COLUMNS = {
+    "first_response": ("first_response_at", "first_response_due_at"),
+    "resolution": ("resolved_at", "resolution_due_at"),
+}
 
 
 class InstantField(forms.DateTimeField):
@@ -160,6 +201,18 @@ class TicketListFilter(django_filters.FilterSet):
     updated_before = InstantFilter(label=_("Updated before"), field_name="updated_at", lookup_expr="lt")
     resolved_after = InstantFilter(label=_("Resolved from"), field_name="resolved_at", lookup_expr="gte")
     resolved_before = InstantFilter(label=_("Resolved before"), field_name="resolved_at", lookup_expr="lt")
+    responded_after = InstantFilter(label=_("First response from"), field_name="first_response_at", lookup_expr="gte")
+    responded_before = InstantFilter(label=_("First response before"), field_name="first_response_at", lookup_expr="lt")
+    escalated_after = InstantFilter(label=_("Escalated since"), method="filter_escalated")
+    escalated_to = django_filters.ChoiceFilter(
+        label=_("Escalated to"), choices=Level.choices, empty_label=_("Any level"), method="filter_escalated"
+    )
+    journey = django_filters.ChoiceFilter(
+        label=_("Escalation path"), choices=JOURNEYS, empty_label=_("Any"), method="filter_journey"
+    )
+    target = django_filters.ChoiceFilter(
+        label=_("SLA target"), choices=TARGETS, empty_label=_("Any"), method="filter_target"
+    )
     created_within = DaysFilter(
         label=_("Created in the last (days)"), method="filter_created_within", min_value=1, max_value=3660
     )
@@ -234,6 +287,54 @@ class TicketListFilter(django_filters.FilterSet):
         if value == "breached":
             return warned.filter(sla_due_at__lte=self.now)
         return warned.filter(Q(sla_due_at__gt=self.now) | Q(sla_due_at__isnull=True))
+
+    def filter_escalated(self, queryset, name, value):
+        """Escalated since a time, to a level (both given: one escalation that did both),
+        as the dashboard's "escalated in today" counts them."""
+        data = self.form.cleaned_data
+        if name == "escalated_to" and data.get("escalated_after") is not None:
+            return queryset  # the escalated_after filter reads both
+        moves = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ESCALATED)
+        if data.get("escalated_after") is not None:
+            moves = moves.filter(created_at__gte=data["escalated_after"])
+        if data.get("escalated_to"):
+            moves = moves.filter(to_value=str(data["escalated_to"]))
+        return queryset.filter(Exists(moves))
+
+    def filter_journey(self, queryset, name, value):
+        """A step of the escalation funnel. A ticket's level changes only by an escalation
+        or a sending back, so it started at its level now, less its escalations, plus its
+        sendings back."""
+        moves = TicketEvent.objects.filter(ticket=OuterRef("pk"))
+
+        def number(kind):
+            counted = moves.filter(kind=kind).order_by().values("ticket").annotate(n=Count("*")).values("n")
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        if value == "sent_down":
+            return queryset.filter(Exists(moves.filter(kind=EventKind.DE_ESCALATED)))
+        if value == "solved_at_1":
+            never_moved = ~Exists(moves.filter(kind__in=(EventKind.ESCALATED, EventKind.DE_ESCALATED)))
+            return queryset.filter(never_moved, level=Level.I, resolved_at__isnull=False)
+        started = F("level") - number(EventKind.ESCALATED) + number(EventKind.DE_ESCALATED)
+        queryset = queryset.alias(started_at=started)
+        kind, _sep, level = value.rpartition("_")
+        if kind == "started":
+            return queryset.filter(started_at=int(level))
+        first = queryset.filter(started_at=Level.I)
+        if kind == "resolved_from":
+            return first.filter(resolved_at__isnull=False)
+        return first.filter(Exists(moves.filter(kind=EventKind.ESCALATED, to_value=level)))
+
+    def filter_target(self, queryset, name, value):
+        """Tickets that met or missed a target, as the reports' SLA compliance counts them."""
+        metric, _sep, outcome = value.rpartition("_")
+        done, due = _TARGET_COLUMNS[metric]
+        is_done = Q(**{f"{done}__isnull": False})
+        if outcome == "met":
+            return queryset.filter(is_done & (Q(**{f"{due}__isnull": True}) | Q(**{f"{done}__lte": F(due)})))
+        late = is_done & Q(**{f"{done}__gt": F(due)})
+        return queryset.filter(late | Q(**{f"{done}__isnull": True, f"{due}__lt": self.now}))
 
     def filter_overdue(self, queryset, name, value):
         """Ticked: open tickets past their due time (the reports' breached); unticked: all."""

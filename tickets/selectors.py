@@ -310,8 +310,9 @@ class DashboardData:
     total_open: int
     unassigned: dict[int, int]
     oldest: list[Ticket]
-    escalations_today: int
+    escalations_today: int  # tickets escalated since the start of today
     escalations_today_by_level: dict[int, int]
+    today_from: datetime
 
 
 def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> DashboardData:
@@ -328,11 +329,14 @@ def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> Da
     for row in open_tickets.filter(assignee__isnull=True).values("level").annotate(n=Count("*")).order_by():
         unassigned[row["level"]] = row["n"]
     start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    # Tickets (not escalations) escalated today, to each level and to any: what the list
+    # finds for escalated_after (and escalated_to), so each figure links to its tickets.
     escalated = TicketEvent.objects.filter(kind=EventKind.ESCALATED, created_at__gte=start_of_day)
-    by_level = {level: 0 for level, _label in levels}
-    for row in escalated.values("to_value").annotate(n=Count("id")).order_by():
-        if row["to_value"].isdigit() and int(row["to_value"]) in by_level:
-            by_level[int(row["to_value"])] = row["n"]
+    counted = escalated.aggregate(
+        any=Count("ticket_id", distinct=True),
+        **{f"to_{level}": Count("ticket_id", distinct=True, filter=Q(to_value=str(level))) for level, _label in levels},
+    )
+    by_level = {level: counted[f"to_{level}"] for level, _label in levels}
     oldest = list(open_tickets.select_related("assignee", "category").order_by("created_at", "id")[:oldest_limit])
     return DashboardData(
         levels=levels,
@@ -343,8 +347,9 @@ def dashboard_data(*, now: datetime | None = None, oldest_limit: int = 10) -> Da
         total_open=sum(sum(row.values()) for row in matrix.values()),
         unassigned=unassigned,
         oldest=oldest,
-        escalations_today=sum(by_level.values()),
+        escalations_today=counted["any"],
         escalations_today_by_level=by_level,
+        today_from=start_of_day,
     )
 
 

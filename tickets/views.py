@@ -26,7 +26,7 @@ from .choices import (
 )
 from .downloads import attachment_response
 from .exceptions import NotAllowedError, TicketError
-from .filters import LIST_DATE_FILTERS, LIST_DEFAULT_SORT, LIST_PAGE_SIZES, LIST_SORTS, QUEUE_SORTS
+from .filters import LIST_DATE_FILTERS, LIST_DEFAULT_SORT, LIST_LINKED_FILTERS, LIST_PAGE_SIZES, LIST_SORTS, QUEUE_SORTS
 from .forms import (
     AssignForm,
     BulkForm,
@@ -117,6 +117,21 @@ def my_tickets(request):
     )
 
 
+def _linked_filters(list_filter, params) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The filters a link set that the form shows no control for: (name, value) pairs to
+    carry as hidden fields, and (label, shown value) pairs to name above the list."""
+    hidden, shown = [], []
+    for key in LIST_LINKED_FILTERS:
+        values = [value for value in params.getlist(key) if value]
+        if not values:
+            continue
+        field = list_filter.form.fields[key]
+        choices = {str(value): label for value, label in getattr(field, "choices", ())}
+        hidden += [(key, value) for value in values]
+        shown.append((str(field.label), ", ".join(str(choices.get(value, value)) for value in values)))
+    return hidden, shown
+
+
 def _list_context(request, *, form=None) -> dict:
     """What the ticket list shows: the page of tickets its filters find, the filters, and
     the saved views beside it."""
@@ -145,6 +160,7 @@ def _list_context(request, *, form=None) -> dict:
     except ValueError:
         current_view = None
     levels = agent_levels(request.user)
+    linked_hidden, linked_shown = _linked_filters(list_filter, params)
     return {
         "page": page,
         "filter": list_filter,
@@ -161,6 +177,8 @@ def _list_context(request, *, form=None) -> dict:
         },
         "chosen": {key: params.getlist(key) for key in ("status", "level", "priority", "channel")},
         "dates": {key: params.get(key, "") for key in LIST_DATE_FILTERS},
+        "linked_hidden": linked_hidden,
+        "linked_shown": linked_shown,
         "overdue_checked": " checked" if params.get("overdue", "") in ("true", "on", "1", "True") else "",
         "status_choices": Status.choices,
         "state_choices": [("open", _("Open")), ("done", _("Resolved or closed"))],
@@ -925,11 +943,14 @@ def bulk(request):
 @require_GET
 @permission_required("tickets.supervise_ticket", raise_exception=True)
 def dashboard(request):
+    data = dashboard_data()
     return render(
         request,
         "tickets/dashboard.html",
         {
-            "data": dashboard_data(),
+            "data": data,
+            # The list of the tickets escalated today (the figure's drill-down).
+            "escalated_query": QueryDict.fromkeys(["escalated_after"], data.today_from.isoformat()).urlencode(),
             "risk": sla_risk(),
             "deliveries": notification_counts(),
             "now": timezone.now(),

@@ -14,14 +14,23 @@ import time_machine
 from django.core.cache import cache
 
 from tests.factories import TicketFactory, make_agent, make_supervisor
-from tickets.choices import Channel, Status
-from tickets.models import Category
+from tickets.choices import Channel, EventKind, Status
+from tickets.models import Category, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 15, 5, 0, tzinfo=UTC)  # noon in Jakarta
 REPORT = "/reports/?start=2026-03-01&end=2026-03-15&time_zone=Asia/Jakarta"
-LINK = re.compile(r'<a href="([^"]+)"[^>]*data-drill="([a-z-]+)"[^>]*>\s*(\d+)\s*</a>')
+LINK = re.compile(r'<a href="([^"]+)"[^>]*data-drill="([a-z0-9_-]+)"[^>]*>\s*(\d+)(?: [^<]*)?</a>')
+# Moves through the levels by the level a ticket is at now (and n, to vary): a ticket's
+# level changes only by these, so each history ends at the ticket's level.
+MOVES = {
+    (1, 1): [(1, 2), (2, 1)],
+    (2, 0): [(1, 2)],
+    (3, 0): [(1, 2), (2, 3)],
+    (2, 1): [(1, 2), (2, 1), (1, 2)],  # escalated to Level II twice: one ticket
+    (3, 3): [(3, 2), (2, 3)],  # started at Level III, sent down, back up
+}
 
 DASHBOARD_KINDS = [
     "total-open",
@@ -32,6 +41,8 @@ DASHBOARD_KINDS = [
     "priority-total",
     "sla-at-risk",
     "sla-breached",
+    "escalated-today",
+    "level-escalated-today",
 ]
 REPORT_KINDS = [
     "live-open",
@@ -51,6 +62,21 @@ REPORT_KINDS = [
     "channel",
     "category",
     "response-resolved",
+    "response-acknowledged",
+    "compliance-total",
+    "compliance-tickets",
+    "compliance-fr-met",
+    "compliance-fr-missed",
+    "compliance-res-met",
+    "compliance-res-missed",
+    "funnel-started_1",
+    "funnel-started_2",
+    "funnel-started_3",
+    "funnel-escalated_2",
+    "funnel-escalated_3",
+    "funnel-sent_down",
+    "funnel-solved_at_1",
+    "funnel-resolved_from_1",
 ]
 
 
@@ -78,8 +104,9 @@ def dataset(settings):
         status = next(statuses)
         at = next(created)
         done = status in (Status.RESOLVED, Status.CLOSED)
-        TicketFactory(
-            level=1 + n % 3,
+        level = 1 + n % 3
+        ticket = TicketFactory(
+            level=level,
             priority=1 + n % 4,
             status=status,
             channel=next(channels),
@@ -90,7 +117,22 @@ def dataset(settings):
             resolved_at=(at + timedelta(hours=7 + n)) if done else None,
             sla_warn_at=NOW - timedelta(hours=1) if n % 6 in (0, 1) else NOW + timedelta(days=1),
             sla_due_at=NOW - timedelta(minutes=5) if n % 6 == 0 else NOW + timedelta(hours=2 + n),
+            # Responses on time, late and not yet; due times known or not (a target met
+            # before its time leaves none), past or still ahead.
+            first_response_at=at + timedelta(hours=n % 4) if n % 3 != 2 else None,
+            first_response_due_at=at + timedelta(hours=2) if n % 5 != 4 else None,
+            resolution_due_at=at + timedelta(hours=10 + n % 9) if n % 2 else None,
         )
+        for step, (before, after) in enumerate(MOVES.get((level, n % 4), [])):
+            kind = EventKind.ESCALATED if after > before else EventKind.DE_ESCALATED
+            TicketEvent.objects.create(
+                ticket=ticket,
+                kind=kind,
+                field="level",
+                from_value=str(before),
+                to_value=str(after),
+                created_at=at + timedelta(hours=1 + step),
+            )
     return agents
 
 

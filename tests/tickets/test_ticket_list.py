@@ -9,9 +9,9 @@ from django.http import QueryDict
 
 from tests.factories import TicketFactory, make_agent, make_requester, make_supervisor
 from tickets import services
-from tickets.choices import Status
+from tickets.choices import EventKind, Status
 from tickets.exceptions import NotAllowedError, TicketError
-from tickets.models import SavedView
+from tickets.models import SavedView, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,11 @@ def test_sorting_by_resolved_and_searching(client):
         {"requester": HOSTILE},
         {"view": "x"},
         {"overdue": "maybe"},
+        {"journey": "started_9"},
+        {"target": HOSTILE},
+        {"escalated_to": "4"},
+        {"escalated_after": "<script>"},
+        {"responded_before": "0000-00-00"},
     ],
     ids=lambda params: next(iter(params)),
 )
@@ -320,3 +325,42 @@ def test_created_within_counts_back_from_now(client):
     with time_machine.travel(now, tick=False):
         assert found(client, created_within=7) == ["this week"]
         assert "Created in the last" in list_page(client, created_within=0).context["filter_errors"]
+
+
+def test_filters_a_link_set_are_named_above_the_list_and_kept_by_the_form(client):
+    """A drill-down link's filters the form has no control for (the funnel's path, an SLA
+    target) are named above the list and carried as hidden fields, so refining the list
+    by the form keeps counting the figure's tickets."""
+    TicketFactory(level=1, subject="never moved", status=Status.RESOLVED, resolved_at=datetime(2026, 3, 1, tzinfo=UTC))
+    TicketFactory(level=1, subject="open one", status=Status.OPEN)
+    client.force_login(make_supervisor())
+    response = list_page(client, journey="solved_at_1", target="resolution_met")
+    assert found(client, journey="solved_at_1") == ["never moved"]
+    html = response.content.decode()
+    assert "Escalation path: Solved at Level I, never escalated" in html
+    assert "SLA target: Resolution met" in html
+    assert '<input type="hidden" name="journey" value="solved_at_1">' in html
+    assert '<input type="hidden" name="target" value="resolution_met">' in html
+
+
+def test_a_bad_drill_down_filter_is_named_and_the_list_still_shows(client):
+    TicketFactory(level=1, subject="still here")
+    client.force_login(make_agent(1))
+    response = list_page(client, journey="started_9")
+    assert "Escalation path" in response.context["filter_errors"]
+    assert "still here" in response.content.decode()
+
+
+def test_escalated_since_and_to_a_level_read_one_escalation_together(client):
+    """Both given, one escalation must match both: a ticket escalated to Level II last
+    week and to Level III today is in "to III today", not in "to II today"."""
+    now = datetime(2026, 3, 15, 5, 0, tzinfo=UTC)
+    ticket = TicketFactory(level=3, subject="up twice", created_at=now - timedelta(days=9))
+    for to, at in (("2", now - timedelta(days=7)), ("3", now - timedelta(hours=1))):
+        TicketEvent.objects.create(ticket=ticket, kind=EventKind.ESCALATED, field="level", to_value=to, created_at=at)
+    client.force_login(make_supervisor())
+    today = (now - timedelta(hours=5)).isoformat()
+    assert found(client, escalated_after=today, escalated_to=3) == ["up twice"]
+    assert found(client, escalated_after=today, escalated_to=2) == []
+    assert found(client, escalated_to=2) == ["up twice"]
+    assert found(client, escalated_after=today) == ["up twice"]
