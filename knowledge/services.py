@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from problems.models import Problem
 from tickets.models import Category, Ticket
 from tickets.text import multi_line, single_line
 
@@ -130,15 +131,18 @@ def article_create(
     visibility: str = Visibility.PUBLIC,
     submit_for_review: bool = False,
     source_ticket: Ticket | None = None,
+    source_problem: Problem | None = None,
 ) -> Article:
     """A new draft (or one waiting for review) by a member of staff, its first version for
-    each language it is written in; its address comes from its title and never changes."""
+    each language it is written in; its address comes from its title and never changes.
+    The ticket or problem it was written from is named in its first version's note."""
     if not can_write(by):
         raise NotAllowedError(_("Only support staff write articles."))
     _check_meta(visibility=visibility)
     cleaned = _clean_texts(texts)
     title = (cleaned.get("en") or next(iter(cleaned.values())))[0]
-    note = _("Written from %(ref)s") % {"ref": source_ticket.reference} if source_ticket else ""
+    source = source_ticket or source_problem
+    note = _("Written from %(ref)s") % {"ref": source.reference} if source else ""
     for _attempt in range(3):
         try:
             with transaction.atomic():

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from problems.urls import ProblemReferenceConverter  # noqa: F401 - registers the ``prb`` converter
 from tickets.urls import ReferenceConverter  # noqa: F401 - registers the ``ref`` converter
 
 from . import views
@@ -13,6 +14,7 @@ urlpatterns = [
     path("kb/picker/", views.picker, name="picker"),
     path("kb/deflections/", views.deflections, name="deflections"),
     path("kb/from-ticket/<ref:reference>/", views.article_from_ticket, name="from-ticket"),
+    path("kb/from-problem/<prb:reference>/", views.article_from_problem, name="from-problem"),
     path("kb/tickets/<ref:reference>/suggested/", views.ticket_suggestions, name="ticket-suggestions"),
     path("kb/<slug:slug>/", views.article_detail, name="detail"),
     path("kb/<slug:slug>/edit/", views.article_edit, name="edit"),

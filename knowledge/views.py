@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from problems.selectors import problem_get
 from tickets.selectors import ticket_get_for_user
 
 from . import services
@@ -185,18 +186,18 @@ def _saved_message(article) -> str:
     return _("The article was saved as a draft.")
 
 
-def _article_form_page(request, *, form, title, article=None, ticket=None, status=200):
+def _article_form_page(request, *, form, title, article=None, source=None, status=200):
     return render(
         request,
         "knowledge/article_form.html",
-        {"form": form, "title": title, "article": article, "ticket": ticket},
+        {"form": form, "title": title, "article": article, "source": source},
         status=status,
     )
 
 
-def _article_created(request, *, title: str, ticket=None):
-    """Write the posted article (started from ``ticket`` when given) and go to it, or show
-    the form again with what was wrong."""
+def _article_created(request, *, title: str, ticket=None, problem=None):
+    """Write the posted article (started from ``ticket`` or ``problem`` when given) and go
+    to it, or show the form again with what was wrong."""
     form = ArticleForm(request.POST)
     if form.is_valid():
         try:
@@ -207,13 +208,14 @@ def _article_created(request, *, title: str, ticket=None):
                 visibility=form.cleaned_data["visibility"],
                 submit_for_review=form.cleaned_data.get("submit_for_review", False),
                 source_ticket=ticket,
+                source_problem=problem,
             )
         except KnowledgeError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _saved_message(article))
             return redirect(article)
-    return _article_form_page(request, form=form, title=title, ticket=ticket, status=400)
+    return _article_form_page(request, form=form, title=title, source=ticket or problem, status=400)
 
 
 def article_create(request):
@@ -224,9 +226,7 @@ def article_create(request):
 
 
 def _draft_from_ticket(ticket) -> dict:
-    description = ticket.description.strip()
-    if len(description) > SUMMARY_LENGTH:
-        description = description[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " …"
+    description = _summary(ticket.description)
     body = "\n\n".join(
         [
             "## " + _("The problem"),
@@ -253,7 +253,45 @@ def article_from_ticket(request, reference):
     title = _("New article from %(ref)s") % {"ref": ticket.reference}
     if request.method == "POST":
         return _article_created(request, title=title, ticket=ticket)
-    return _article_form_page(request, form=ArticleForm(initial=_draft_from_ticket(ticket)), title=title, ticket=ticket)
+    return _article_form_page(request, form=ArticleForm(initial=_draft_from_ticket(ticket)), title=title, source=ticket)
+
+
+def _summary(text: str) -> str:
+    text = text.strip()
+    if len(text) > SUMMARY_LENGTH:
+        text = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def _draft_from_problem(problem) -> dict:
+    """What the people affected can do: the problem as they see it, the workaround, and the
+    fix once there is one. Not the root cause: that is staff's analysis, and may name
+    systems or people; whoever writes the article decides what of it to tell."""
+    parts = ["## " + _("The problem"), _summary(problem.description) or problem.title]
+    if problem.workaround.strip():
+        parts += ["## " + _("What to do until it is fixed"), problem.workaround.strip()]
+    if problem.resolution.strip():
+        parts += ["## " + _("How it was fixed"), problem.resolution.strip()]
+    language = _language()
+    return {
+        "visibility": Visibility.PUBLIC,
+        f"title_{language}": problem.title,
+        f"body_{language}": "\n\n".join(parts),
+        "submit_for_review": True,
+    }
+
+
+def article_from_problem(request, reference):
+    """ "Publish as an article": a new article started from a problem's workaround (and fix),
+    for a supervisor to review before anyone outside support reads it."""
+    _staff_only(request)
+    problem = problem_get(user=request.user, reference=reference)
+    title = _("New article from %(ref)s") % {"ref": problem.reference}
+    if request.method == "POST":
+        return _article_created(request, title=title, problem=problem)
+    return _article_form_page(
+        request, form=ArticleForm(initial=_draft_from_problem(problem)), title=title, source=problem
+    )
 
 
 def article_edit(request, slug):

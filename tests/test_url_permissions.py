@@ -323,6 +323,7 @@ PAGES: dict[str, Route] = {
     "knowledge:manage": Route("GET", "/kb/manage/", STAFF_PAGE),
     "knowledge:create": Route("GET", "/kb/new/", STAFF_PAGE),
     "knowledge:from-ticket": Route("GET", "/kb/from-ticket/{ref}/", STAFF_PAGE),
+    "knowledge:from-problem": Route("GET", "/kb/from-problem/{problem}/", STAFF_PAGE),
     "knowledge:ticket-suggestions": Route("GET", "/kb/tickets/{ref}/suggested/", STAFF_PAGE),
     "knowledge:edit": Route("GET", KB + "/edit/", STAFF_PAGE),
     "knowledge:status": Route(
@@ -671,7 +672,7 @@ def test_page_permission_matrix(client, name, role):
         ids |= configuration_ids()
     if name.startswith("procurement:"):
         ids |= procurement_ids(place.ticket)
-    if name.startswith("problems:") or name.startswith("tickets:parent"):
+    if name.startswith(("problems:", "tickets:parent")) or name == "knowledge:from-problem":
         ids |= problem_ids(place.ticket)
     path = route.path.format(**ids)
     data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in route.data.items()}

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from knowledge.choices import ArticleStatus, Visibility
 from knowledge.models import Article, ArticleVersion, ArticleVote, Suggestion, SuggestionVisit
+from problems.models import Problem
 from tests.api.permission_matrix import make_admin
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tests.knowledge.support import make_article
+from tests.problems.support import problem_with
 from tickets.choices import Status
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +300,54 @@ def test_a_resolved_ticket_offers_staff_to_turn_it_into_an_article_prefilled():
 def test_an_open_ticket_does_not_offer_it_yet():
     ticket = TicketFactory(status=Status.OPEN)
     assert "Turn this into an article" not in client_as("agent_l1").get(ticket.get_absolute_url()).content.decode()
+
+
+def test_a_problem_s_workaround_and_fix_become_an_article_for_review_without_its_root_cause():
+    hostile = "Ünïcødé 😀 ' \" <script>alert(1)</script> & \r\nline"
+    problem = problem_with(
+        TicketFactory(status=Status.OPEN),
+        description="VPN drops for everyone at 09:00.",
+        workaround="Reconnect the VPN. " + hostile,
+    )
+    Problem.objects.filter(pk=problem.pk).update(resolution="The firewall got a bigger table.")
+    agent = client_as("agent_l1")
+    page = agent.get(f"/problems/{problem.reference}/").content.decode()
+    assert f"/kb/from-problem/{problem.reference}/" in page and "Publish as a knowledge article" in page
+    response = agent.get(f"/kb/from-problem/{problem.reference}/")
+    form = response.context["form"]
+    body = form.initial["body_en"]
+    assert form.initial["title_en"] == "VPN drops at 09:00"
+    assert "Reconnect the VPN." in body and "The firewall got a bigger table." in body
+    assert "session table" not in body  # the root cause stays on the problem
+    assert "<script>alert(1)</script>" not in response.content.decode()  # shown escaped in the form
+    response = agent.post(
+        f"/kb/from-problem/{problem.reference}/",
+        {"visibility": "public", "title_en": form.initial["title_en"], "body_en": body, "submit_for_review": "on"},
+    )
+    article = Article.objects.get()
+    assert response.status_code == 302 and article.status == ArticleStatus.REVIEW and article.source_ticket is None
+    version = ArticleVersion.objects.get(article=article)
+    assert version.note == f"Written from {problem.reference}"
+    assert "Ünïcødé 😀 ' \" <script>alert(1)</script> &" in version.body  # kept as text, whole
+
+
+def test_only_staff_publish_from_a_problem_and_a_bad_form_keeps_what_was_typed():
+    problem = problem_with(TicketFactory(status=Status.OPEN))
+    assert client_as("requester").get(f"/kb/from-problem/{problem.reference}/").status_code == 403
+    assert client_as("agent_l1").get("/kb/from-problem/PRB-999999/").status_code == 404
+    response = client_as("agent_l1").post(
+        f"/kb/from-problem/{problem.reference}/", {"visibility": "public", "title_en": "", "body_en": "Kept text"}
+    )
+    assert response.status_code == 400 and "Kept text" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_problem_with_nothing_to_tell_offers_no_article():
+    problem = problem_with(TicketFactory(status=Status.OPEN), workaround="")
+    assert (
+        "Publish as a knowledge article"
+        not in client_as("agent_l1").get(f"/problems/{problem.reference}/").content.decode()
+    )
 
 
 def test_suggestions_shown_and_opened_are_recorded_and_a_deflection_reaches_the_dashboard():
