@@ -30,11 +30,16 @@ def test_an_inline_script_is_refused_and_reported(helpdesk, csp_violations):
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
+# Both pages fetch the whole schema (every operation of the API) and lay it out in the
+# browser before the first path shows: seconds on a busy machine, so a longer wait.
+DOCUMENT_RENDERED = 30_000
+
+
 def test_the_api_documentation_renders_under_the_policy(helpdesk, csp_violations):
     page = helpdesk.open("/api/docs/")
-    expect(page.get_by_text("/api/v1/tickets/").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/tickets/").first).to_be_visible(timeout=DOCUMENT_RENDERED)
     page = helpdesk.open("/api/redoc/")
-    expect(page.get_by_text("/api/v1/tickets/").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/tickets/").first).to_be_visible(timeout=DOCUMENT_RENDERED)
     expect(page.get_by_role("link", name="API docs by Redocly")).to_be_visible()
     logo = [v for v in csp_violations if v["blocked"] == REDOC_LOGO]
     assert {v["directive"] for v in logo} <= {"img-src"}
