@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -7,6 +9,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -121,13 +124,17 @@ def _linked_filters(list_filter, params) -> tuple[list[tuple[str, str]], list[tu
     """The filters a link set that the form shows no control for: (name, value) pairs to
     carry as hidden fields, and (label, shown value) pairs to name above the list."""
     hidden, shown = [], []
+    cleaned = getattr(list_filter.form, "cleaned_data", {})
     for key in LIST_LINKED_FILTERS:
         values = [value for value in params.getlist(key) if value]
         if not values:
             continue
         field = list_filter.form.fields[key]
-        choices = {str(value): label for value, label in getattr(field, "choices", ())}
         hidden += [(key, value) for value in values]
+        if isinstance(cleaned.get(key), datetime):  # an instant, in the viewer's time zone
+            shown.append((str(field.label), date_format(timezone.localtime(cleaned[key]), "DATETIME_FORMAT")))
+            continue
+        choices = {str(value): label for value, label in getattr(field, "choices", ())}
         shown.append((str(field.label), ", ".join(str(choices.get(value, value)) for value in values)))
     return hidden, shown
 

@@ -364,3 +364,5 @@ def test_escalated_since_and_to_a_level_read_one_escalation_together(client):
     assert found(client, escalated_after=today, escalated_to=2) == []
     assert found(client, escalated_to=2) == ["up twice"]
     assert found(client, escalated_after=today) == ["up twice"]
+    shown = list_page(client, escalated_after="2026-03-15T00:00:00+07:00", escalated_to=3).content.decode()
+    assert "Escalated since: March 15, 2026, midnight" in shown and "Escalated to: Level III" in shown
