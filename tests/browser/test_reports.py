@@ -5,7 +5,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import TicketFactory, category, make_agent, make_supervisor
-from tickets.choices import Channel, Status
+from tickets.choices import Channel, EventKind, Status
+from tickets.models import TicketEvent
 
 from .pages import describe
 
@@ -65,3 +66,38 @@ def test_the_supervisor_reports_page_draws_every_chart(helpdesk, artefacts):
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(artefacts / "reports-phone.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+FUNNEL_WORDS = {
+    "en": ("Started at Level I, escalated to Level II", "1 ticket"),
+    "id": ("Mulai di Level I, dieskalasi ke Level II", "1 tiket"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_a_funnel_step_opens_the_list_of_exactly_its_tickets(helpdesk, language, artefacts):
+    """The funnel's "escalated to Level II" figure is a link: the list it opens counts the
+    same tickets and names the step it was filtered by."""
+    now = timezone.now()
+    up = TicketFactory(level=2, subject="Went up", created_at=now - timedelta(hours=5))
+    TicketEvent.objects.create(
+        ticket=up,
+        kind=EventKind.ESCALATED,
+        field="level",
+        from_value="1",
+        to_value="2",
+        created_at=now - timedelta(hours=4),
+    )
+    TicketFactory(level=1, subject="Stayed", created_at=now - timedelta(hours=3))
+    page = helpdesk.page
+    helpdesk.sign_in(make_supervisor(language=language))
+    helpdesk.open("/reports/")
+    step = page.locator('a[data-drill="funnel-escalated_2"]')
+    expect(step).to_have_text("1")
+    step.click()
+    step_name, count = FUNNEL_WORDS[language]
+    expect(page.get_by_test_id("list-count")).to_have_text(count)
+    expect(page.get_by_test_id("linked-filters")).to_contain_text(step_name)
+    expect(page.get_by_test_id("list-table")).to_contain_text("Went up")
+    expect(page.get_by_test_id("list-table")).not_to_contain_text("Stayed")
+    page.screenshot(path=artefacts / f"report-drill-funnel-{language}.png", full_page=True)
