@@ -58,6 +58,15 @@ class SlaPolicyAdmin(OffersRecompute, admin.ModelAdmin):
         "second_warning_percent",
     )
     list_filter = ("priority", "calendar")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Which tickets a policy governs (its priority and category) is chosen when it is
+        made: changed later, the tickets it governed before would keep due times counted
+        under it, and the recompute it offers would not reach them. To move a policy,
+        delete it and add another, as on the supervisors' page."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "priority", "category") if obj is not None else fields
+
     list_select_related = ("category", "calendar")
 
 

@@ -122,6 +122,22 @@ def test_saving_a_policy_in_the_admin_offers_the_recompute(client):
     assert client.post(url, {**data, "_continue": "1"})["Location"] == url
 
 
+def test_a_policy_s_priority_and_category_stay_as_made_in_the_admin(client):
+    from tests.test_configuration_audit import form_data
+
+    policy = SlaPolicy.objects.get(priority=3, category__isnull=True)
+    client.force_login(make_admin())
+    url = f"/admin/sla/slapolicy/{policy.pk}/change/"
+    page = client.get(url)
+    assert {"priority", "category"}.isdisjoint(page.context["adminform"].form.fields)
+    data = form_data(page)
+    client.post(url, {**data, "priority": "1", "category": str(Category.objects.first().pk)})
+    policy.refresh_from_db()
+    assert (policy.priority, policy.category_id) == (3, None)
+    # A new policy still chooses both.
+    assert {"priority", "category"} <= set(client.get("/admin/sla/slapolicy/add/").context["adminform"].form.fields)
+
+
 @pytest.mark.parametrize("field", ["first_response_minutes", "resolution_minutes", "first_warning_percent"])
 @pytest.mark.parametrize("value", [*HOSTILE, "-5", "0", "99999999999999999999", "1.5"])
 def test_hostile_policy_targets_are_refused_and_nothing_is_saved(client, field, value):
