@@ -479,6 +479,9 @@ class BulkForm(forms.Form):
     tickets = ReferencesField(label=_("Tickets"), required=False)
     page_tickets = ReferencesField(required=False)
     all_on_page = forms.BooleanField(label=_("Select all on this page"), required=False)
+    # The All tickets list: every ticket its filters find (``matching``: its query string).
+    all_matching = forms.BooleanField(label=_("Select every ticket that matches"), required=False)
+    matching = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
     action = forms.ChoiceField(label=_("Action"), choices=())
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None, required=False, empty_label=_("No one (unassign)")
@@ -499,9 +502,12 @@ class BulkForm(forms.Form):
     reply = forms.TypedChoiceField(label=_("Canned reply"), coerce=int, choices=(), required=False)
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user=None, agents=None, **kwargs) -> None:
+    def __init__(self, *args, user=None, agents=None, matching=None, **kwargs) -> None:
         kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
+        # ``matching(query, limit)``: the references the list finds and how many in all
+        # (tickets.selectors.ticket_list_matching), or None when its filters do not parse.
+        self.matching = matching
         self.actions = {action.name: action for action in bulk_actions()}
         self.fields["action"].choices = [("", "—"), *((a.name, a.label) for a in self.actions.values())]
         self.fields["assignee"].queryset = agents
@@ -524,6 +530,16 @@ class BulkForm(forms.Form):
         references = list(data.get("tickets") or [])
         if data.get("all_on_page"):
             references = bulk_references([*references, *(data.get("page_tickets") or [])])
+        if data.get("all_matching"):
+            found = self.matching(data.get("matching") or "", bulk_max_tickets() + 1) if self.matching else None
+            if found is None:
+                raise forms.ValidationError(
+                    _("The list's filters could not be read; tick the tickets instead."), code="matching"
+                )
+            matched, count = found
+            if count > bulk_max_tickets():
+                raise forms.ValidationError(bulk_too_many_message(count), code="too_many")
+            references = bulk_references([*references, *matched])
         if not references:
             raise forms.ValidationError(_("Choose at least one ticket."), code="required")
         if len(references) > bulk_max_tickets():

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from .models import (
     TicketWatcher,
     TimeEntry,
     pk_from_reference,
+    reference_for,
 )
 from .services.sla import clock_running_statuses
 
@@ -187,6 +188,18 @@ def ticket_list(*, user, params, sort: str, now: datetime | None = None) -> tupl
     if searching and not params.get("sort") and queryset.ordered:
         return queryset, list_filter
     return queryset.order_by(*LIST_SORTS.get(sort, LIST_SORTS[LIST_DEFAULT_SORT])), list_filter
+
+
+def ticket_list_matching(*, user, query: str, limit: int) -> tuple[list[str], int] | None:
+    """The references of the tickets the list finds for ``query`` (its query string), in
+    the list's order, at most ``limit`` of them, and how many match in all; None when a
+    filter of the query does not parse (a bulk action must not widen to the whole list)."""
+    params = QueryDict(query)
+    tickets, list_filter = ticket_list(user=user, params=params, sort=params.get("sort", LIST_DEFAULT_SORT))
+    if list_filter.errors:
+        return None
+    found = [reference_for(pk) for pk in tickets.values_list("pk", flat=True)[:limit]]
+    return found, tickets.count() if len(found) == limit else len(found)
 
 
 def saved_views_for(*, user) -> QuerySet[SavedView]:

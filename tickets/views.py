@@ -76,6 +76,7 @@ from .selectors import (
     ticket_links_for_user,
     ticket_list,
     ticket_list_for_requester,
+    ticket_list_matching,
     ticket_queue,
     ticket_reminders,
     ticket_time,
@@ -900,7 +901,11 @@ def bulk_form_for(request, data=None) -> BulkForm:
     """The bulk bar's form for this person (tickets/_bulk_bar.html): any list of tickets
     includes the bar and names its checkboxes ``tickets`` with ``form="bulk-form"``."""
     return BulkForm(
-        data, user=request.user, agents=assignable_agents(level=Level.I), initial={"next": request.get_full_path()}
+        data,
+        user=request.user,
+        agents=assignable_agents(level=Level.I),
+        matching=lambda query, limit: ticket_list_matching(user=request.user, query=query, limit=limit),
+        initial={"next": request.get_full_path()},
     )
 
 

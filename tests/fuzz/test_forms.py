@@ -529,6 +529,13 @@ def article_from_ticket(place, drawn, data, response):
     assert Article.objects.exclude(pk=place.article.pk).get().source_ticket == place.ticket
 
 
+def article_from_problem(place, drawn, data, response):
+    article_written(place, drawn, data, response)
+    article = Article.objects.exclude(pk=place.article.pk).get()
+    assert article.source_ticket is None
+    assert article.versions.first().note == f"Written from {place.problems['problem']}"
+
+
 def article_edited(place, drawn, data, response):
     assert response["Location"] == place.article.get_absolute_url()
     article_saved(Article.objects.get(pk=place.article.pk), data)
@@ -1342,6 +1349,19 @@ FORMS: dict[str, FormRoute] = {
                 "agent_l1",
                 Status.RESOLVED,
                 {"visibility": "public", "title_id": "Judul 🙂 <b>&</b>", "body_id": "<script>x</script>" * 10},
+            ),
+        ),
+    ),
+    "knowledge:from-problem": FormRoute(
+        ArticleForm,
+        article_from_problem,
+        choices=category_ids,
+        path=problem_path("knowledge:from-problem"),
+        examples=(
+            Sent(
+                "agent_l2",
+                Status.OPEN,
+                {"visibility": "public", "title_en": "VPN 🙂 ' \" < > &", "body_en": "\r\n" * 3},
             ),
         ),
     ),

@@ -11,7 +11,7 @@ from tests.factories import TicketFactory, make_agent, make_requester, make_supe
 from tickets import services
 from tickets.choices import EventKind, Status
 from tickets.exceptions import NotAllowedError, TicketError
-from tickets.models import SavedView, TicketEvent
+from tickets.models import SavedView, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +208,77 @@ def test_the_list_carries_the_bulk_bar_and_a_bulk_action_from_it_comes_back_to_i
     closed.refresh_from_db()
     assert resolved.status == Status.OPEN and closed.status == Status.CLOSED
     assert response.context["back"] == "/tickets/all/?state=done"
+
+
+def test_a_bulk_action_on_every_ticket_that_matches_reaches_past_the_page(client, settings):
+    """ "Select all N tickets that match" acts on every ticket the list's filters find, on
+    every page, not one more: the query string travels with the form."""
+    agent = make_agent(1)
+    mine = TicketFactory.create_batch(12, level=1, status=Status.OPEN, priority=3, subject="printer")
+    other = TicketFactory(level=1, status=Status.OPEN, priority=3, subject="not this one", category=None)
+    client.force_login(agent)
+    query = "q=printer&per_page=10"
+    page = list_page(client, q="printer", per_page=10).content.decode()
+    assert 'data-testid="bulk-matching"' in page and "Select all 12 tickets that match" in page
+    assert f'name="matching" value="{query}"'.replace("&", "&amp;") in page
+    response = client.post(
+        "/tickets/bulk/",
+        {"all_matching": "on", "matching": query, "action": "priority", "impact": "high", "urgency": "high"},
+    )
+    assert response.status_code == 200, response.context["form"].errors
+    assert {outcome.reference for outcome in response.context["outcomes"]} == {t.reference for t in mine}
+    other.refresh_from_db()
+    assert other.priority == 3
+    # Over the cap: refused with the count, nothing changed.
+    settings.HELPDESK_BULK_MAX_TICKETS = 5
+    response = client.post(
+        "/tickets/bulk/",
+        {"all_matching": "on", "matching": query, "action": "priority", "impact": "low", "urgency": "low"},
+    )
+    assert response.status_code == 400
+    assert "12 tickets were chosen; a bulk action changes at most 5 at a time." in response.content.decode()
+    assert all(t.priority == 1 for t in Ticket.objects.filter(pk__in=[t.pk for t in mine]))
+
+
+@pytest.mark.parametrize("matching", ["level=2", "created_after=yesterday", "journey=" + HOSTILE])
+def test_every_ticket_that_matches_never_widens_past_the_person_s_levels_or_a_bad_filter(client, matching):
+    TicketFactory(level=1, status=Status.OPEN, subject="mine")
+    above = TicketFactory(level=2, status=Status.OPEN, priority=3)
+    client.force_login(make_agent(1))
+    response = client.post(
+        "/tickets/bulk/",
+        {"all_matching": "on", "matching": matching, "action": "priority", "impact": "high", "urgency": "high"},
+    )
+    assert response.status_code == 400
+    assert "The list&#x27;s filters could not be read; tick the tickets instead." in response.content.decode()
+    above.refresh_from_db()
+    assert above.priority == 3
+
+
+def test_a_junk_query_matches_what_the_list_shows_for_it_and_never_another_level(client):
+    mine = TicketFactory(level=1, status=Status.OPEN, priority=3)
+    above = TicketFactory(level=2, status=Status.OPEN, priority=3)
+    client.force_login(make_agent(1))
+    response = client.post(
+        "/tickets/bulk/",
+        {
+            "all_matching": "on",
+            "matching": "%ZZ&&==&x=" + HOSTILE,
+            "action": "priority",
+            "impact": "high",
+            "urgency": "high",
+        },
+    )
+    assert response.status_code == 200
+    assert [outcome.reference for outcome in response.context["outcomes"]] == [mine.reference]
+    above.refresh_from_db()
+    assert above.priority == 3
+
+
+def test_a_single_page_offers_no_select_every_match(client):
+    TicketFactory.create_batch(3, level=1)
+    client.force_login(make_agent(1))
+    assert 'data-testid="bulk-matching"' not in list_page(client).content.decode()
 
 
 # --- saved views -----------------------------------------------------------------------
