@@ -91,6 +91,27 @@ class ListCreateApiView(_RefusalsAsErrors, base.ListCreateApiView):
     pass
 
 
+class _TicketPartsList(ListApiView):
+    """A short list that belongs to one ticket (its watchers, reminders, children), in
+    the order it keeps: not paged, nothing to sort or filter by. ``parts`` reads it from
+    the ticket the path names, found for the person asking."""
+
+    pagination_class = None
+    filter_backends: list = []
+    model: type
+
+    def ticket(self) -> Ticket:
+        return ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+
+    def parts(self, ticket: Ticket):
+        raise NotImplementedError  # pragma: no cover - each list says what it holds
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.parts(self.ticket())
+
+
 def _ticket_response(ticket: Ticket, *, code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
     response = Response(s.TicketSerializer(ticket).data, status=code, headers=headers)
     response["ETag"] = s.ticket_version(ticket)
@@ -355,16 +376,13 @@ class TicketParent(ApiView):
 
 
 @extend_schema_view(get=extend_schema(responses={200: s.TicketSerializer, 403: ERRORS[403], 404: ERRORS[404]}))
-class TicketChildren(ListApiView):
+class TicketChildren(_TicketPartsList):
     """The tickets that are part of this one, oldest first (support staff)."""
 
     serializer_class = s.TicketSerializer
-    pagination_class = None
+    model = Ticket
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Ticket.objects.none()
-        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+    def parts(self, ticket: Ticket):
         if not agent_levels(self.request.user):
             raise Refused(_("Only support staff can see a ticket's children."))
         return ticket_children(ticket=ticket)
@@ -587,19 +605,15 @@ class TicketTimer(ApiView):
 
 
 @extend_schema_view(get=extend_schema(responses={200: s.WatcherSerializer(many=True), **error_responses(404)}))
-class TicketWatchers(ListApiView):
+class TicketWatchers(_TicketPartsList):
     """Who follows the ticket besides its requester: colleagues copied in, and staff of
-    other levels gathering information. Whoever may read the ticket reads the list."""
+    other levels gathering information, in the order they started following. Whoever
+    may read the ticket reads the list."""
 
     serializer_class = s.WatcherSerializer
-    pagination_class = None
-    # A short list in the order people started following: nothing to sort or filter by.
-    filter_backends: list = []
+    model = TicketWatcher
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TicketWatcher.objects.none()
-        ticket = ticket_get_for_user(user=self.request.user, reference=self.kwargs["reference"])
+    def parts(self, ticket: Ticket):
         return ticket_watchers(ticket=ticket)
 
     @extend_schema(request=s.WatcherAddSerializer, responses={201: s.WatcherSerializer, **ERRORS})
@@ -756,19 +770,18 @@ class TicketSnooze(ApiView):
 
 
 @extend_schema_view(get=extend_schema(responses={200: s.ReminderSerializer(many=True), **error_responses(403, 404)}))
-class TicketReminders(ListApiView):
+class TicketReminders(_TicketPartsList):
     """The reminders still due on the ticket, soonest first (support staff only); POST sets
     one for yourself, with a short note."""
 
     serializer_class = s.ReminderSerializer
-    pagination_class = None
-    # A short list, soonest first: nothing to sort or filter by.
-    filter_backends: list = []
+    model = TicketReminder
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TicketReminder.objects.none()
-        return ticket_reminders(ticket=_staff_ticket(self.request, self.kwargs["reference"]))
+    def ticket(self) -> Ticket:
+        return _staff_ticket(self.request, self.kwargs["reference"])
+
+    def parts(self, ticket: Ticket):
+        return ticket_reminders(ticket=ticket)
 
     @extend_schema(request=s.ReminderCreateSerializer, responses={201: s.ReminderSerializer, **ERRORS})
     def post(self, request, reference: str):
