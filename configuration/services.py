@@ -85,7 +85,7 @@ def recompute_run_execute(*, run_id: int, batch_size: int = RECOMPUTE_BATCH_SIZE
                 run.total = max(run.total, run.done + run.failed)
                 run.save(update_fields=["status", "finished_at", "total"])
                 return run
-            outcome = tickets_sla_recompute(ticket_ids=ids)
+            outcome = tickets_sla_recompute(ticket_ids=ids, by=run.requested_by, subject=run.subject)
             run.cursor = ids[-1]
             # Tickets closed since they were picked count as done: nothing to recompute.
             run.done += len(ids) - outcome.failed

@@ -106,6 +106,7 @@ class EventKind(models.TextChoices):
     REMINDER_CANCELLED = "reminder_cancelled", _("Reminder cancelled")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     AUTO_CLOSE_NOTICE = "auto_close_notice", _("Told it will close itself")
+    DUE_RECOMPUTED = "due_recomputed", _("Due times recomputed")
 
 
 # Events only support staff see: what they say is about the team's own work.
@@ -135,6 +136,8 @@ INTERNAL_EVENT_KINDS = (
     EventKind.REMINDER_CANCELLED,
     EventKind.REMINDER_SENT,
     EventKind.AUTO_CLOSE_NOTICE,
+    # Due times follow the team's own targets, which requesters are not shown.
+    EventKind.DUE_RECOMPUTED,
 )
 
 

@@ -8,12 +8,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assets.models import Asset
 from assets.services import ticket_asset_link, ticket_asset_unlink
 from problems import services as problem_services
+from sla.models import SlaPolicy
+from sla.selectors import config_cache_clear
 from tests.api.permission_matrix import ROLES, STAFF, World, actor_for
 from tests.factories import TicketFactory, category, make_agent, make_requester, make_supervisor
 from tickets import services
@@ -76,6 +79,7 @@ INTERNAL_CASES = (
     EventKind.REMINDER_CANCELLED,
     EventKind.REMINDER_SENT,
     EventKind.AUTO_CLOSE_NOTICE,
+    EventKind.DUE_RECOMPUTED,
     "attachment_added:note",
 )
 CASES = PUBLIC_CASES + INTERNAL_CASES
@@ -116,6 +120,12 @@ def ticket_with_every_event() -> History:
         attachments=[upload(TICKET_FILE)],
     )
     assert ticket.level == 1
+    # Its policy's targets changed and its due times recomputed (configuration's recompute).
+    SlaPolicy.objects.filter(priority=Ticket.objects.get(pk=ticket.pk).priority).update(
+        resolution_minutes=F("resolution_minutes") + 60
+    )
+    config_cache_clear()
+    assert services.tickets_sla_recompute(ticket_ids=[ticket.pk], by=supervisor, subject="P4 policy").changed == 1
     services.ticket_take(ticket_id=ticket.pk, by=supervisor)
     services.comment_add(ticket_id=ticket.pk, author=supervisor, body=REPLY_BODY, attachments=[upload(REPLY_FILE)])
     services.comment_add(

@@ -9,13 +9,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from sla.models import SlaEvent, SlaPolicy
 from sla.schedule import ClockFacts, Schedule, sla_schedule
 from sla.selectors import business_calendar, sla_policies_by_scope, sla_policy_in
 from sla.services import sla_clocks_set
 
-from ..choices import OPEN_STATUSES
+from ..choices import OPEN_STATUSES, EventKind
 from ..models import SLA_COLUMNS, Ticket, TicketEvent
 from .sla import RUNNING, sla_columns
 
@@ -47,10 +48,13 @@ class RecomputeOutcome:
     failed: int
 
 
-def tickets_sla_recompute(*, ticket_ids: list[int]) -> RecomputeOutcome:
+def tickets_sla_recompute(*, ticket_ids: list[int], by=None, subject: str = "") -> RecomputeOutcome:
     """Recompute and store the SLA columns and clocks of these tickets (the open ones)
     from their history under the configuration as it is now. The tickets are locked for
-    the batch, so a change made to one meanwhile waits and then recomputes it again."""
+    the batch, so a change made to one meanwhile waits and then recomputes it again.
+    Each ticket whose due times moved gets an audit event, by ``by`` (who asked for the
+    recompute), naming ``subject`` (what changed) and its next due time before and after;
+    all of them in one INSERT."""
     with transaction.atomic():
         tickets = list(
             Ticket.objects.select_for_update(of=("self",))
@@ -76,6 +80,8 @@ def tickets_sla_recompute(*, ticket_ids: list[int]) -> RecomputeOutcome:
         # share one computation (bulk imports, and tickets never paused, often do).
         computed: dict[tuple, Schedule] = {}
         changed: list[Ticket] = []
+        events: list[TicketEvent] = []
+        now = timezone.now()
         next_checks: list[tuple[int, datetime | None]] = []
         failed = 0
         for ticket in tickets:
@@ -98,11 +104,25 @@ def tickets_sla_recompute(*, ticket_ids: list[int]) -> RecomputeOutcome:
             schedule = computed[key]
             columns = sla_columns(schedule)
             if any(getattr(ticket, name) != value for name, value in columns.items()):
+                due_before = ticket.sla_due_at
                 for name, value in columns.items():
                     setattr(ticket, name, value)
                 changed.append(ticket)
                 next_checks.append((ticket.pk, schedule.next_check_at))
+                events.append(
+                    TicketEvent(
+                        ticket_id=ticket.pk,
+                        actor=by,
+                        kind=EventKind.DUE_RECOMPUTED,
+                        field="sla_due_at",
+                        from_value=due_before.isoformat() if due_before else "",
+                        to_value=ticket.sla_due_at.isoformat() if ticket.sla_due_at else "",
+                        reason=subject[:255],
+                        created_at=now,
+                    )
+                )
         if changed:
             Ticket.objects.bulk_update(changed, SLA_COLUMNS, batch_size=len(changed))
             sla_clocks_set(next_checks=next_checks)
+            TicketEvent.objects.bulk_create(events, batch_size=len(events))
     return RecomputeOutcome(looked_at=len(tickets), changed=len(changed), failed=failed)

@@ -139,6 +139,12 @@ def event_text(event, ticket=None) -> str:
         return _("reminded %(name)s") % {"name": people.get(event.to_value, event.to_value)}
     if event.kind == EventKind.AUTO_CLOSE_NOTICE:
         return _("told the requester the ticket will close itself")
+    if event.kind == EventKind.DUE_RECOMPUTED:
+        # The reason names what changed (the policy or calendar), quoted after this line.
+        return _("recomputed the due times after a configuration change (next due: %(old)s → %(new)s)") % {
+            "old": _moment_text(event.from_value) if event.from_value else "—",
+            "new": _moment_text(event.to_value) if event.to_value else "—",
+        }
     if event.field == "status":
         return _("changed the status from %(old)s to %(new)s") % {"old": old, "new": new}
     if event.kind == EventKind.NOTE_ADDED:
