@@ -68,6 +68,63 @@ class ReportLinks:
             **{**self._scope, "level": None}, responded_after=self.filters.since, responded_before=self.filters.until
         )
 
+    def _worked(self, **changes) -> str:
+        """Tickets with time recorded in the period: by the report's agent when one is
+        chosen (the time they recorded, not the tickets they hold), at the tickets' level
+        and category now."""
+        params = {
+            **self._scope,
+            "assignee": None,
+            "worked_after": self.filters.since,
+            "worked_before": self.filters.until,
+            "worked_by": self.filters.agent_id,
+        }
+        return _query(**{**params, **changes})
+
+    @property
+    def worked(self) -> str:
+        return self._worked()
+
+    @property
+    def worked_no_agent(self) -> str:
+        return self._worked(worked_by=None)
+
+    @property
+    def worked_no_level(self) -> str:
+        return self._worked(level=None)
+
+    @property
+    def worked_no_category(self) -> str:
+        return self._worked(category=None)
+
+    def _rated(self, **changes) -> str:
+        """Tickets rated in the period, scoped as the satisfaction figures are: by the agent,
+        level and category kept on each rating (not the ticket's now)."""
+        params = {
+            "rated_after": self.filters.since,
+            "rated_before": self.filters.until,
+            "rated_agent": self.filters.agent_id,
+            "rated_level": self.filters.level,
+            "rated_category": self.filters.category_id,
+        }
+        return _query(**{**params, **changes})
+
+    @property
+    def rated(self) -> str:
+        return self._rated()
+
+    @property
+    def rated_no_agent(self) -> str:
+        return self._rated(rated_agent=None)
+
+    @property
+    def rated_no_level(self) -> str:
+        return self._rated(rated_level=None)
+
+    @property
+    def rated_no_category(self) -> str:
+        return self._rated(rated_category=None)
+
     @property
     def resolved(self) -> str:
         return _query(**self._scope, resolved_after=self.filters.since, resolved_before=self.filters.until)

@@ -13,7 +13,7 @@ from accounts.choices import Level
 from accounts.selectors import agent_levels
 
 from .choices import AGE_BUCKETS, OPEN_STATUSES, Channel, EventKind, Priority, Status
-from .models import Category, Ticket, TicketEvent, pk_from_reference
+from .models import Category, Ticket, TicketEvent, TimeEntry, pk_from_reference
 from .search import ticket_search
 
 QUEUE_SORTS: dict[str, tuple[Any, ...]] = {
@@ -81,7 +81,7 @@ LIST_DATE_FILTERS = (
 # Filters the drill-down links set that the filter form has no control for: carried as
 # hidden fields and named above the list ("Also filtered by"), so a figure's list says
 # what it counts.
-LIST_LINKED_FILTERS = (
+LIST_LINKED_FILTERS = [
     "channel",
     "age",
     "created_within",
@@ -91,7 +91,13 @@ LIST_LINKED_FILTERS = (
     "escalated_to",
     "journey",
     "target",
-)
+    "worked_after",
+    "worked_before",
+    "worked_by",
+]
+# Filters read together by one method: each names one condition on the same row.
+_ESCALATED = ("escalated_after", "escalated_to")
+_WORKED = ("worked_after", "worked_before", "worked_by")
 
 # The reports' escalation funnel, step by step (reports.selectors.figures.escalation_funnel
 # counts the same sets): where a ticket started, where it was escalated to, whether it was
@@ -207,6 +213,11 @@ class TicketListFilter(django_filters.FilterSet):
     escalated_to = django_filters.ChoiceFilter(
         label=_("Escalated to"), choices=Level.choices, empty_label=_("Any level"), method="filter_escalated"
     )
+    worked_after = InstantFilter(label=_("Time recorded from"), method="filter_worked")
+    worked_before = InstantFilter(label=_("Time recorded before"), method="filter_worked")
+    worked_by = django_filters.NumberFilter(
+        label=_("Time recorded by (person no.)"), method="filter_worked", min_value=1, max_value=2**63 - 1
+    )
     journey = django_filters.ChoiceFilter(
         label=_("Escalation path"), choices=JOURNEYS, empty_label=_("Any"), method="filter_journey"
     )
@@ -288,18 +299,39 @@ class TicketListFilter(django_filters.FilterSet):
             return warned.filter(sla_due_at__lte=self.now)
         return warned.filter(Q(sla_due_at__gt=self.now) | Q(sla_due_at__isnull=True))
 
+    def _first_given(self, names: tuple[str, ...], name: str) -> bool:
+        """Whether ``name`` is the first of ``names`` given: the one whose method applies them all."""
+        data = self.form.cleaned_data
+        return name == next(key for key in names if data.get(key) not in (None, ""))
+
     def filter_escalated(self, queryset, name, value):
         """Escalated since a time, to a level (both given: one escalation that did both),
         as the dashboard's "escalated in today" counts them."""
         data = self.form.cleaned_data
-        if name == "escalated_to" and data.get("escalated_after") is not None:
-            return queryset  # the escalated_after filter reads both
+        if not self._first_given(_ESCALATED, name):
+            return queryset
         moves = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ESCALATED)
         if data.get("escalated_after") is not None:
             moves = moves.filter(created_at__gte=data["escalated_after"])
         if data.get("escalated_to"):
             moves = moves.filter(to_value=str(data["escalated_to"]))
         return queryset.filter(Exists(moves))
+
+    def filter_worked(self, queryset, name, value):
+        """Tickets with time recorded in a range (a timer when it stopped, typed time when
+        typed), by one person when given: each condition on the same entry, as the
+        reports' time spent counts its tickets."""
+        data = self.form.cleaned_data
+        if not self._first_given(_WORKED, name):
+            return queryset
+        entries = TimeEntry.objects.filter(ticket=OuterRef("pk"))
+        if data.get("worked_after") is not None:
+            entries = entries.filter(ended_at__gte=data["worked_after"])
+        if data.get("worked_before") is not None:
+            entries = entries.filter(ended_at__lt=data["worked_before"])
+        if data.get("worked_by") is not None:
+            entries = entries.filter(agent_id=int(data["worked_by"]))
+        return queryset.filter(Exists(entries))
 
     def filter_journey(self, queryset, name, value):
         """A step of the escalation funnel. A ticket's level changes only by an escalation
@@ -339,3 +371,14 @@ class TicketListFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         """Ticked: open tickets past their due time (the reports' breached); unticked: all."""
         return queryset.filter(status__in=OPEN_STATUSES, sla_due_at__lte=self.now) if value else queryset
+
+
+def list_filter_add(name: str, list_filter: django_filters.Filter) -> None:
+    """Where an app above ``tickets`` adds a filter to the ticket list (and so to its
+    saved views and drill-down links) without ``tickets`` importing it; called from the
+    app's ``AppConfig.ready()``. The filter is one the form has no control for: the list
+    names it above the table and carries it as a hidden field. Adding a name again
+    replaces the filter (a reloaded app adds it once)."""
+    TicketListFilter.base_filters[name] = list_filter
+    if name not in LIST_LINKED_FILTERS:
+        LIST_LINKED_FILTERS.append(name)

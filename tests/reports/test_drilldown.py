@@ -13,9 +13,10 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from satisfaction.models import Rating
 from tests.factories import TicketFactory, make_agent, make_supervisor
 from tickets.choices import Channel, EventKind, Status
-from tickets.models import Category, TicketEvent
+from tickets.models import Category, TicketEvent, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,15 @@ REPORT_KINDS = [
     "funnel-sent_down",
     "funnel-solved_at_1",
     "funnel-resolved_from_1",
+    "time-agent",
+    "time-level",
+    "time-category",
+    "rating-agent",
+    "rating-agent-low",
+    "rating-level",
+    "rating-level-low",
+    "rating-category",
+    "rating-category-low",
 ]
 
 
@@ -123,6 +133,25 @@ def dataset(settings):
             first_response_due_at=at + timedelta(hours=2) if n % 5 != 4 else None,
             resolution_due_at=at + timedelta(hours=10 + n % 9) if n % 2 else None,
         )
+        if done:
+            # Rated with the agent, level and category as they were then (not the ticket's now).
+            Rating.objects.create(
+                ticket=ticket,
+                requester=ticket.requester,
+                score=1 + n % 5,
+                agent=agents[(n + 1) % 3] if n % 4 else None,
+                level=1 + (n + 1) % 3,
+                category=categories[(n + 1) % 4],
+                rated_at=ticket.resolved_at + timedelta(hours=1),
+            )
+        # Time recorded: by one agent or two, twice on some tickets, some before the period.
+        for k in range(n % 3):
+            TimeEntry.objects.create(
+                ticket=ticket,
+                agent=agents[(n + k * (n % 2)) % 3],
+                minutes=15 + k,
+                ended_at=at + timedelta(hours=2 + k),
+            )
         for step, (before, after) in enumerate(MOVES.get((level, n % 4), [])):
             kind = EventKind.ESCALATED if after > before else EventKind.DE_ESCALATED
             TicketEvent.objects.create(

@@ -141,6 +141,13 @@ def test_sorting_by_resolved_and_searching(client):
         {"escalated_to": "4"},
         {"escalated_after": "<script>"},
         {"responded_before": "0000-00-00"},
+        {"worked_by": "-1"},
+        {"worked_after": HOSTILE},
+        {"rated_agent": "'; drop table"},
+        {"rated_level": "9"},
+        {"rated_category": HOSTILE},
+        {"rating": "great"},
+        {"rated_after": "2026-02-30"},
     ],
     ids=lambda params: next(iter(params)),
 )
