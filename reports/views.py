@@ -352,7 +352,14 @@ def monthly(request):
     return render(
         request,
         "reports/monthly.html",
-        {"form": form, "report": report, "levels": levels, "month": start, "totals": report.compliance_totals},
+        {
+            "form": form,
+            "report": report,
+            "levels": levels,
+            "month": start,
+            "totals": report.compliance_totals,
+            "drill": ReportLinks(report.filters),
+        },
     )
 
 

@@ -206,3 +206,12 @@ def test_a_report_of_one_level_links_within_that_level(client, dataset):
         links = links_of(html)
         for kind in ("funnel-created", "aging", "channel"):
             assert_each_link_counts_its_figure(client, links[kind])
+
+
+@pytest.mark.parametrize("kind", ["monthly-tickets", "monthly-fr-met", "monthly-res-met"])
+def test_each_monthly_report_figure_links_to_exactly_its_tickets(client, dataset, kind):
+    client.force_login(make_supervisor())
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/reports/monthly/?month=2026-03")
+        assert response.status_code == 200
+        assert_each_link_counts_its_figure(client, links_of(response.content.decode()).get(kind, []))
