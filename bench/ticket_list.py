@@ -50,6 +50,9 @@ def list_url(**params) -> str:
     return f"{reverse('tickets:list')}?{urlencode(params, doseq=True)}"
 
 
+MONTH = {"created_after": "2026-11-01", "created_before": "2026-12-01"}
+
+
 def pages_build() -> list[Page]:
     return [
         Page("queue L1 open (priority)", "agent1", queue_url()),
@@ -61,6 +64,10 @@ def pages_build() -> list[Page]:
         Page("list search 'printer'", "supervisor", list_url(q="printer")),
         Page("list deep page (500 x25)", "supervisor", list_url(page=500)),
         Page("list sort -resolved", "supervisor", list_url(sort="-resolved")),
+        # Drill-down links of the reports over a month: a funnel step, an SLA target.
+        Page("list funnel started at I (month)", "supervisor", list_url(**MONTH, journey="started_1")),
+        Page("list funnel escalated to III", "supervisor", list_url(**MONTH, journey="escalated_3")),
+        Page("list resolution missed (month)", "supervisor", list_url(**MONTH, target="resolution_missed")),
     ]
 
 

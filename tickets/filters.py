@@ -4,8 +4,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -334,29 +333,44 @@ class TicketListFilter(django_filters.FilterSet):
         return queryset.filter(Exists(entries))
 
     def filter_journey(self, queryset, name, value):
-        """A step of the escalation funnel. A ticket's level changes only by an escalation
-        or a sending back, so it started at its level now, less its escalations, plus its
-        sendings back."""
-        moves = TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        """A step of the escalation funnel, as the reports count it. A ticket's level
+        changes only by an escalation or a sending back: one never moved started at its
+        level now; a moved one at its level now, less its escalations, plus its sendings
+        back. The moved tickets are read once, grouped, from the moves since the list's
+        created-from (a ticket's events follow its creation)."""
+        move_kinds = (EventKind.ESCALATED, EventKind.DE_ESCALATED)
+        moves = TicketEvent.objects.filter(kind__in=move_kinds)
+        if self.form.cleaned_data.get("created_after") is not None:
+            moves = moves.filter(created_at__gte=self.form.cleaned_data["created_after"])
 
-        def number(kind):
-            counted = moves.filter(kind=kind).order_by().values("ticket").annotate(n=Count("*")).values("n")
-            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+        def number(condition: Q) -> Sum:
+            return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
+        moved = (
+            moves.values("ticket_id")
+            .annotate(
+                start=Max("ticket__level")
+                - number(Q(kind=EventKind.ESCALATED))
+                + number(Q(kind=EventKind.DE_ESCALATED)),
+                downs=number(Q(kind=EventKind.DE_ESCALATED)),
+                to_2=number(Q(kind=EventKind.ESCALATED, to_value=str(Level.II.value))),
+                to_3=number(Q(kind=EventKind.ESCALATED, to_value=str(Level.III.value))),
+            )
+            .order_by()
+        )
+        never_moved = ~Q(pk__in=moves.values("ticket_id"))
         if value == "sent_down":
-            return queryset.filter(Exists(moves.filter(kind=EventKind.DE_ESCALATED)))
+            return queryset.filter(pk__in=moved.filter(downs__gt=0).values("ticket_id"))
         if value == "solved_at_1":
-            never_moved = ~Exists(moves.filter(kind__in=(EventKind.ESCALATED, EventKind.DE_ESCALATED)))
             return queryset.filter(never_moved, level=Level.I, resolved_at__isnull=False)
-        started = F("level") - number(EventKind.ESCALATED) + number(EventKind.DE_ESCALATED)
-        queryset = queryset.alias(started_at=started)
         kind, _sep, level = value.rpartition("_")
-        if kind == "started":
-            return queryset.filter(started_at=int(level))
-        first = queryset.filter(started_at=Level.I)
-        if kind == "resolved_from":
-            return first.filter(resolved_at__isnull=False)
-        return first.filter(Exists(moves.filter(kind=EventKind.ESCALATED, to_value=level)))
+        if kind == "escalated":
+            return queryset.filter(pk__in=moved.filter(start=Level.I, **{f"to_{level}__gt": 0}).values("ticket_id"))
+        started = int(level) if kind == "started" else Level.I
+        queryset = queryset.filter(
+            (never_moved & Q(level=started)) | Q(pk__in=moved.filter(start=started).values("ticket_id"))
+        )
+        return queryset.filter(resolved_at__isnull=False) if kind == "resolved_from" else queryset
 
     def filter_target(self, queryset, name, value):
         """Tickets that met or missed a target, as the reports' SLA compliance counts them."""
