@@ -2,8 +2,9 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -396,7 +397,20 @@ def maintenance(request):
         return _csv_response(f"maintenance-{filters.start}-{filters.end}.csv", header, lines)
     totals = {key: sum(getattr(row, key) for row in rows) for key in ("due", "on_time", "late", "open", "overdue")}
     totals["on_time_pct"] = round(100 * totals["on_time"] / totals["due"], 1) if totals["due"] else None
-    context.update({"rows": rows, "filters": filters, "totals": totals})
+    # Each figure links to the tickets its runs opened (maintenance.filters adds the filters).
+    period = QueryDict(mutable=True)
+    period.update(
+        {"maintenance_due_after": filters.since.isoformat(), "maintenance_due_before": filters.until.isoformat()}
+    )
+    context.update(
+        {
+            "rows": rows,
+            "filters": filters,
+            "totals": totals,
+            "list_url": reverse("tickets:list"),
+            "period": period.urlencode(),
+        }
+    )
     return render(request, "reports/maintenance.html", context)
 
 

@@ -11,6 +11,7 @@ from maintenance.models import MaintenanceRun
 from maintenance.services import maintenance_runs_open
 from tests.factories import make_agent, make_supervisor
 from tests.maintenance.support import plan
+from tests.reports.test_drilldown import assert_each_link_counts_its_figure, links_of
 from tickets import services
 from tickets.models import TicketChecklistItem
 
@@ -99,3 +100,29 @@ def test_the_report_is_a_constant_number_of_queries(client, django_assert_max_nu
     with time_machine.travel(DUE + timedelta(days=1), tick=False), django_assert_max_num_queries(8):
         response = client.get("/reports/maintenance/", {"start": "2026-01-01", "end": "2026-01-31"})
     assert len(response.context["rows"]) == 23
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "maintenance-due",
+        "maintenance-on_time",
+        "maintenance-late",
+        "maintenance-open",
+        "maintenance-overdue",
+        "maintenance-total-due",
+        "maintenance-total-on_time",
+        "maintenance-total-late",
+        "maintenance-total-open",
+        "maintenance-total-overdue",
+    ],
+)
+def test_each_figure_links_to_exactly_the_tickets_its_runs_opened(client, kind):
+    _three_runs()
+    # A run due after the period, not counted and not listed.
+    with time_machine.travel(DUE + timedelta(days=40), tick=False):
+        maintenance_runs_open()
+    response = _report(client)
+    links = links_of(response.content.decode()).get(kind, [])
+    with time_machine.travel(DUE + timedelta(days=1), tick=False):
+        assert_each_link_counts_its_figure(client, links)
