@@ -4,27 +4,14 @@ or low, and the agent, level and category kept on the rating when it was given (
 ticket's now). A ticket has at most one rating, so each filter reads the same row."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Level
-from tickets.filters import InstantFilter, list_filter_add
+from tickets.filters import InstantFilter, NoneOrIdField, list_filter_add
 
 from .choices import LOW_UP_TO, SATISFIED_FROM
 
 OUTCOMES = (("rated", _("Rated")), ("satisfied", _("Satisfied (4 or 5)")), ("low", _("Low (1 or 2)")))
-
-
-class NoneOrIdField(forms.RegexField):
-    """``none`` or a row's id."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_length", 19)
-        super().__init__(
-            regex=r"^(none|[1-9][0-9]{0,17})$",
-            error_messages={"invalid": _("Give none or a number.")},
-            **kwargs,
-        )
 
 
 class NoneOrIdFilter(django_filters.CharFilter):

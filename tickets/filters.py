@@ -159,14 +159,18 @@ class PersonFilter(django_filters.CharFilter):
     field_class = PersonField
 
 
-class CategoryListField(forms.RegexField):
+class NoneOrIdField(forms.RegexField):
+    """``none`` or a row's id; ``invalid`` says what to give instead."""
+
+    invalid = _("Give none or a number.")
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_length", 19)
-        super().__init__(
-            regex=r"^(none|[1-9][0-9]{0,17})$",
-            error_messages={"invalid": _("Choose a category from the list.")},
-            **kwargs,
-        )
+        super().__init__(regex=r"^(none|[1-9][0-9]{0,17})$", error_messages={"invalid": self.invalid}, **kwargs)
+
+
+class CategoryListField(NoneOrIdField):
+    invalid = _("Choose a category from the list.")
 
 
 class CategoryListFilter(django_filters.CharFilter):
